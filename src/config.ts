@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The one place where environment variables and the config file are read and validated.
+ * Everything else receives a typed, validated `Config`.
+ */
+
+const kindNumbers = z
+  .object({
+    'llm-agent': z.number().positive(),
+    build: z.number().positive(),
+    test: z.number().positive(),
+    other: z.number().positive(),
+  })
+  .strict();
+
+const classifierRule = z
+  .object({
+    /** Regular expression matched against the command line. */
+    match: z.string().min(1),
+    category: z.string().min(1).optional(),
+    complexity: z.string().min(1).optional(),
+    kind: z.enum(['llm-agent', 'build', 'test', 'other']).optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    limits: z
+      .object({
+        /** Used by the config-default planner and as the prior when nothing is learned yet. */
+        defaultMaxSeconds: z.number().positive().max(7 * 24 * 3600).default(1800),
+        defaultStallSeconds: z.number().positive().max(7 * 24 * 3600).default(600),
+        /** Time between SIGTERM to a task's process group and SIGKILL. */
+        graceSeconds: z.number().min(0).max(600).default(5),
+      })
+      .strict()
+      .default({ defaultMaxSeconds: 1800, defaultStallSeconds: 600, graceSeconds: 5 }),
+    history: z
+      .object({
+        /** SQLite file of the embedded store. */
+        path: z.string().min(1).optional(),
+        redisUrl: z.string().min(1).optional(),
+        keyPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, ":", "_" or "-", at most 64')
+          .default('cc-stress'),
+        maxRunsPerClass: z.number().int().min(8).max(100_000).default(256),
+        ttlDays: z.number().positive().max(3650).default(30),
+        /** Per-command timeout of Redis calls; a task start never waits longer on history. */
+        commandTimeoutMs: z.number().int().min(10).max(5000).default(250),
+        /** Records kept in memory while Redis is unreachable, replayed when it returns. */
+        bufferLimit: z.number().int().min(0).max(1_000_000).default(10_000),
+      })
+      .strict()
+      .default({
+        keyPrefix: 'cc-stress',
+        maxRunsPerClass: 256,
+        ttlDays: 30,
+        commandTimeoutMs: 250,
+        bufferLimit: 10_000,
+      }),
+    predictor: z
+      .object({
+        /** Target miss rate of the conformal bound (0.01 = a legitimate run is killed at most ~1% of the time). */
+        alpha: z.number().gt(0).lt(0.5).default(0.01),
+        safetyFactor: z.number().min(1).max(10).default(1.5),
+        /** Samples needed before a class level is used on its own. */
+        minSamples: z.number().int().min(3).max(10_000).default(20),
+        /** Only this many recent runs per class feed the bound, so a step change is forgotten. */
+        window: z.number().int().min(10).max(100_000).default(100),
+        floorSeconds: z.number().positive().default(10),
+        capSeconds: z.number().positive().default(4 * 3600),
+        /** Smallest stall limit per kind: an agent may think silently for minutes. */
+        stallFloorSeconds: kindNumbers.default({ 'llm-agent': 300, build: 120, test: 120, other: 60 }),
+        /** Max limit per kind when a class has no history at all. */
+        priorMaxSeconds: kindNumbers.default({ 'llm-agent': 1800, build: 1800, test: 1200, other: 900 }),
+        /** Stall limit per kind when a class has no history at all. */
+        priorStallSeconds: kindNumbers.default({ 'llm-agent': 600, build: 300, test: 300, other: 300 }),
+        /** Soft escalation at the max limit for a task that is still progressing. */
+        extensionTimes: z.number().int().min(0).max(5).default(2),
+        extensionFraction: z.number().gt(0).max(2).default(0.25),
+      })
+      .strict()
+      .default({
+        alpha: 0.01,
+        safetyFactor: 1.5,
+        minSamples: 20,
+        window: 100,
+        floorSeconds: 10,
+        capSeconds: 4 * 3600,
+        stallFloorSeconds: { 'llm-agent': 300, build: 120, test: 120, other: 60 },
+        priorMaxSeconds: { 'llm-agent': 1800, build: 1800, test: 1200, other: 900 },
+        priorStallSeconds: { 'llm-agent': 600, build: 300, test: 300, other: 300 },
+        extensionTimes: 2,
+        extensionFraction: 0.25,
+      }),
+    classifier: z
+      .object({ rules: z.array(classifierRule).default([]) })
+      .strict()
+      .default({ rules: [] }),
+    output: z
+      .object({
+        /** Bytes of the start and of the end of each task's output kept in memory and in reports. */
+        headBytes: z.number().int().min(0).max(16 * 1024 * 1024).default(8 * 1024),
+        tailBytes: z.number().int().min(256).max(16 * 1024 * 1024).default(32 * 1024),
+      })
+      .strict()
+      .default({ headBytes: 8 * 1024, tailBytes: 32 * 1024 }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type TaskKind = keyof Config['predictor']['stallFloorSeconds'];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The environment variables cc-stress reads; nothing else is read from the environment. */
+export interface EnvSettings {
+  configPath?: string;
+  redisUrl?: string;
+  historyPath?: string;
+  ci: boolean;
+  noColor: boolean;
+}
+
+function checkRedisUrl(value: string, where: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${where}: "${value}" is not a URL; expected redis://[user:password@]host[:port][/db]`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`${where}: "${value}" must start with redis:// or rediss://`);
+  }
+  return value;
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
+  const nonEmpty = (name: string): string | undefined => {
+    const value = env[name];
+    if (value === undefined) return undefined;
+    if (value.trim() === '') throw new ConfigError(`${name} is set but empty; unset it or give a value`);
+    return value;
+  };
+  const redisUrl = nonEmpty('CC_STRESS_REDIS_URL');
+  return {
+    configPath: nonEmpty('CC_STRESS_CONFIG'),
+    redisUrl: redisUrl === undefined ? undefined : checkRedisUrl(redisUrl, 'CC_STRESS_REDIS_URL'),
+    historyPath: nonEmpty('CC_STRESS_HISTORY'),
+    ci: env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false',
+    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+  return `${path}: ${issue.message}`;
+}
+
+/** Parses and validates config text (YAML); `source` names the file in messages. */
+export function parseConfig(text: string, source: string): Config {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    throw new ConfigError(`${source}: ${first.message.split('\n')[0]}`);
+  }
+  const raw = doc.toJS() ?? {};
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${source}: ${describeIssue(parsed.error.issues[0]!)}`);
+  }
+  const config = parsed.data;
+  if (config.predictor.floorSeconds > config.predictor.capSeconds) {
+    throw new ConfigError(`${source}: predictor.floorSeconds must not exceed predictor.capSeconds`);
+  }
+  for (const [i, rule] of config.classifier.rules.entries()) {
+    try {
+      new RegExp(rule.match);
+    } catch (error) {
+      throw new ConfigError(
+        `${source}: classifier.rules.${i}.match: not a valid regular expression (${(error as Error).message})`,
+      );
+    }
+  }
+  if (config.history.redisUrl !== undefined) checkRedisUrl(config.history.redisUrl, `${source}: history.redisUrl`);
+  return config;
+}
+
+export function defaultHistoryPath(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  return join(base, 'cc-stress', 'history.db');
+}
+
+export interface LoadedConfig {
+  config: Config;
+  env: EnvSettings;
+  /** The SQLite path and Redis URL after environment overrides. */
+  historyPath: string;
+  redisUrl?: string;
+}
+
+/** Reads the environment and the config file (CC_STRESS_CONFIG or an explicit path) and validates both. */
+export function loadConfig(options: { configPath?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
+  const env = readEnv(options.env);
+  const path = options.configPath ?? env.configPath;
+  let config: Config;
+  if (path === undefined) {
+    config = configSchema.parse({});
+  } else {
+    let text: string;
+    try {
+      text = readFileSync(resolve(path), 'utf8');
+    } catch (error) {
+      const where = options.configPath === undefined ? `CC_STRESS_CONFIG (${path})` : path;
+      throw new ConfigError(`${where}: cannot read the config file: ${(error as NodeJS.ErrnoException).code}`);
+    }
+    config = parseConfig(text, path);
+  }
+  return {
+    config,
+    env,
+    historyPath: env.historyPath ?? config.history.path ?? defaultHistoryPath(),
+    redisUrl: env.redisUrl ?? config.history.redisUrl,
+  };
+}

@@ -1,0 +1,100 @@
+import type { AgentKind, Expectations } from '../suite/types.js';
+import type { TimeoutPlan } from '../timeouts/types.js';
+
+/** Why the process (or remote session) stopped, as seen by the executor. */
+export type Termination =
+  | 'exit'
+  /** Killed by the max (wall-clock) limit. */
+  | 'max'
+  /** Killed by the stall (no progress) limit. */
+  | 'stall'
+  /** Stopped on request (Ctrl-C, --bail, runner shutdown). */
+  | 'cancelled'
+  /** Could not start, or the executor connection failed. */
+  | 'crashed';
+
+/** Normalised events of agent CLIs (claude, codex, gemini) parsed from their JSON lines. */
+export type AgentEvent =
+  | { type: 'started' }
+  | { type: 'turn' }
+  | { type: 'tool-start'; name?: string }
+  | { type: 'tool-end' }
+  | { type: 'heartbeat'; what: string }
+  | { type: 'api-error'; status?: number | null; fatal: boolean }
+  | { type: 'finished'; ok: boolean; retryLater: boolean; raw: Record<string, unknown> };
+
+export interface ExecRequest {
+  taskId: string;
+  attempt: number;
+  argv: string[];
+  shell: boolean;
+  cwd: string;
+  env: Record<string, string>;
+  agent: AgentKind;
+  expect: Expectations;
+  plan: TimeoutPlan;
+  /** Where the full output stream is written. */
+  logPath: string;
+  /** Aborting cancels the task (termination 'cancelled'). */
+  signal?: AbortSignal;
+}
+
+/** A live view of a running task, emitted by the watchdog about once a second. */
+export interface LiveStatus {
+  elapsedMs: number;
+  sinceProgressMs: number;
+  maxMs: number;
+  stallMs: number;
+  /** What last counted as progress: 'stdout', 'stderr', 'agent-event', 'cpu', 'io'. */
+  lastProgress: string;
+}
+
+/** Given to onStart: what the caller may do with the running task. */
+export interface RunningTask {
+  pid?: number;
+  pgid?: number;
+  /** SIGSTOP to the group; time spent paused does not count toward any limit. False when not running. */
+  pause(): boolean;
+  /** SIGCONT to the group. False when not paused. */
+  resume(): boolean;
+}
+
+export interface ExecHooks {
+  onStart?(task: RunningTask): void;
+  /** Every line of output as it arrives (the line without its newline; long lines may arrive in pieces). */
+  onOutput?(stream: 'stdout' | 'stderr', line: string): void;
+  onStatus?(status: LiveStatus): void;
+  onAgentEvent?(event: AgentEvent): void;
+}
+
+export interface ExecResult {
+  termination: Termination;
+  exitCode: number | null;
+  signal: string | null;
+  startedAt: number;
+  endedAt: number;
+  durationMs: number;
+  longestSilenceMs: number;
+  stdoutBytes: number;
+  stderrBytes: number;
+  /** Bounded head and tail of the combined output (full stream is in logPath). */
+  outputHead: string;
+  outputTail: string;
+  logPath: string;
+  /** Expectation failures; empty means the output satisfied every expectation. */
+  failures: string[];
+  /** The agent's final result event, when the adapter saw one. */
+  finalEvent?: Record<string, unknown>;
+  /** The agent ended with a rate-limit / overload error: not a duration sample. */
+  retryLater: boolean;
+  /** How many times the max limit was extended because the task was still progressing. */
+  extensions: number;
+  /** For kills: which limit fired and the evidence; for crashes: the error. */
+  detail?: string;
+}
+
+export interface Executor {
+  readonly name: string;
+  run(request: ExecRequest, hooks?: ExecHooks): Promise<ExecResult>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,45 @@
+/** How a recorded run ended, as the predictor needs to know it. */
+export type RunOutcome =
+  /** Finished and passed: a full duration sample. */
+  | 'success'
+  /** Finished on its own but failed its expectations: its duration is still a sample. */
+  | 'failed'
+  /** Killed by the max limit: censored, it says "at least this long". */
+  | 'killed-max'
+  /** Killed by the stall limit. */
+  | 'killed-stall'
+  /** Ended by a rate limit or overload ("retry later"): not a duration sample. */
+  | 'retry-later';
+
+export interface RunRecord {
+  /** Unique per attempt; writes are de-duplicated on it. */
+  runId: string;
+  durationMs: number;
+  longestSilenceMs: number;
+  outcome: RunOutcome;
+  /** Epoch milliseconds when the run ended. */
+  at: number;
+}
+
+export interface ClassSummary {
+  classKey: string;
+  runs: number;
+  lastAt: number;
+}
+
+/**
+ * Per-class bounded history. A class key is any string; stores never use it as a file path,
+ * a Redis key or a pattern without hashing it first.
+ */
+export interface HistoryStore {
+  readonly kind: string;
+  /** Appends a record under each class key (most specific first). Idempotent per runId. */
+  record(classKeys: string[], record: RunRecord): Promise<void>;
+  /** The most recent runs of a class, newest first, at most `limit`. */
+  recent(classKey: string, limit?: number): Promise<RunRecord[]>;
+  /** Classes known to the store, most recently used first. */
+  classes(limit?: number): Promise<ClassSummary[]>;
+  /** Drops classes whose last run is older than the given epoch ms; returns how many were dropped. */
+  prune(olderThan: number): Promise<number>;
+  close(): Promise<void>;
+}
