@@ -96,5 +96,7 @@ export interface ExecResult {
 export interface Executor {
   readonly name: string;
   run(request: ExecRequest, hooks?: ExecHooks): Promise<ExecResult>;
+  /** Synchronous last resort (second Ctrl-C, runner crash): SIGKILL every process group still running. */
+  killAllNow?(): void;
   close?(): Promise<void>;
 }

@@ -1,0 +1,194 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config.js';
+import { SuiteError } from '../suite/index.js';
+import { EXIT, UsageError } from './errors.js';
+import { collect, intInRange, numberInRange, parseShard } from './options.js';
+import { packageVersion } from './version.js';
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('cc-stress')
+    .description('Stress-test long-running commands and agent CLIs with limits learned from history')
+    .version(packageVersion())
+    .option('--debug', 'show stack traces on errors')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('run')
+    .description(
+      'run a YAML suite and write JSON and JUnit reports; exit 0 when the success rate meets the target',
+    )
+    .argument('<suite>', 'suite file (YAML)')
+    .option(
+      '-c, --concurrency <n>',
+      'tasks running at once (default: the suite)',
+      intInRange('--concurrency', 1, 1000),
+    )
+    .option('--repeat <n>', 'run every task N times', intInRange('--repeat', 1, 10_000))
+    .option('-g, --grep <regex>', 'only tasks whose id or name matches')
+    .option(
+      '--target <rate>',
+      'success rate needed to pass, 0..1 (default: the suite, else 0.9)',
+      numberInRange('--target', 0, 1),
+    )
+    .option(
+      '--reporter <names>',
+      'auto, progress, line, json, junit, summary (comma separated, repeatable)',
+      collect,
+    )
+    .option('-o, --out <dir>', 'report folder', 'reports')
+    .option('--list', 'list the tasks and exit')
+    .option('--bail <n>', 'stop after N failed tasks', intInRange('--bail', 1, 1_000_000))
+    .option(
+      '--executor <urls>',
+      'run tasks through WebSocket executors (ws://host:8003/ws/mcp), comma separated',
+      collect,
+    )
+    .option('--token <token>', 'bearer token for the executors')
+    .addOption(new Option('--shard <i/n>', 'run shard i of n (e.g. 2/4)').argParser(parseShard))
+    .option('--config <file>', 'config file (default: $CC_STRESS_CONFIG)')
+    .option('--no-history', 'do not read or write history: use the config defaults as limits')
+    .option('--no-color', 'no colours')
+    .action(async (suite: string, options) => {
+      const { runCommand } = await import('./run.js');
+      setExit(await runCommand(suite, options));
+    });
+
+  program
+    .command('explain-timeout')
+    .description("show how a command's max and stall limits are derived from history")
+    .argument('<command>', 'the command line, as one string')
+    .option('--json', 'machine-readable output')
+    .option('--shell', 'the command is a shell line')
+    .option('--category <name>', 'category hint, as a suite would give')
+    .option('--complexity <name>', 'complexity hint, as a suite would give')
+    .option('--config <file>', 'config file (default: $CC_STRESS_CONFIG)')
+    .option('--no-color', 'no colours')
+    .action(async (command: string, options) => {
+      const { explainTimeoutCommand } = await import('./explain-timeout.js');
+      setExit(await explainTimeoutCommand(command, options));
+    });
+
+  const history = program.command('history').description('inspect and manage the timing history');
+  history
+    .command('list')
+    .description('classes with history, most recently used first')
+    .option('--limit <n>', 'at most N classes', intInRange('--limit', 1, 1_000_000), 50)
+    .option('--json', 'machine-readable output')
+    .option('--config <file>', 'config file')
+    .action(async (options) => {
+      const { historyList } = await import('./history.js');
+      setExit(await historyList(options));
+    });
+  history
+    .command('show')
+    .description('the recent runs of one class')
+    .argument('<class-key>', 'a key from `history list` or `explain-timeout`')
+    .option('--limit <n>', 'at most N runs', intInRange('--limit', 1, 100_000), 50)
+    .option('--json', 'machine-readable output')
+    .option('--config <file>', 'config file')
+    .action(async (classKey: string, options) => {
+      const { historyShow } = await import('./history.js');
+      setExit(await historyShow(classKey, options));
+    });
+  history
+    .command('prune')
+    .description('drop classes not used for a while')
+    .option('--older-than <days>', 'days since the last run', numberInRange('--older-than', 0, 36_500), 30)
+    .option('--config <file>', 'config file')
+    .action(async (options) => {
+      const { historyPrune } = await import('./history.js');
+      setExit(await historyPrune(options));
+    });
+  history
+    .command('export')
+    .description('write the history as JSON lines')
+    .argument('[file]', 'output file (default: standard output)')
+    .option('--config <file>', 'config file')
+    .action(async (file: string | undefined, options) => {
+      const { historyExport } = await import('./history.js');
+      setExit(await historyExport(file, options));
+    });
+  history
+    .command('import')
+    .description('add runs from a JSON lines export')
+    .argument('<file>', 'a file written by `history export`')
+    .option('--config <file>', 'config file')
+    .action(async (file: string, options) => {
+      const { historyImport } = await import('./history.js');
+      setExit(await historyImport(file, options));
+    });
+
+  program
+    .command('serve')
+    .description('run the WebSocket executor (endpoints /ws/mcp and /ws, GET /health)')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port', intInRange('--port', 0, 65_535), 8003)
+    .option('--token <token>', 'require this bearer token (mandatory off loopback)')
+    .option('--allow <commands>', 'only run these executables (comma separated, repeatable)', collect)
+    .option('--max-sessions <n>', 'concurrent sessions', intInRange('--max-sessions', 1, 10_000), 100)
+    .option('--log-dir <dir>', 'where task logs are kept', 'reports/serve-logs')
+    .option('--config <file>', 'config file')
+    .option('--no-history', 'use the config defaults as limits when the client gives none')
+    .action(async (options) => {
+      const { serveCommand } = await import('./serve.js');
+      setExit(await serveCommand(options));
+    });
+
+  program
+    .command('merge-reports')
+    .description('merge the JSON reports of sharded runs and apply the success-rate gate once')
+    .argument('<reports...>', 'report.json files of the shards')
+    .option('--json <file>', 'write the merged JSON report here')
+    .option('--junit <file>', 'write the merged JUnit XML here')
+    .option('--target <rate>', 'override the target success rate', numberInRange('--target', 0, 1))
+    .option('--no-color', 'no colours')
+    .action(async (files: string[], options) => {
+      const { mergeReportsCommand } = await import('./merge-reports.js');
+      setExit(await mergeReportsCommand(files, options));
+    });
+
+  program
+    .command('fake-agent')
+    .description('a simulated agent CLI that behaves like `claude -p --output-format stream-json --verbose`')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { runFakeAgentCli } = await import('../fake-agent/cli.js');
+      runFakeAgentCli(args);
+      setExit(-1);
+    });
+
+  return program;
+}
+
+function isExpected(error: unknown): error is Error {
+  return error instanceof UsageError || error instanceof SuiteError || error instanceof ConfigError;
+}
+
+/** Entry point of the `cc-stress` bin; resolves to the exit code, or -1 when the command exits by itself. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = EXIT.pass as number;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander complaint is a usage error.
+      exitCode = error.exitCode === 0 ? EXIT.pass : EXIT.usage;
+    } else if (isExpected(error)) {
+      process.stderr.write(`cc-stress: ${error.message}\n`);
+      if (debug) process.stderr.write(`${error.stack}\n`);
+      exitCode = EXIT.usage;
+    } else {
+      process.stderr.write(`cc-stress: ${(error as Error)?.message ?? String(error)}\n`);
+      process.stderr.write(debug ? `${(error as Error)?.stack}\n` : 'run again with --debug for details\n');
+      exitCode = EXIT.fail;
+    }
+  }
+  return exitCode;
+}

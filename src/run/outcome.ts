@@ -1,0 +1,46 @@
+import type { ExecResult } from '../exec/types.js';
+import type { RunOutcome } from '../history/types.js';
+import type { EndReason } from './types.js';
+
+export function endReasonOf(result: ExecResult): EndReason {
+  switch (result.termination) {
+    case 'cancelled':
+      return 'cancelled';
+    case 'crashed':
+      return 'crashed';
+    case 'max':
+      return 'timed-out';
+    case 'stall':
+      return 'stalled';
+    case 'exit':
+      return result.failures.length === 0 ? 'passed' : 'failed';
+  }
+}
+
+/**
+ * What an attempt teaches the predictor, or undefined when it teaches nothing: a cancelled or crashed
+ * attempt says nothing about how long the task takes.
+ */
+export function historyOutcomeOf(reason: EndReason, result: ExecResult): RunOutcome | undefined {
+  if (result.retryLater && reason !== 'passed') return 'retry-later';
+  switch (reason) {
+    case 'passed':
+      return 'success';
+    case 'failed':
+      return 'failed';
+    case 'timed-out':
+      return 'killed-max';
+    case 'stalled':
+      return 'killed-stall';
+    default:
+      return undefined;
+  }
+}
+
+/** Evidence lines for the report: expectation failures, or why the executor ended the task. */
+export function messagesOf(reason: EndReason, result: ExecResult): string[] {
+  if (reason === 'passed') return [];
+  const messages = [...result.failures];
+  if (result.detail !== undefined && result.detail !== '') messages.unshift(result.detail);
+  return messages;
+}
