@@ -37,5 +37,5 @@ ENV PATH=/app/bin:$PATH
 USER node
 VOLUME ["/data"]
 EXPOSE 8003
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/cc-stress.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/cc-stress"]
 CMD ["run", "suites/demo.yaml"]

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type LoadedConfig, loadConfig } from '../config.js';
 import { LocalExecutor } from '../exec/index.js';
 import type { Executor } from '../exec/types.js';
@@ -69,9 +70,20 @@ function createExecutors(options: RunOptions, loaded: LoadedConfig): Executor[] 
   return [new LocalExecutor(common)];
 }
 
+/**
+ * Lets tasks call `cc-stress-fake-agent` (and `cc-stress`) by name however cc-stress was started.
+ * Appended, so a tool of the same name installed by the user still wins.
+ */
+function exposeOwnBins(): void {
+  const binDir = fileURLToPath(new URL('../../bin', import.meta.url));
+  const parts = (process.env.PATH ?? '').split(delimiter).filter((p) => p !== '');
+  if (!parts.includes(binDir)) process.env.PATH = [...parts, binDir].join(delimiter);
+}
+
 /** `cc-stress run`: returns the process exit code. */
 export async function runCommand(suitePath: string, options: RunOptions): Promise<number> {
   const loaded = loadConfig(options.config !== undefined ? { configPath: options.config } : {});
+  exposeOwnBins();
   const suite = loadSuite(suitePath, options.repeat !== undefined ? { repeat: options.repeat } : {});
   let tasks = selectTasks(suite.tasks, options.grep);
   if (tasks.length === 0) throw new UsageError(`--grep "${options.grep}" matches no task in ${suitePath}`);
