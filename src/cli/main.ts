@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config.js';
+import { MergeError, ReportReadError } from '../report/index.js';
 import { SuiteError } from '../suite/index.js';
 import { EXIT, UsageError } from './errors.js';
 import { collect, intInRange, numberInRange, parseShard } from './options.js';
@@ -164,7 +165,13 @@ function buildProgram(setExit: (code: number) => void): Command {
 }
 
 function isExpected(error: unknown): error is Error {
-  return error instanceof UsageError || error instanceof SuiteError || error instanceof ConfigError;
+  return (
+    error instanceof UsageError ||
+    error instanceof SuiteError ||
+    error instanceof ConfigError ||
+    error instanceof MergeError ||
+    error instanceof ReportReadError
+  );
 }
 
 /** Entry point of the `cc-stress` bin; resolves to the exit code, or -1 when the command exits by itself. */

@@ -3,10 +3,14 @@ import { dirname, resolve } from 'node:path';
 import {
   createReporters,
   mergeReports,
+  missingShards,
   readReport,
-  writeJsonReport,
-  writeJunitReport,
+  successRate,
+  verdictOf,
+  writeJUnitFile,
+  writeReportFile,
 } from '../report/index.js';
+import type { RunReport } from '../run/types.js';
 import { EXIT, UsageError } from './errors.js';
 
 export interface MergeOptions {
@@ -16,27 +20,35 @@ export interface MergeOptions {
   color: boolean;
 }
 
+function withTarget(report: RunReport, target: number | undefined): RunReport {
+  if (target === undefined) return report;
+  const rate = successRate(report.totals, report.interrupted);
+  return { ...report, target, successRate: rate, verdict: verdictOf(rate, target) };
+}
+
+/** `cc-stress merge-reports`: one gate over the reports of all shards of a suite. */
 export async function mergeReportsCommand(files: string[], options: MergeOptions): Promise<number> {
-  if (files.length === 0) throw new UsageError('merge-reports needs at least one report.json');
-  const merged = mergeReports(
-    files.map((file) => readReport(file)),
-    options.target,
-  );
-  if (options.json !== undefined) {
-    mkdirSync(dirname(resolve(options.json)), { recursive: true });
-    writeJsonReport(resolve(options.json), merged);
+  const reports = files.map((file) => readReport(file));
+  const missing = missingShards(reports);
+  if (missing !== undefined && missing.length > 0) {
+    throw new UsageError(
+      `shard(s) ${missing.join(', ')} of ${reports[0]?.shard?.total} have no report; the suite was only partly run`,
+    );
   }
-  if (options.junit !== undefined) {
-    mkdirSync(dirname(resolve(options.junit)), { recursive: true });
-    writeJunitReport(resolve(options.junit), merged);
+  const merged = withTarget(mergeReports(reports, { labels: files }), options.target);
+  const written: string[] = [];
+  for (const [path, write] of [
+    [options.json, writeReportFile],
+    [options.junit, writeJUnitFile],
+  ] as const) {
+    if (path === undefined) continue;
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    write(resolve(path), merged);
+    written.push(path);
   }
-  const summary = createReporters({
-    reporters: ['summary'],
-    outDir: process.cwd(),
-    color: options.color,
-    ci: true,
-  });
+  const summary = createReporters({ reporters: ['summary'], outDir: process.cwd(), color: options.color, ci: true });
   await summary.onEnd?.(merged);
+  if (written.length > 0) process.stderr.write(`merged ${files.length} report(s) into ${written.join(', ')}\n`);
   if (merged.interrupted) return EXIT.interrupted;
   return merged.verdict === 'pass' ? EXIT.pass : EXIT.fail;
 }

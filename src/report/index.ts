@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import type { Reporter } from '../run/types.js';
+import { createColors } from './colors.js';
+import { JSON_REPORT_FILE, JsonReporter } from './json.js';
+import { JUNIT_REPORT_FILE, JUnitReporter } from './junit.js';
+import { LineReporter } from './line.js';
+import { Multiplexer, type MultiplexerOptions } from './multiplexer.js';
+import { ProgressReporter, type TerminalStream } from './progress.js';
+import { SummaryReporter } from './summary.js';
+
+export {
+  type ChalkInstance,
+  type ColorOptions,
+  type ColorStream,
+  colorLevel,
+  createColors,
+} from './colors.js';
+export { JSON_REPORT_FILE, JsonReporter, serializeReport, writeReportFile } from './json.js';
+export { JUNIT_REPORT_FILE, JUnitReporter, junitXml, writeJUnitFile } from './junit.js';
+export { LineReporter, type TextStream } from './line.js';
+export {
+  computeTotals,
+  MergeError,
+  type MergeOptions,
+  mergeReports,
+  missingShards,
+  ReportReadError,
+  readReport,
+  successRate,
+  verdictOf,
+} from './merge.js';
+export { createMultiplexer, Multiplexer, type MultiplexerOptions } from './multiplexer.js';
+export { ProgressReporter, type TerminalStream } from './progress.js';
+export { runReportSchema } from './report-schema.js';
+export { renderSummary, SummaryReporter } from './summary.js';
+
+export const REPORTER_NAMES = ['progress', 'line', 'json', 'junit', 'summary', 'auto'] as const;
+export type ReporterName = (typeof REPORTER_NAMES)[number];
+export const DEFAULT_REPORTERS: readonly ReporterName[] = ['auto', 'json', 'junit', 'summary'];
+
+export interface CreateReportersOptions {
+  /** Names from REPORTER_NAMES; 'auto' is progress bars on a terminal outside CI, plain lines otherwise. */
+  reporters: readonly string[];
+  outDir: string;
+  /** Where people-facing output goes; default process.stderr. */
+  stream?: TerminalStream;
+  /** False for --no-color; NO_COLOR and non-terminal streams turn colours off as well. */
+  color: boolean;
+  /** True under CI=true: never draw progress bars. */
+  ci: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Where warnings go when no chosen reporter prints them. */
+  warn?: MultiplexerOptions['warn'];
+}
+
+function isReporterName(name: string): name is ReporterName {
+  return (REPORTER_NAMES as readonly string[]).includes(name);
+}
+
+/** Throws a one-line error for a name that is not a reporter, listing the ones that are. */
+export function parseReporterNames(names: readonly string[]): ReporterName[] {
+  const parsed: ReporterName[] = [];
+  for (const raw of names.flatMap((n) => n.split(','))) {
+    const name = raw.trim();
+    if (name === '') continue;
+    if (!isReporterName(name)) {
+      throw new Error(`unknown reporter "${name}"; use one or more of: ${REPORTER_NAMES.join(', ')}`);
+    }
+    if (!parsed.includes(name)) parsed.push(name);
+  }
+  return parsed;
+}
+
+/**
+ * The reporters a run asked for, behind one multiplexer. Order matters at the end of a run: the live
+ * output stops first, then the files are written, then the summary lists them.
+ */
+export function createReporters(options: CreateReportersOptions): Reporter {
+  const names = new Set(parseReporterNames(options.reporters));
+  const stream = options.stream ?? process.stderr;
+  const colors = createColors({ color: options.color, stream, ...(options.env ? { env: options.env } : {}) });
+  const terminal = stream.isTTY === true && !options.ci;
+
+  // Bars on a pipe or in a CI log are unreadable, so an explicit `progress` there degrades to lines.
+  const wantsProgress = names.has('progress') || (names.has('auto') && terminal);
+  const wantsLine =
+    names.has('line') || (names.has('auto') && !terminal) || (names.has('progress') && !terminal);
+
+  const reporters: Reporter[] = [];
+  const files: string[] = [];
+  if (wantsProgress && terminal) reporters.push(new ProgressReporter({ stream, colors }));
+  if (wantsLine) reporters.push(new LineReporter({ stream, colors }));
+  if (names.has('json')) {
+    reporters.push(new JsonReporter({ outDir: options.outDir }));
+    files.push(join(options.outDir, JSON_REPORT_FILE));
+  }
+  if (names.has('junit')) {
+    reporters.push(new JUnitReporter({ outDir: options.outDir }));
+    files.push(join(options.outDir, JUNIT_REPORT_FILE));
+  }
+  if (names.has('summary')) reporters.push(new SummaryReporter({ stream, colors, files }));
+  return new Multiplexer(reporters, options.warn ? { warn: options.warn } : {});
+}
