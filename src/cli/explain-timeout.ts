@@ -1,7 +1,7 @@
 import { splitCommand } from '../suite/index.js';
 import { explainTimeout, formatExplanation } from '../timeouts/explain.js';
 import type { PlanInput } from '../timeouts/types.js';
-import { EXIT } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { withHistory } from './open-history.js';
 
 export interface ExplainOptions {
@@ -14,7 +14,12 @@ export interface ExplainOptions {
 }
 
 export async function explainTimeoutCommand(command: string, options: ExplainOptions): Promise<number> {
-  const argv = options.shell ? [command] : splitCommand(command);
+  let argv = [command];
+  if (!options.shell) {
+    const split = splitCommand(command);
+    if (!split.ok) throw new UsageError(`cannot split the command: ${split.reason} (pass --shell for a shell line)`);
+    argv = split.argv;
+  }
   const input: PlanInput = {
     argv,
     shell: options.shell === true,

@@ -1,7 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config.js';
-import { MergeError, ReportReadError } from '../report/index.js';
-import { SuiteError } from '../suite/index.js';
 import { EXIT, UsageError } from './errors.js';
 import { collect, intInRange, numberInRange, parseShard } from './options.js';
 import { packageVersion } from './version.js';
@@ -164,14 +161,22 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * Errors whose one-line message is the whole story for the user (exit 2, no stack). Matched by name so
+ * that `main` does not load every stage just to recognise their errors.
+ */
+const USER_ERRORS = new Set([
+  'UsageError',
+  'SuiteError',
+  'ConfigError',
+  'HistoryError',
+  'MergeError',
+  'ReportReadError',
+  'ServerStartError',
+]);
+
 function isExpected(error: unknown): error is Error {
-  return (
-    error instanceof UsageError ||
-    error instanceof SuiteError ||
-    error instanceof ConfigError ||
-    error instanceof MergeError ||
-    error instanceof ReportReadError
-  );
+  return error instanceof Error && USER_ERRORS.has(error.name);
 }
 
 /** Entry point of the `cc-stress` bin; resolves to the exit code, or -1 when the command exits by itself. */

@@ -61,8 +61,12 @@ export interface RunningTask {
 
 export interface ExecHooks {
   onStart?(task: RunningTask): void;
-  /** Every line of output as it arrives (the line without its newline; long lines may arrive in pieces). */
-  onOutput?(stream: 'stdout' | 'stderr', line: string): void;
+  /**
+   * Every line of output as it arrives (the line without its newline; long lines may arrive in pieces).
+   * `terminated` is false for a piece of a longer line and for a last line without a newline (executors
+   * that cannot tell leave it undefined), so a consumer can rebuild the exact stream.
+   */
+  onOutput?(stream: 'stdout' | 'stderr', line: string, terminated?: boolean): void;
   onStatus?(status: LiveStatus): void;
   onAgentEvent?(event: AgentEvent): void;
 }
