@@ -1,0 +1,40 @@
+import type { Config } from '../config.js';
+import { FallbackHistoryStore } from './fallback-store.js';
+import { MemoryHistoryStore } from './memory-store.js';
+import { RedisHistoryStore } from './redis-store.js';
+import { SqliteHistoryStore } from './sqlite-store.js';
+import type { HistoryStore } from './types.js';
+
+export interface OpenHistoryOptions {
+  /** SQLite file of the embedded store (after CC_STRESS_HISTORY and config overrides). */
+  historyPath: string;
+  /** When set, history is shared through Redis, with the embedded store as fallback. */
+  redisUrl?: string;
+  config: Config['history'];
+  onWarning(message: string): void;
+  /** --no-history: nothing is read from or written to disk. */
+  disabled?: boolean;
+  /** How long the start of a run may wait for Redis before going on with the embedded store. */
+  connectBudgetMs?: number;
+}
+
+/** Memory when disabled, the SQLite file by default, Redis backed by the SQLite file when a URL is given. */
+export async function openHistoryStore(options: OpenHistoryOptions): Promise<HistoryStore> {
+  const { config } = options;
+  if (options.disabled === true) return new MemoryHistoryStore({ maxRunsPerClass: config.maxRunsPerClass });
+  const local = SqliteHistoryStore.open(options.historyPath, { maxRunsPerClass: config.maxRunsPerClass });
+  if (options.redisUrl === undefined) return local;
+  const remote = new RedisHistoryStore(options.redisUrl, {
+    keyPrefix: config.keyPrefix,
+    maxRunsPerClass: config.maxRunsPerClass,
+    ttlDays: config.ttlDays,
+    commandTimeoutMs: config.commandTimeoutMs,
+  });
+  const store = new FallbackHistoryStore(remote, local, {
+    bufferLimit: config.bufferLimit,
+    onWarning: options.onWarning,
+    callBudgetMs: config.commandTimeoutMs,
+  });
+  await store.start(options.connectBudgetMs ?? 1000);
+  return store;
+}

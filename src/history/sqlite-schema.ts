@@ -1,0 +1,137 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { HistoryError } from './errors.js';
+
+type Db = Database.Database;
+
+/** "ccst": marks the file as ours so a stray database at the same path is never written to. */
+const APPLICATION_ID = 0x63637374;
+
+/** How long a writer waits for another process's transaction before giving up. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Migration i takes the schema from version i to i + 1; a new version only ever appends here.
+ * Each runs inside one IMMEDIATE transaction together with the user_version bump, so several
+ * processes opening an old file at once migrate it exactly once.
+ */
+const migrations: ReadonlyArray<(db: Db) => void> = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE classes (
+        id INTEGER PRIMARY KEY,
+        class_key TEXT NOT NULL UNIQUE,
+        last_at INTEGER NOT NULL
+      );
+      CREATE INDEX classes_by_last_use ON classes (last_at);
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        class_id INTEGER NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        duration_ms REAL NOT NULL,
+        longest_silence_ms REAL NOT NULL,
+        outcome TEXT NOT NULL,
+        UNIQUE (class_id, run_id)
+      );
+      CREATE INDEX runs_by_class_time ON runs (class_id, at, run_id);
+    `);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+  },
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+const fixHint = 'move it away or point history.path (or CC_STRESS_HISTORY) at another file';
+
+/** Turns a SQLite or file-system failure into one line that names the file and what to do. */
+export function describeSqliteFailure(path: string, error: unknown): Error {
+  if (error instanceof HistoryError) return error;
+  const code = (error as { code?: unknown }).code;
+  const reason = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+    case 'SQLITE_CORRUPT_INDEX':
+    case 'SQLITE_CORRUPT_SEQUENCE':
+    case 'SQLITE_CORRUPT_VTAB':
+      return new HistoryError(
+        `history file ${path} is damaged or not a SQLite database (${reason}); ${fixHint}`,
+      );
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_READONLY':
+    case 'SQLITE_PERM':
+    case 'SQLITE_AUTH':
+    case 'EACCES':
+    case 'EPERM':
+    case 'ENOTDIR':
+    case 'EROFS':
+    case 'EEXIST':
+      return new HistoryError(
+        `cannot open the history file ${path} (${reason}); check that its folder is writable or ${fixHint}`,
+      );
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return new HistoryError(
+        `history file ${path} stayed locked by another process for over ${BUSY_TIMEOUT_MS / 1000} s (${reason}); retry when the other run is done`,
+      );
+    case 'SQLITE_FULL':
+    case 'ENOSPC':
+      return new HistoryError(`history file ${path}: the disk is full (${reason}); free space or ${fixHint}`);
+    default:
+      if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) {
+        return new HistoryError(`history file ${path}: I/O error (${reason}); check the disk or ${fixHint}`);
+      }
+      return error instanceof Error ? error : new Error(reason);
+  }
+}
+
+/** Opens (creating if needed) the history database with the settings every process must share. */
+export function openHistoryDatabase(path: string): Db {
+  let db: Db | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // The busy timeout comes first so that switching to WAL waits for a concurrent opener.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL loses nothing when a process dies; only a power cut may drop the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw describeSqliteFailure(path, error);
+  }
+}
+
+function migrate(db: Db, path: string): void {
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  checkOwnership(db, path, version());
+  if (version() > SCHEMA_VERSION) {
+    throw new HistoryError(
+      `history file ${path} has schema version ${version()}, newer than this cc-stress understands (${SCHEMA_VERSION}); upgrade cc-stress or ${fixHint}`,
+    );
+  }
+  if (version() === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Re-read under the write lock: another process may have migrated while this one waited.
+    for (let from = version(); from < SCHEMA_VERSION; from += 1) {
+      migrations[from]!(db);
+      db.pragma(`user_version = ${from + 1}`);
+    }
+  }).immediate();
+}
+
+function checkOwnership(db: Db, path: string, version: number): void {
+  const applicationId = db.pragma('application_id', { simple: true }) as number;
+  if (applicationId === APPLICATION_ID) return;
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {
+    n: number;
+  };
+  if (applicationId !== 0 || version !== 0 || tables.n > 0) {
+    throw new HistoryError(`${path} is a SQLite database but not a cc-stress history file; ${fixHint}`);
+  }
+}

@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+import { HistoryError } from './errors.js';
+import { clampLimit, DEFAULT_MAX_CLASSES } from './limits.js';
+import { pickRecord, runOutcomes, uniqueKeys } from './records.js';
+import { describeSqliteFailure, openHistoryDatabase } from './sqlite-schema.js';
+import type { ClassSummary, HistoryStore, RunOutcome, RunRecord } from './types.js';
+
+export interface SqliteStoreOptions {
+  maxRunsPerClass: number;
+  maxClasses?: number;
+}
+
+interface RunRow {
+  run_id: string;
+  duration_ms: number;
+  longest_silence_ms: number;
+  outcome: string;
+  at: number;
+}
+
+interface ClassRow {
+  class_key: string;
+  last_at: number;
+  runs: number;
+}
+
+const knownOutcomes: ReadonlySet<string> = new Set(runOutcomes);
+
+/**
+ * The embedded store: one SQLite file that several runners on one machine may share. Class keys
+ * only ever travel as bound parameters, and every write trims in the same transaction, so the
+ * file stays bounded at maxRunsPerClass x maxClasses rows.
+ */
+export class SqliteHistoryStore implements HistoryStore {
+  readonly kind = 'sqlite';
+  private closed = false;
+  private readonly statements;
+  private readonly recordTx: (classKeys: string[], record: RunRecord) => void;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    private readonly maxRunsPerClass: number,
+    private readonly maxClasses: number,
+  ) {
+    this.statements = {
+      findClass: db.prepare<[string], { id: number }>('SELECT id FROM classes WHERE class_key = ?'),
+      addClass: db.prepare<[string, number], { id: number }>(
+        'INSERT INTO classes (class_key, last_at) VALUES (?, ?) RETURNING id',
+      ),
+      touchClass: db.prepare<[number, number]>('UPDATE classes SET last_at = max(last_at, ?) WHERE id = ?'),
+      addRun: db.prepare<[number, string, number, number, number, string]>(
+        `INSERT OR IGNORE INTO runs (class_id, run_id, at, duration_ms, longest_silence_ms, outcome)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      trimRuns: db.prepare<{ classId: number; keep: number }>(
+        `DELETE FROM runs WHERE id IN (
+           SELECT id FROM runs WHERE class_id = @classId ORDER BY at DESC, run_id DESC LIMIT -1 OFFSET @keep)`,
+      ),
+      countClasses: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM classes'),
+      evictClasses: db.prepare<[number]>(
+        'DELETE FROM classes WHERE id IN (SELECT id FROM classes ORDER BY last_at ASC, id ASC LIMIT ?)',
+      ),
+      recent: db.prepare<[string, number], RunRow>(
+        `SELECT r.run_id, r.duration_ms, r.longest_silence_ms, r.outcome, r.at
+         FROM runs r JOIN classes c ON c.id = r.class_id
+         WHERE c.class_key = ? ORDER BY r.at DESC, r.run_id DESC LIMIT ?`,
+      ),
+      classes: db.prepare<[number], ClassRow>(
+        `SELECT c.class_key, c.last_at, (SELECT count(*) FROM runs r WHERE r.class_id = c.id) AS runs
+         FROM classes c ORDER BY c.last_at DESC, c.id DESC LIMIT ?`,
+      ),
+      prune: db.prepare<[number]>('DELETE FROM classes WHERE last_at < ?'),
+    };
+    this.recordTx = db.transaction((classKeys: string[], record: RunRecord) => {
+      let addedClass = false;
+      for (const classKey of classKeys) {
+        let classId = this.statements.findClass.get(classKey)?.id;
+        if (classId === undefined) {
+          classId = this.statements.addClass.get(classKey, record.at)!.id;
+          addedClass = true;
+        } else {
+          this.statements.touchClass.run(record.at, classId);
+        }
+        const { changes } = this.statements.addRun.run(
+          classId,
+          record.runId,
+          record.at,
+          record.durationMs,
+          record.longestSilenceMs,
+          record.outcome,
+        );
+        if (changes > 0) this.statements.trimRuns.run({ classId, keep: this.maxRunsPerClass });
+      }
+      if (addedClass) {
+        const excess = this.statements.countClasses.get()!.n - this.maxClasses;
+        if (excess > 0) this.statements.evictClasses.run(excess);
+      }
+    }).immediate;
+  }
+
+  /** Opens or creates the file (and its folder). Throws a one-line HistoryError naming the path. */
+  static open(path: string, options: SqliteStoreOptions): SqliteHistoryStore {
+    const db = openHistoryDatabase(path);
+    return new SqliteHistoryStore(
+      db,
+      path,
+      options.maxRunsPerClass,
+      options.maxClasses ?? DEFAULT_MAX_CLASSES,
+    );
+  }
+
+  async record(classKeys: string[], record: RunRecord): Promise<void> {
+    const keys = uniqueKeys(classKeys);
+    if (keys.length === 0) return;
+    this.guard(() => this.recordTx(keys, pickRecord(record)));
+  }
+
+  async recent(classKey: string, limit?: number): Promise<RunRecord[]> {
+    const rows = this.guard(() =>
+      this.statements.recent.all(classKey, clampLimit(limit, this.maxRunsPerClass)),
+    );
+    const records: RunRecord[] = [];
+    for (const row of rows) {
+      // A row from a newer cc-stress with an outcome this one does not know is skipped, not guessed.
+      if (!knownOutcomes.has(row.outcome)) continue;
+      records.push({
+        runId: row.run_id,
+        durationMs: row.duration_ms,
+        longestSilenceMs: row.longest_silence_ms,
+        outcome: row.outcome as RunOutcome,
+        at: row.at,
+      });
+    }
+    return records;
+  }
+
+  async classes(limit?: number): Promise<ClassSummary[]> {
+    const rows = this.guard(() =>
+      this.statements.classes.all(limit === undefined ? -1 : clampLimit(limit, Number.MAX_SAFE_INTEGER)),
+    );
+    return rows.map((row) => ({ classKey: row.class_key, runs: row.runs, lastAt: row.last_at }));
+  }
+
+  async prune(olderThan: number): Promise<number> {
+    return this.guard(() =>
+      this.db.transaction(() => this.statements.prune.run(olderThan).changes).immediate(),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private guard<T>(action: () => T): T {
+    if (this.closed) throw new HistoryError(`history file ${this.path} is already closed`);
+    try {
+      return action();
+    } catch (error) {
+      throw describeSqliteFailure(this.path, error);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+/**
+ * Child processes run the real store code. Node 20 cannot run TypeScript, so src/history and the
+ * fixtures are transpiled once per test file into a temp tree that mirrors the repository (the Lua
+ * folder and node_modules are linked in), and children run plain node on it.
+ */
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const folders = ['src/history', 'test/history/fixtures'];
+
+let built: string | undefined;
+
+function transpileFolder(root: string, folder: string): void {
+  const from = join(repo, folder);
+  const to = join(root, folder);
+  mkdirSync(to, { recursive: true });
+  for (const file of readdirSync(from)) {
+    if (!file.endsWith('.ts')) continue;
+    const output = ts.transpileModule(readFileSync(join(from, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      fileName: file,
+    });
+    writeFileSync(join(to, file.replace(/\.ts$/, '.js')), output.outputText);
+  }
+}
+
+function buildTree(): string {
+  if (built !== undefined) return built;
+  const root = mkdtempSync(join(tmpdir(), 'cc-stress-children-'));
+  writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
+  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+  for (const folder of folders) transpileFolder(root, folder);
+  symlinkSync(join(repo, 'src/history/lua'), join(root, 'src/history/lua'));
+  built = root;
+  return root;
+}
+
+/** Removes the transpiled tree; call from afterAll of a file that spawned fixtures. */
+export function removeFixtureTree(): void {
+  if (built !== undefined) rmSync(built, { recursive: true, force: true });
+  built = undefined;
+}
+
+/** Starts `test/history/fixtures/<name>.ts` (transpiled) in a new node process. */
+export function spawnFixture(name: string, args: string[]): ChildProcess {
+  const root = buildTree();
+  const script = join(root, 'test/history/fixtures', `${name}.js`);
+  return spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
+}
+
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Waits for a child to end and returns its output. */
+export function finished(child: ChildProcess): Promise<ChildResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+/**
+ * Runs several writer fixtures and lets them write at the same moment: each opens its store and
+ * says "ready"; when all have, they get the go together.
+ */
+export async function runWritersTogether(
+  optionsPerWriter: Array<Record<string, unknown>>,
+): Promise<ChildResult[]> {
+  const children = optionsPerWriter.map((options) =>
+    spawnFixture('writer', [JSON.stringify({ ...options, waitForGo: true })]),
+  );
+  const results = children.map((child) => finished(child));
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolveReady, reject) => {
+          let seen = '';
+          const onData = (chunk: Buffer): void => {
+            seen += chunk.toString();
+            if (seen.startsWith('ready\n')) {
+              child.stdout?.off('data', onData);
+              resolveReady();
+            }
+          };
+          child.stdout?.on('data', onData);
+          child.once('close', () => reject(new Error(`writer ended before it was ready: ${seen}`)));
+        }),
+    ),
+  ).catch(async (error: unknown) => {
+    const ended = await Promise.all(results);
+    throw new Error(`${String(error)}\n${ended.map((r) => r.stderr).join('\n')}`);
+  });
+  const started = performance.now();
+  for (const child of children) child.stdin?.write('go\n');
+  const ended = await Promise.all(results);
+  console.info(
+    `${children.length} writers finished ${((performance.now() - started) / 1000).toFixed(2)} s after the go`,
+  );
+  return ended;
+}

@@ -1,0 +1,144 @@
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HistoryError } from '../../src/history/errors.js';
+import { SCHEMA_VERSION } from '../../src/history/sqlite-schema.js';
+import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
+import { describeStoreContract, run } from './store-contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cc-stress-sqlite-'));
+let files = 0;
+function freshPath(): string {
+  files += 1;
+  return join(dir, `nested/folder-${files}`, 'history.db');
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeStoreContract('SqliteHistoryStore', async (options) => SqliteHistoryStore.open(freshPath(), options));
+
+function openError(path: string): string {
+  try {
+    SqliteHistoryStore.open(path, { maxRunsPerClass: 8 }).close();
+  } catch (error) {
+    expect(error).toBeInstanceOf(HistoryError);
+    return (error as Error).message;
+  }
+  throw new Error(`opening ${path} did not fail`);
+}
+
+describe('SqliteHistoryStore', () => {
+  it('creates its folder and keeps history across reopening', async () => {
+    const path = freshPath();
+    const first = SqliteHistoryStore.open(path, { maxRunsPerClass: 8 });
+    await first.record(['npm test'], run('r1', 1));
+    await first.close();
+    const second = SqliteHistoryStore.open(path, { maxRunsPerClass: 8 });
+    expect(await second.recent('npm test')).toEqual([run('r1', 1)]);
+    await second.close();
+  });
+
+  it('uses WAL, a busy timeout and a versioned schema', async () => {
+    const path = freshPath();
+    await SqliteHistoryStore.open(path, { maxRunsPerClass: 8 }).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('bounds the file: a class never holds more than maxRunsPerClass rows, however many runs arrive', async () => {
+    const path = freshPath();
+    const store = SqliteHistoryStore.open(path, { maxRunsPerClass: 16 });
+    for (let i = 0; i < 500; i += 1) await store.record(['a', 'b', `c${i % 4}`], run(`r${i}`, i));
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number };
+    expect(rows.n).toBe(16 * 6);
+    db.close();
+  });
+
+  it('never puts a class key into SQL text', async () => {
+    const store = SqliteHistoryStore.open(freshPath(), { maxRunsPerClass: 8 });
+    const evil = "x'); DELETE FROM runs; --";
+    await store.record(['victim'], run('v', 1));
+    await store.record([evil], run('e', 2));
+    expect(await store.recent('victim')).toHaveLength(1);
+    expect(await store.recent(evil)).toHaveLength(1);
+    await store.close();
+  });
+
+  it('names the file in a one-line error when it is not a database', () => {
+    const path = join(dir, 'garbage.db');
+    writeFileSync(path, 'this is not a database\n'.repeat(200));
+    const message = openError(path);
+    expect(message).toContain(path);
+    expect(message).toMatch(/damaged or not a SQLite database/);
+    expect(message).not.toContain('\n');
+  });
+
+  it('names the file in a one-line error when its pages are damaged', async () => {
+    const path = freshPath();
+    const store = SqliteHistoryStore.open(path, { maxRunsPerClass: 256 });
+    for (let i = 0; i < 300; i += 1) await store.record(['npm test'], run(`r${i}`, i));
+    await store.close();
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(4096 * 3, 0xa5), 0, 4096 * 3, 4096 * 2);
+    closeSync(fd);
+    const failure = async (): Promise<void> => {
+      const reopened = SqliteHistoryStore.open(path, { maxRunsPerClass: 256 });
+      try {
+        await reopened.recent('npm test');
+        await reopened.classes();
+      } finally {
+        await reopened.close();
+      }
+    };
+    const error = await failure().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(HistoryError);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toMatch(/damaged or not a SQLite database/);
+  });
+
+  it('refuses a SQLite database that is not a history file rather than writing into it', () => {
+    const path = join(dir, 'someone-elses.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)');
+    db.close();
+    expect(openError(path)).toMatch(/not a cc-stress history file/);
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()).toEqual([
+      { name: 'invoices' },
+    ]);
+    check.close();
+  });
+
+  it('refuses a history file from a newer schema instead of guessing', async () => {
+    const path = freshPath();
+    await SqliteHistoryStore.open(path, { maxRunsPerClass: 8 }).close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(openError(path)).toMatch(new RegExp(`schema version ${SCHEMA_VERSION + 1}.*upgrade cc-stress`));
+  });
+
+  it('explains a path whose folder cannot be created', () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    const path = join(blocker, 'history.db');
+    const message = openError(path);
+    expect(message).toContain(path);
+    expect(message).toMatch(/cannot open the history file/);
+  });
+
+  it('reports use after close clearly', async () => {
+    const store = SqliteHistoryStore.open(freshPath(), { maxRunsPerClass: 8 });
+    await store.close();
+    await expect(store.recent('x')).rejects.toThrow(/already closed/);
+  });
+});
