@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../bin/cc-stress', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function workDir(): string {
+  return mkdtempSync(join(tmpdir(), 'cc-stress-cli-'));
+}
+
+/** A suite file in `dir`; returns its path. */
+export function writeSuite(dir: string, yaml: string, name = 'suite.yaml'): string {
+  const path = join(dir, name);
+  writeFileSync(path, yaml);
+  return path;
+}
+
+/** Environment for a CLI run that never touches the user's history or a shared Redis. */
+export function isolatedEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CC_STRESS_HISTORY: join(dir, 'history.db'), CI: 'true' };
+  delete env.CC_STRESS_REDIS_URL;
+  delete env.CC_STRESS_CONFIG;
+  return { ...env, ...extra };
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function finished(child: ChildProcess): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult> {
+  return finished(startCli(args, env, cwd));
+}

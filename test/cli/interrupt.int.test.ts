@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readReport } from '../../src/report/index.js';
+import { liveMarked, newMark } from '../exec/support/local-tasks.js';
+import { finished, isolatedEnv, startCli, workDir, writeSuite } from './cli-support.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(50);
+  }
+}
+
+function stubbornSuite(mark: string): string {
+  return `
+name: stubborn
+defaults:
+  concurrency: 3
+  env: { CC_TEST_MARK: ${mark} }
+tasks:
+  - id: quick
+    command: "true"
+  - id: stubborn
+    command: cc-stress-fake-agent -p x --output-format stream-json --verbose --fake-fail hang,ignore-sigterm,grandchild
+  - id: sleeper
+    shell: true
+    command: 'sleep 300 & sleep 300; wait'
+  - id: never-started-1
+    command: sleep 300
+  - id: never-started-2
+    command: sleep 300
+`;
+}
+
+describe('interrupting a run', () => {
+  it('first Ctrl-C kills every running group, keeps partial reports and exits 130', async () => {
+    const dir = workDir();
+    const mark = newMark();
+    const suite = writeSuite(dir, stubbornSuite(mark));
+    const out = join(dir, 'out');
+    const child = startCli(['run', suite, '--out', out], isolatedEnv(dir));
+    const done = finished(child);
+    // The stubborn agent, its grandchild and the sleepers are all up.
+    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    // The agent prints its init line about 0.4 s in; give it time so there is partial output to keep.
+    await sleep(1000);
+    child.kill('SIGINT');
+    const result = await done;
+
+    expect(result.code).toBe(130);
+    expect(liveMarked(mark)).toEqual([]);
+    expect(existsSync(join(out, 'junit.xml'))).toBe(true);
+    const report = readReport(join(out, 'report.json'));
+    expect(report.interrupted).toBe(true);
+    const reasons = Object.fromEntries(report.tasks.map((t) => [t.id, t.reason]));
+    expect(reasons.stubborn).toBe('cancelled');
+    expect(reasons.sleeper).toBe('cancelled');
+    expect(reasons['never-started-2']).toBe('cancelled');
+    // The partial output of a killed task is kept.
+    const stubborn = report.tasks.find((t) => t.id === 'stubborn')!;
+    expect(stubborn.attempts[0]?.outputTail).toContain('"type":"system"');
+  }, 30_000);
+
+  it('SIGTERM to the runner does the same', async () => {
+    const dir = workDir();
+    const mark = newMark();
+    const suite = writeSuite(dir, stubbornSuite(mark));
+    const out = join(dir, 'out');
+    const child = startCli(['run', suite, '--out', out], isolatedEnv(dir));
+    const done = finished(child);
+    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    child.kill('SIGTERM');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(liveMarked(mark)).toEqual([]);
+    expect(readReport(join(out, 'report.json')).interrupted).toBe(true);
+  }, 30_000);
+
+  it('a runner killed with SIGKILL leaves no task process behind', async () => {
+    const dir = workDir();
+    const mark = newMark();
+    const suite = writeSuite(dir, stubbornSuite(mark));
+    const child = startCli(['run', suite, '--out', join(dir, 'out')], isolatedEnv(dir));
+    const done = finished(child);
+    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    child.kill('SIGKILL');
+    await done;
+    await waitFor(() => liveMarked(mark).length === 0, 15_000);
+    expect(liveMarked(mark)).toEqual([]);
+  }, 30_000);
+});
