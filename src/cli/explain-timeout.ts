@@ -17,7 +17,8 @@ export async function explainTimeoutCommand(command: string, options: ExplainOpt
   let argv = [command];
   if (!options.shell) {
     const split = splitCommand(command);
-    if (!split.ok) throw new UsageError(`cannot split the command: ${split.reason} (pass --shell for a shell line)`);
+    if (!split.ok)
+      throw new UsageError(`cannot split the command: ${split.reason} (pass --shell for a shell line)`);
     argv = split.argv;
   }
   const input: PlanInput = {

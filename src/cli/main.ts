@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT } from './errors.js';
 import { collect, intInRange, numberInRange, parseShard } from './options.js';
 import { packageVersion } from './version.js';
 

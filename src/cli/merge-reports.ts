@@ -43,12 +43,18 @@ export async function mergeReportsCommand(files: string[], options: MergeOptions
   ] as const) {
     if (path === undefined) continue;
     mkdirSync(dirname(resolve(path)), { recursive: true });
-    write(resolve(path), merged);
+    await write(resolve(path), merged);
     written.push(path);
   }
-  const summary = createReporters({ reporters: ['summary'], outDir: process.cwd(), color: options.color, ci: true });
+  const summary = createReporters({
+    reporters: ['summary'],
+    outDir: process.cwd(),
+    color: options.color,
+    ci: true,
+  });
   await summary.onEnd?.(merged);
-  if (written.length > 0) process.stderr.write(`merged ${files.length} report(s) into ${written.join(', ')}\n`);
+  if (written.length > 0)
+    process.stderr.write(`merged ${files.length} report(s) into ${written.join(', ')}\n`);
   if (merged.interrupted) return EXIT.interrupted;
   return merged.verdict === 'pass' ? EXIT.pass : EXIT.fail;
 }

@@ -16,7 +16,7 @@ tasks:
 
 /** A config that learns from a handful of runs, so the test stays short. */
 function fastLearningConfig(dir: string): string {
-  return writeSuite(dir, 'predictor:\n  minSamples: 3\n  floorSeconds: 1\n', 'config.yaml');
+  return writeSuite(dir, 'predictor:\n  minSamples: 3\n  floorSeconds: 0.1\n', 'config.yaml');
 }
 
 describe('history across runs', () => {
@@ -86,7 +86,10 @@ describe('history across runs', () => {
       );
       expect(first.code, first.stderr).toBe(0);
       // A second runner with its own empty SQLite file sees the first runner's runs through Redis.
-      const list = await runCli(['history', 'list', '--json'], isolatedEnv(two, { CC_STRESS_REDIS_URL: redis.url }));
+      const list = await runCli(
+        ['history', 'list', '--json'],
+        isolatedEnv(two, { CC_STRESS_REDIS_URL: redis.url }),
+      );
       expect(list.code, list.stderr).toBe(0);
       const classes = JSON.parse(list.stdout) as { runs: number }[];
       expect(Math.max(...classes.map((c) => c.runs))).toBe(4);

@@ -51,7 +51,9 @@ describe('cc-stress run', () => {
     }
     expect(readFileSync(byId.get('ok-shell')!.attempts[0]!.logPath, 'utf8')).toContain('BUILD OK');
 
-    const junit = new XMLParser({ ignoreAttributes: false }).parse(readFileSync(join(out, 'junit.xml'), 'utf8'));
+    const junit = new XMLParser({ ignoreAttributes: false }).parse(
+      readFileSync(join(out, 'junit.xml'), 'utf8'),
+    );
     const suites = junit.testsuites?.testsuite ?? junit.testsuite;
     const one = Array.isArray(suites) ? suites[0] : suites;
     expect(Number(one['@_tests'])).toBe(4);
@@ -61,7 +63,10 @@ describe('cc-stress run', () => {
   it('exits 1 when the success rate is below the target', async () => {
     const dir = workDir();
     const suite = writeSuite(dir, mixedSuite);
-    const result = await runCli(['run', suite, '--out', join(dir, 'out'), '--target', '0.9'], isolatedEnv(dir));
+    const result = await runCli(
+      ['run', suite, '--out', join(dir, 'out'), '--target', '0.9'],
+      isolatedEnv(dir),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/50\.0% .*90\.0%.*FAIL/);
   });
@@ -130,7 +135,10 @@ tasks:
 describe('bad input exits 2 with one line naming the problem', () => {
   it('a malformed suite names the file, line and field', async () => {
     const dir = workDir();
-    const suite = writeSuite(dir, 'name: bad\ntasks:\n  - id: a\n    command: "true"\n    timeout: { stall: abc }\n');
+    const suite = writeSuite(
+      dir,
+      'name: bad\ntasks:\n  - id: a\n    command: "true"\n    timeout: { stall: abc }\n',
+    );
     const result = await runCli(['run', suite], isolatedEnv(dir));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/suite\.yaml:5:\d+: tasks\[0\]\.timeout\.stall: /);
