@@ -1,5 +1,4 @@
-import { delimiter, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
 import { LocalExecutor } from '../exec/index.js';
 import type { Executor } from '../exec/types.js';
@@ -16,6 +15,7 @@ import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Shard } from './options.js';
+import { exposeOwnBins } from './own-bins.js';
 import { packageVersion } from './version.js';
 
 export interface RunOptions {
@@ -62,22 +62,11 @@ function createExecutors(options: RunOptions, loaded: LoadedConfig): Executor[] 
         urls: options.executor,
         ...(options.token !== undefined ? { token: options.token } : {}),
         connectTimeoutMs: 5000,
-        completionGraceMs: 5000,
         ...common,
       }),
     ];
   }
   return [new LocalExecutor(common)];
-}
-
-/**
- * Lets tasks call `cc-stress-fake-agent` (and `cc-stress`) by name however cc-stress was started.
- * Appended, so a tool of the same name installed by the user still wins.
- */
-function exposeOwnBins(): void {
-  const binDir = fileURLToPath(new URL('../../bin', import.meta.url));
-  const parts = (process.env.PATH ?? '').split(delimiter).filter((p) => p !== '');
-  if (!parts.includes(binDir)) process.env.PATH = [...parts, binDir].join(delimiter);
 }
 
 /** `cc-stress run`: returns the process exit code. */

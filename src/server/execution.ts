@@ -1,0 +1,157 @@
+import { unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Executor, RunningTask } from '../exec/types.js';
+import { type ExecuteParams, notification } from '../exec/ws-protocol.js';
+import { detectAgent } from '../suite/agent.js';
+import type { AgentKind, Expectations } from '../suite/types.js';
+import type { TimeoutPlanner } from '../timeouts/types.js';
+import type { AllowList } from './allow-list.js';
+import { completedParams } from './completion.js';
+import { detectLimitSignal } from './limit-signals.js';
+import { LineChunker } from './line-chunker.js';
+import { planForRequest } from './plan-request.js';
+import { type PreparedCommand, prepareCommand } from './prepare-command.js';
+import type { ServedRun } from './served-run.js';
+import type { SessionSender } from './session-sender.js';
+
+export interface ProcessIds {
+  pid: number;
+  pgid: number;
+}
+
+export interface ExecutionDeps {
+  executor: Executor;
+  planner: TimeoutPlanner;
+  allowList?: AllowList;
+  defaultCwd: string;
+  logDir: string;
+  /** False: each log is deleted once its process completed (the client got the output over the socket). */
+  keepLogs: boolean;
+  onRecord?: (run: ServedRun) => void;
+}
+
+/** What one execute needs from its session. */
+export interface ExecutionHost {
+  sessionId: string;
+  /** 1 for the session's first execute, then 2, ... */
+  sequence: number;
+  sender: SessionSender;
+  deps: ExecutionDeps;
+  /** Answers the execute request with an error. */
+  fail(code: number, message: string): void;
+  /** Answers the execute request with "could not start" (when the client is still there). */
+  refuseStart(why: string): void;
+  /** The process runs: answer the request and announce it. */
+  started(task: RunningTask, ids: ProcessIds): void;
+}
+
+const NO_STREAM_RULES = { contains: [], notContains: [], matches: [] };
+/** The server only reports exit codes; judging output is the client's business. */
+const NO_EXPECTATIONS: Expectations = {
+  exitCode: [0],
+  stdout: NO_STREAM_RULES,
+  stderr: NO_STREAM_RULES,
+  minOutputBytes: 0,
+  result: null,
+};
+
+/** Long lines are only searched this far for provider limit messages. */
+const SIGNAL_SEARCH_CHARS = 4096;
+
+/** Agent CLIs are recognised by program name, so their events feed the watchdog as they do locally. */
+function agentOf(command: PreparedCommand): AgentKind {
+  return command.shell ? 'none' : detectAgent(command.argv);
+}
+
+/**
+ * One `execute` from request to `process.completed`: checks and splits the command, plans its limits,
+ * runs it through the executor and streams its output as protocol frames.
+ */
+export async function runExecution(
+  host: ExecutionHost,
+  params: ExecuteParams,
+  abort: AbortController,
+): Promise<void> {
+  const { deps, sender } = host;
+  const prepared = await prepareCommand(params, { allowList: deps.allowList, defaultCwd: deps.defaultCwd });
+  if (!prepared.ok) {
+    host.fail(prepared.code, prepared.message);
+    return;
+  }
+  const command = prepared.command;
+  const agent = agentOf(command);
+  const plan = await planForRequest(deps.planner, params, command, agent);
+  if (abort.signal.aborted) {
+    host.refuseStart(String(abort.signal.reason));
+    return;
+  }
+
+  const logPath = join(deps.logDir, `${host.sessionId}.${host.sequence}.log`);
+  let ids: ProcessIds | undefined;
+  const signalsSent = new Set<string>();
+  /** Server active time of the last silent progress reported, so each sign of life is sent once. */
+  let reportedProgressAt = -1;
+  const chunkers = {
+    stdout: new LineChunker((data, index, total) => sender.output('stdout', data, index, total)),
+    stderr: new LineChunker((data, index, total) => sender.output('stderr', data, index, total)),
+  };
+
+  const result = await deps.executor.run(
+    {
+      taskId: params.task ?? `session-${host.sessionId}`,
+      attempt: host.sequence,
+      argv: command.argv,
+      shell: command.shell,
+      cwd: command.cwd,
+      env: command.env,
+      agent,
+      expect: NO_EXPECTATIONS,
+      plan,
+      logPath,
+      signal: abort.signal,
+    },
+    {
+      onStart: (task) => {
+        ids = { pid: task.pid ?? 0, pgid: task.pgid ?? task.pid ?? 0 };
+        host.started(task, ids);
+      },
+      onOutput: (stream, line, terminated) => {
+        chunkers[stream].piece(line, terminated ?? true);
+        const signal = detectLimitSignal(line.slice(0, SIGNAL_SEARCH_CHARS));
+        if (signal === undefined || signalsSent.has(signal.method)) return;
+        signalsSent.add(signal.method);
+        sender.send(notification(signal.method, signal.params));
+      },
+      onStatus: (status) => {
+        if (params.progress !== true) return;
+        const kind = status.lastProgress;
+        if (kind !== 'cpu' && kind !== 'io') return;
+        const at = status.elapsedMs - status.sinceProgressMs;
+        if (at <= reportedProgressAt) return;
+        reportedProgressAt = at;
+        sender.send(
+          notification('process.progress', { kind, since_progress_ms: Math.round(status.sinceProgressMs) }),
+        );
+      },
+    },
+  );
+
+  if (!deps.keepLogs) await unlink(logPath).catch(() => {});
+  if (ids === undefined) {
+    host.refuseStart(abort.signal.aborted ? String(abort.signal.reason) : (result.detail ?? 'unknown error'));
+    return;
+  }
+  chunkers.stdout.flush();
+  chunkers.stderr.flush();
+  sender.reportDropped();
+  sender.send(notification('process.completed', completedParams(ids, plan, result)));
+  if (params.record === false) return;
+  deps.onRecord?.({
+    sessionId: host.sessionId,
+    runId: `${host.sessionId}.${host.sequence}`,
+    ...(params.task ? { task: params.task } : {}),
+    command,
+    plan,
+    result,
+  });
+}

@@ -1,0 +1,205 @@
+import { resolve } from 'node:path';
+import { type Config, loadConfig } from '../config.js';
+import { openHistoryStore } from '../history/open-store.js';
+import type { HistoryStore } from '../history/types.js';
+import { endReasonOf, historyOutcomeOf } from '../run/outcome.js';
+import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
+import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
+import type { TimeoutPlanner } from '../timeouts/types.js';
+import { type RunningServer, startServer } from './server.js';
+import type { ServedRun } from './session.js';
+
+/** The options of `cc-stress serve`, as commander parses them. */
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  token?: string;
+  /** Program names or paths; entries may be comma separated. */
+  allow?: string[];
+  maxSessions?: number;
+  /** Keep every process's output log here; absent = temporary logs, deleted once sent. */
+  logDir?: string;
+  pingIntervalSeconds?: number;
+}
+
+export interface ServeDeps {
+  config: Config;
+  /** The same planner the runner would use (learned from history, or the config defaults). */
+  planner: TimeoutPlanner;
+  /** Where completed runs are recorded so the runner and the server learn from each other. */
+  history?: HistoryStore;
+  /** One line for the operator (stderr). */
+  log: (line: string) => void;
+}
+
+/**
+ * Records a served run under its class keys, exactly as the runner records an attempt; a history failure
+ * is reported once and never disturbs the session.
+ */
+export function historyRecorder(
+  store: HistoryStore,
+  warn: (message: string) => void,
+): (run: ServedRun) => void {
+  let warned = false;
+  return (run) => {
+    const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
+    const outcome = historyOutcomeOf(endReasonOf(run.result), run.result);
+    if (keys.length === 0 || outcome === undefined) return;
+    store
+      .record(keys, {
+        runId: run.runId,
+        durationMs: run.result.durationMs,
+        longestSilenceMs: run.result.longestSilenceMs,
+        outcome,
+        at: run.result.endedAt,
+      })
+      .catch((error: unknown) => {
+        if (warned) return;
+        warned = true;
+        warn(`could not record a run in history (${(error as Error).message}); later failures are not shown`);
+      });
+  };
+}
+
+/** Starts the server for `cc-stress serve` and describes it in a few lines. */
+export async function serve(options: ServeOptions, deps: ServeDeps): Promise<RunningServer> {
+  const allow = options.allow
+    ?.flatMap((entry) => entry.split(','))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const server = await startServer({
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(allow !== undefined && allow.length > 0 ? { allow } : {}),
+    ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+    ...(options.logDir !== undefined ? { logDir: resolve(options.logDir) } : {}),
+    ...(options.pingIntervalSeconds !== undefined
+      ? { pingIntervalSeconds: options.pingIntervalSeconds }
+      : {}),
+    planner: deps.planner,
+    graceMs: deps.config.limits.graceSeconds * 1000,
+    headBytes: deps.config.output.headBytes,
+    tailBytes: deps.config.output.tailBytes,
+    ...(deps.history !== undefined
+      ? { onRecord: historyRecorder(deps.history, (message) => deps.log(`warning: ${message}`)) }
+      : {}),
+    onError: (message) => deps.log(`error: ${message}`),
+  });
+  const base = server.url.replace(/^ws:/, 'http:').replace(/\/ws\/mcp$/, '');
+  deps.log(`listening on ${server.url} (also ${base.replace(/^http:/, 'ws:')}/ws); health: ${base}/health`);
+  deps.log(
+    allow !== undefined && allow.length > 0
+      ? `programs allowed: ${allow.join(', ')} (matched by resolved path; shell mode off)`
+      : 'programs allowed: any (restrict with --allow)',
+  );
+  deps.log(
+    `limits when a client sends no timeout: ${deps.history !== undefined ? `learned from history (${deps.history.kind})` : 'config defaults'}`,
+  );
+  if (options.token !== undefined)
+    deps.log('clients must send the token (Authorization: Bearer, or ?token=)');
+  return server;
+}
+
+export interface StopRequests {
+  /** Resolves with the first SIGTERM or SIGINT. */
+  requested: Promise<NodeJS.Signals>;
+  /** Removes the signal handlers. */
+  dispose(): void;
+}
+
+/**
+ * Catches SIGTERM and SIGINT from now on (also while the server is still starting): the first asks for a
+ * graceful stop, a second one calls `forceExit`.
+ */
+export function stopRequests(log: (line: string) => void, forceExit: () => void): StopRequests {
+  let signals = 0;
+  let resolveRequested: (signal: NodeJS.Signals) => void = () => {};
+  const requested = new Promise<NodeJS.Signals>((resolve) => {
+    resolveRequested = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) {
+      resolveRequested(signal);
+      return;
+    }
+    log(`${signal} again: exiting now`);
+    forceExit();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    requested,
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
+}
+
+/**
+ * Resolves once the process was asked to stop (SIGTERM or SIGINT) and the server has shut down gracefully:
+ * no new sessions, running processes cancelled with their `process.completed` sent, sockets closed.
+ */
+export async function untilStopped(
+  server: RunningServer,
+  log: (line: string) => void,
+  forceExit: () => void,
+  stop: StopRequests = stopRequests(log, forceExit),
+): Promise<void> {
+  try {
+    const signal = await stop.requested;
+    const running = server.sessionStats().filter((session) => session.busy).length;
+    log(`${signal}: shutting down${running > 0 ? `, cancelling ${running} running process(es)` : ''}`);
+    await server.close();
+    log('stopped');
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** `cc-stress serve` as commander hands it over: `history: false` is `--no-history`. */
+export interface ServeCommandOptions extends ServeOptions {
+  config?: string;
+  history?: boolean;
+}
+
+/**
+ * The whole `cc-stress serve` command: config, history and planner exactly as `cc-stress run` builds them,
+ * the server, and a graceful stop on SIGTERM/SIGINT. Resolves with the exit code (0 after a clean stop);
+ * throws ConfigError or ServerStartError with a one-line message.
+ */
+export async function serveCommand(
+  options: ServeCommandOptions,
+  log: (line: string) => void = (line) => process.stderr.write(`cc-stress serve: ${line}\n`),
+): Promise<number> {
+  const loaded = loadConfig(options.config !== undefined ? { configPath: options.config } : {});
+  const history =
+    options.history === false
+      ? undefined
+      : await openHistoryStore({
+          historyPath: loaded.historyPath,
+          ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
+          config: loaded.config.history,
+          onWarning: (message) => log(`warning: ${message}`),
+        });
+  const stop = stopRequests(log, () => process.exit(130));
+  try {
+    const planner: TimeoutPlanner =
+      history !== undefined
+        ? new LearnedTimeoutPlanner({ store: history, config: loaded.config })
+        : new ConfigTimeoutPlanner(loaded.config);
+    const server = await serve(options, {
+      config: loaded.config,
+      planner,
+      ...(history !== undefined ? { history } : {}),
+      log,
+    });
+    await untilStopped(server, log, () => process.exit(130), stop);
+    return 0;
+  } finally {
+    stop.dispose();
+    await history?.close();
+  }
+}

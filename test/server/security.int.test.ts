@@ -1,0 +1,135 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config.js';
+import { WebSocketExecutor } from '../../src/exec/ws-executor.js';
+import { type RunningServer, ServerStartError, startServer } from '../../src/server/server.js';
+import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
+import { request } from '../exec/ws-test-support.js';
+import { RawClient } from './raw-client.js';
+
+const planner = new ConfigTimeoutPlanner(configSchema.parse({}));
+const started: RunningServer[] = [];
+const scratch = mkdtempSync(join(tmpdir(), 'serve-security-'));
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((server) => server.close()));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function start(options: Partial<Parameters<typeof startServer>[0]> = {}): Promise<RunningServer> {
+  const server = await startServer({ port: 0, planner, graceMs: 200, ...options });
+  started.push(server);
+  return server;
+}
+
+async function connected(url: string, headers?: Record<string, string>): Promise<RawClient> {
+  const client = await RawClient.connect(url, headers);
+  await client.waitFor((frame) => frame.method === 'connected');
+  return client;
+}
+
+describe('server security', () => {
+  it('refuses to listen beyond loopback without a token', async () => {
+    await expect(startServer({ host: '0.0.0.0', port: 0, planner })).rejects.toThrow(ServerStartError);
+    await expect(startServer({ host: '0.0.0.0', port: 0, planner })).rejects.toThrow(/without a token/);
+  });
+
+  it('says so in one line when the port is taken', async () => {
+    const first = await start();
+    await expect(startServer({ port: first.port, planner })).rejects.toThrow(
+      `port ${first.port} on 127.0.0.1 is already in use; pick another with --port`,
+    );
+  });
+
+  it('binds 127.0.0.1 by default', async () => {
+    const server = await start();
+    expect(server.host).toBe('127.0.0.1');
+    expect(server.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/mcp$/);
+  });
+
+  it('listens beyond loopback with a token, and checks it from the header or the query', async () => {
+    const server = await start({ host: '0.0.0.0', token: 's3cret' });
+    const url = `ws://127.0.0.1:${server.port}/ws/mcp`;
+    await expect(RawClient.connect(url)).rejects.toThrow('HTTP 401');
+    await expect(RawClient.connect(url, { Authorization: 'Bearer wrong' })).rejects.toThrow('HTTP 401');
+    await expect(RawClient.connect(`${url}?token=wrong`)).rejects.toThrow('HTTP 401');
+    const byHeader = await connected(url, { Authorization: 'Bearer s3cret' });
+    const byQuery = await connected(`${url}?token=s3cret`);
+    byHeader.close();
+    byQuery.close();
+  });
+
+  it('runs only allowed programs, matched on the resolved file, not the text', async () => {
+    const server = await start({ allow: ['echo'] });
+    const client = await connected(server.url);
+    const allowed = await client.call('execute', { command: 'echo allowed' });
+    expect(allowed.result).toMatchObject({ status: 'started' });
+    await client.waitFor((frame) => frame.method === 'process.completed');
+
+    const other = await client.call('execute', { command: 'ls' });
+    expect(other.error?.code).toBe(-32001);
+    expect(other.error?.message).toMatch(/not in the allow-list/);
+
+    // Same name, different file: a copy planted in a folder the client points to.
+    copyFileSync('/bin/echo', join(scratch, 'echo'));
+    const planted = await client.call('execute', { command: './echo hi', cwd: scratch });
+    expect(planted.error?.code).toBe(-32001);
+    const byPath = await client.call('execute', { command: `${join(scratch, 'echo')} hi` });
+    expect(byPath.error?.code).toBe(-32001);
+
+    const piped = await client.call('execute', { command: 'echo hi; id' });
+    expect(piped.error?.code).toBe(-32001);
+    const shell = await client.call('execute', { command: 'echo hi', shell: true });
+    expect(shell.error).toEqual({
+      code: -32001,
+      message: 'Command not allowed: shell mode is refused on a server with an allow-list',
+    });
+    const preload = await client.call('execute', { command: 'echo hi', env: { LD_PRELOAD: '/tmp/x.so' } });
+    expect(preload.error?.code).toBe(-32001);
+    expect(client.frames.filter((frame) => frame.method === 'process.completed')).toHaveLength(1);
+    client.close();
+  });
+
+  it('refuses sessions over the limit with -32003, then closes', async () => {
+    const server = await start({ maxSessions: 2 });
+    const one = await connected(server.url);
+    const two = await connected(server.url);
+    const three = await RawClient.connect(server.url);
+    const refusal = await three.waitFor((frame) => frame.error !== undefined);
+    expect(refusal.error).toEqual({ code: -32003, message: 'Session limit reached (2 sessions)' });
+    expect((await three.closed).code).toBe(1008);
+    one.close();
+    await one.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const four = await connected(server.url);
+    two.close();
+    four.close();
+  });
+
+  it('refuses browser connections (an Origin header) when no token protects the server', async () => {
+    const open = await start();
+    await expect(RawClient.connect(open.url, { Origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+    const guarded = await start({ token: 't0ken' });
+    const client = await connected(`${guarded.url}?token=t0ken`, { Origin: 'https://dashboard.example' });
+    client.close();
+  });
+
+  it('lets our client through with the token and tells it clearly when the token is wrong', async () => {
+    const server = await start({ token: 'right' });
+    const wrong = await new WebSocketExecutor({ urls: [server.url], token: 'wrong' }).run(request());
+    expect(wrong.termination).toBe('crashed');
+    expect(wrong.detail).toContain(server.url);
+    expect(wrong.detail).toContain('HTTP 401');
+    const right = await new WebSocketExecutor({ urls: [server.url], token: 'right' }).run(request());
+    expect(right.termination).toBe('exit');
+  });
+
+  it('answers plain HTTP on the WebSocket paths and unknown paths without upgrading', async () => {
+    const server = await start();
+    const base = `http://127.0.0.1:${server.port}`;
+    expect((await fetch(`${base}/ws/mcp`)).status).toBe(426);
+    await expect(RawClient.connect(`ws://127.0.0.1:${server.port}/other`)).rejects.toThrow('HTTP 404');
+  });
+});

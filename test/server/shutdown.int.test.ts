@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config.js';
+import { startServer } from '../../src/server/server.js';
+import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
+import { processesInGroup, RawClient } from './raw-client.js';
+
+describe('graceful shutdown', () => {
+  it('stops accepting, cancels running processes, sends their completion, closes with 1001', async () => {
+    const server = await startServer({
+      port: 0,
+      planner: new ConfigTimeoutPlanner(configSchema.parse({})),
+      graceMs: 300,
+    });
+    const busy = await RawClient.connect(server.url);
+    const idle = await RawClient.connect(server.url);
+    await busy.waitFor((frame) => frame.method === 'connected');
+    await idle.waitFor((frame) => frame.method === 'connected');
+    // Ignores SIGTERM: the group is still gone after the grace period.
+    const id = busy.request('execute', { command: `sh -c 'trap "" TERM; sleep 30 & wait'` });
+    const { pgid } = (await busy.response(id)).result as { pgid: number };
+
+    const closing = server.close();
+    await expect(RawClient.connect(server.url)).rejects.toThrow();
+    await closing;
+
+    const completed = busy.frames.filter((frame) => frame.method === 'process.completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]!.params).toMatchObject({ status: 'failed', reason: 'canceled', exit_code: -9 });
+    expect(completed[0]!.params?.error).toMatch(/shutting down/);
+    expect((await busy.closed).code).toBe(1001);
+    expect((await idle.closed).code).toBe(1001);
+    expect(processesInGroup(pgid)).toEqual([]);
+    expect(server.health().status).toBe('shutting_down');
+  });
+});
