@@ -14,9 +14,13 @@ export class ConfigTimeoutPlanner implements TimeoutPlanner {
 }
 
 export function planFromDefaults(task: PlanInput, config: Config): TimeoutPlan {
-  const fromConfig = (key: string): LimitSource => ({ origin: 'config-default', detail: `config limits.${key}` });
+  const fromConfig = (key: string): LimitSource => ({
+    origin: 'config-default',
+    detail: `config limits.${key}`,
+  });
   const fixed: LimitSource = { origin: 'suite', detail: 'fixed by the suite (timeout:)' };
-  const maxMs = task.timeout.max !== undefined ? task.timeout.max * 1000 : config.limits.defaultMaxSeconds * 1000;
+  const maxMs =
+    task.timeout.max !== undefined ? task.timeout.max * 1000 : config.limits.defaultMaxSeconds * 1000;
   const stallWanted =
     task.timeout.stall !== undefined ? task.timeout.stall * 1000 : config.limits.defaultStallSeconds * 1000;
   return {

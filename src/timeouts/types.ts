@@ -25,7 +25,10 @@ export interface TimeoutPlan {
 }
 
 /** What a planner needs to know about a task; a TaskSpec satisfies it. */
-export type PlanInput = Pick<TaskSpec, 'argv' | 'shell' | 'cwd' | 'timeout' | 'category' | 'complexity' | 'agent'>;
+export type PlanInput = Pick<
+  TaskSpec,
+  'argv' | 'shell' | 'cwd' | 'timeout' | 'category' | 'complexity' | 'agent'
+>;
 
 export interface TimeoutPlanner {
   plan(task: PlanInput): Promise<TimeoutPlan>;

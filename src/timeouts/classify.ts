@@ -1,0 +1,315 @@
+import type { Config, TaskKind } from '../config.js';
+import { type AgentCommand, analyseAgent } from './agents.js';
+import { type Arg, argText } from './args.js';
+import { type SimpleCommand, simpleCommands } from './command.js';
+import { judgeCommand, judgePrompt } from './judge.js';
+import { displayText, safeName, shortHash, TOOL_NAME_MAX, VERB_MAX } from './keys.js';
+import { isRunId, type LengthBucket, lengthBucket, maskWord } from './template.js';
+import { analyseTool, isSetupTool } from './tools.js';
+import type { PlanInput } from './types.js';
+
+/** Levels of a task's class, from the most specific to the most general. */
+export const CLASS_LEVELS = ['fingerprint', 'template', 'verb', 'tool', 'kind'] as const;
+export type ClassLevel = (typeof CLASS_LEVELS)[number];
+
+export interface ClassLevelKey {
+  level: ClassLevel;
+  /** Stable, single-line, at most ~100 characters; e.g. `verb:claude -p`. */
+  key: string;
+  /** What the level stands for, for people (bounded, single line). */
+  label: string;
+}
+
+export interface TaskClass {
+  kind: TaskKind;
+  tool: string;
+  /** Tool and verb, e.g. `claude -p`, `npm test`, `cargo build`. */
+  verb: string;
+  category: string;
+  /** low, medium, high or extreme from the rules; a suite hint may use its own word. */
+  complexity: string;
+  /** The five levels, most specific first. */
+  levels: ClassLevelKey[];
+  model?: string;
+  prompt?: { chars: number; bucket: LengthBucket };
+  /** Why the kind, category and complexity are what they are; one short line each. */
+  reasons: string[];
+}
+
+type ClassifierRules = Config['classifier']['rules'];
+
+interface Analysed {
+  command: SimpleCommand;
+  verb: string;
+  kind: TaskKind;
+  kindReason: string;
+  args: Arg[];
+  agent?: AgentCommand;
+  /** Indices of args kept verbatim in the template (verb words). */
+  verbIndices: ReadonlySet<number>;
+}
+
+const KIND_WEIGHT: Readonly<Record<TaskKind, number>> = { 'llm-agent': 3, test: 2, build: 1, other: 0 };
+
+function analyse(command: SimpleCommand): Analysed {
+  const agent = analyseAgent(command.tool, command.args);
+  if (agent !== undefined) {
+    return {
+      command,
+      verb: agent.verb,
+      kind: 'llm-agent',
+      kindReason: `${command.tool} is a coding-agent CLI`,
+      args: agent.args,
+      agent,
+      verbIndices: agent.structural,
+    };
+  }
+  const tool = analyseTool(command.tool, command.args);
+  return {
+    command,
+    verb: tool.verb,
+    kind: tool.kind,
+    kindReason: tool.kindReason,
+    args: tool.args,
+    verbIndices: tool.verbIndices,
+  };
+}
+
+/**
+ * The command that does the work in a line such as `cd app && npm ci && npm test`: set-up commands
+ * are skipped, then the heaviest kind wins (agent > test > build > other), the last one on a tie.
+ */
+function mainCommand(all: readonly Analysed[]): Analysed | undefined {
+  let best: Analysed | undefined;
+  for (const a of all) {
+    if (isSetupTool(a.command.tool) && all.some((b) => !isSetupTool(b.command.tool))) continue;
+    if (best === undefined || KIND_WEIGHT[a.kind] >= KIND_WEIGHT[best.kind]) best = a;
+  }
+  return best;
+}
+
+const regexCache = new Map<string, RegExp | null>();
+
+function compiled(pattern: string): RegExp | null {
+  let re = regexCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, 'i');
+    } catch {
+      re = null;
+    }
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+/** User rules see at most this much of the command line, so that a huge prompt cannot stall a start. */
+const RULE_TEXT_LIMIT = 64 * 1024;
+
+function commandText(input: PlanInput): string {
+  const text = input.argv.join(' ');
+  return text.length > RULE_TEXT_LIMIT ? text.slice(0, RULE_TEXT_LIMIT) : text;
+}
+
+interface RuleOutcome {
+  kind?: TaskKind;
+  category?: string;
+  complexity?: string;
+  reasons: string[];
+}
+
+/** Config rules, in order; for each field the first matching rule that sets it wins. */
+function applyRules(text: string, rules: ClassifierRules): RuleOutcome {
+  const out: RuleOutcome = { reasons: [] };
+  rules.forEach((rule, i) => {
+    const re = compiled(rule.match);
+    if (re === null || !re.test(text)) return;
+    const set: string[] = [];
+    if (rule.kind !== undefined && out.kind === undefined) {
+      out.kind = rule.kind;
+      set.push(`kind ${rule.kind}`);
+    }
+    if (rule.category !== undefined && out.category === undefined) {
+      out.category = rule.category;
+      set.push(`category ${rule.category}`);
+    }
+    if (rule.complexity !== undefined && out.complexity === undefined) {
+      out.complexity = rule.complexity;
+      set.push(`complexity ${rule.complexity}`);
+    }
+    if (set.length > 0)
+      out.reasons.push(`config rule ${i + 1} /${displayText(rule.match, 40)}/ → ${set.join(', ')}`);
+  });
+  return out;
+}
+
+function agentTemplate(
+  a: Analysed,
+  agent: AgentCommand,
+  judged: { category: string; complexity: string },
+): string[] {
+  const flags: string[] = [];
+  agent.args.forEach((arg, i) => {
+    if (arg.type !== 'flag' || agent.structural.has(i)) return;
+    const value =
+      arg.value === undefined ? undefined : agent.keepsValue(arg.name) ? arg.value : maskWord(arg.value);
+    flags.push(argText(arg, value));
+  });
+  // Agent CLIs do not care about flag order, so neither does the template.
+  flags.sort();
+  return [
+    a.verb,
+    ...flags,
+    `<prompt:${lengthBucket(agent.prompt.length)}>`,
+    `cat=${judged.category}`,
+    `cx=${judged.complexity}`,
+  ];
+}
+
+function commandTemplate(a: Analysed): string[] {
+  const out = [a.command.tool];
+  a.args.forEach((arg, i) => {
+    if (a.verbIndices.has(i)) out.push(argText(arg));
+    else if (arg.type === 'word') out.push(maskWord(arg.text));
+    else out.push(argText(arg, arg.value === undefined ? undefined : maskWord(arg.value)));
+  });
+  return out;
+}
+
+function envTemplate(env: readonly string[]): string[] {
+  return [...env].sort().map((assignment) => maskWord(assignment));
+}
+
+/** Absolute paths keep their meaning without a trailing slash; the cwd is compared as written. */
+function normaliseCwd(cwd: string): string {
+  return cwd.length > 1 ? cwd.replace(/[/\\]+$/, '') : cwd;
+}
+
+/**
+ * Classifies a task, from its exact command down to its kind. Pure, deterministic and total: any input
+ * gives a valid class, and the same input always gives the same class.
+ */
+export function classify(input: PlanInput, rules: ClassifierRules = []): TaskClass {
+  try {
+    return classifyCommand(input, rules);
+  } catch {
+    return opaqueClass(input);
+  }
+}
+
+function classifyCommand(input: PlanInput, rules: ClassifierRules): TaskClass {
+  const analysed = simpleCommands(input.argv, input.shell).map(analyse);
+  const main = mainCommand(analysed);
+  const tool = main?.command.tool ?? 'none';
+  const reasons: string[] = [];
+  let kind: TaskKind = main?.kind ?? 'other';
+  if (main !== undefined) reasons.push(main.kindReason);
+  if (input.agent !== 'none' && kind !== 'llm-agent') {
+    kind = 'llm-agent';
+    reasons.push(`the suite runs it with the ${input.agent} agent adapter → llm-agent`);
+  }
+  const ruled = applyRules(commandText(input), rules);
+  if (ruled.kind !== undefined) kind = ruled.kind;
+
+  const prompt =
+    main?.agent?.prompt ??
+    (kind === 'llm-agent' && main !== undefined
+      ? main.args.flatMap((a) => (a.type === 'word' ? [a.text] : [])).join(' ')
+      : undefined);
+  const judged =
+    kind === 'llm-agent' ? judgePrompt(prompt ?? '') : judgeCommand(kind, tool, main?.args ?? []);
+  reasons.push(...judged.reasons, ...ruled.reasons);
+  const derived = {
+    category: ruled.category ?? judged.category,
+    complexity: ruled.complexity ?? judged.complexity,
+  };
+  let category = derived.category;
+  let complexity: string = derived.complexity;
+  if (input.category !== undefined && input.category !== '') {
+    category = input.category;
+    reasons.push(`suite says category ${input.category}`);
+  }
+  if (input.complexity !== undefined && input.complexity !== '') {
+    complexity = input.complexity;
+    reasons.push(`suite says complexity ${input.complexity}`);
+  }
+
+  // Keys use the rule-derived category and complexity, never the suite's hints, so that adding a hint
+  // to a suite does not orphan the history of its tasks.
+  const templateParts: string[] = [];
+  const fingerprintParts: string[] = [];
+  for (const a of analysed) {
+    const env = envTemplate(a.command.env);
+    const body =
+      a === main && a.agent !== undefined ? agentTemplate(a, a.agent, derived) : commandTemplate(a);
+    templateParts.push([...env, ...body].join(' '));
+    fingerprintParts.push(
+      [
+        ...[...a.command.env].sort(),
+        a.command.tool,
+        ...a.command.args.map((w) => (isRunId(w) ? '<id>' : w)),
+      ].join('\u0001'),
+    );
+  }
+  const template = templateParts.join(' ; ');
+  const model = main?.agent?.model;
+  const cwd = normaliseCwd(input.cwd);
+  const fingerprint = [fingerprintParts.join('\u0002'), `model=${model ?? ''}`, `cwd=${cwd}`].join('\u0000');
+
+  const verb = safeName(main?.verb ?? tool, VERB_MAX);
+  const toolName = safeName(tool, TOOL_NAME_MAX);
+  const shown = displayText(input.argv.join(' '), 100);
+  return {
+    kind,
+    tool: toolName,
+    verb,
+    category,
+    complexity,
+    levels: [
+      {
+        level: 'fingerprint',
+        key: `fp:${verb}:${shortHash(fingerprint)}`,
+        label: displayText(`${shown} (in ${cwd})`, 160),
+      },
+      { level: 'template', key: `tpl:${verb}:${shortHash(template)}`, label: displayText(template, 160) },
+      { level: 'verb', key: `verb:${verb}`, label: verb },
+      { level: 'tool', key: `tool:${toolName}`, label: toolName },
+      { level: 'kind', key: `kind:${kind}`, label: kind },
+    ],
+    model: model === undefined ? undefined : displayText(model, 60),
+    prompt: prompt === undefined ? undefined : { chars: prompt.length, bucket: lengthBucket(prompt.length) },
+    reasons: reasons.map((r) => displayText(r, 160)),
+  };
+}
+
+/** The class of an input the classifier could not read; still valid, stable and distinct. */
+function opaqueClass(input: PlanInput): TaskClass {
+  let material: string;
+  try {
+    material = JSON.stringify([input.argv, input.shell, input.cwd]);
+  } catch {
+    material = String(input.argv);
+  }
+  const hash = shortHash(material);
+  return {
+    kind: 'other',
+    tool: 'unknown',
+    verb: 'unknown',
+    category: input.category || 'simple',
+    complexity: input.complexity || 'low',
+    levels: [
+      { level: 'fingerprint', key: `fp:unknown:${hash}`, label: 'unreadable command' },
+      { level: 'template', key: `tpl:unknown:${hash}`, label: 'unreadable command' },
+      { level: 'verb', key: 'verb:unknown', label: 'unknown' },
+      { level: 'tool', key: 'tool:unknown', label: 'unknown' },
+      { level: 'kind', key: 'kind:other', label: 'other' },
+    ],
+    reasons: ['the command could not be read'],
+  };
+}
+
+/** All class keys of a class, most specific first: what history is recorded under. */
+export function classKeys(cls: TaskClass): string[] {
+  return cls.levels.map((l) => l.key);
+}

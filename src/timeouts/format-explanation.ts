@@ -1,0 +1,99 @@
+import { Chalk } from 'chalk';
+import { formatDuration } from './duration-text.js';
+import type { ExplainedLimit, Explanation } from './explain.js';
+import { displayText } from './keys.js';
+
+const KEY_WIDTH = 40;
+
+function pad(text: string, width: number, right = false): string {
+  const gap = Math.max(0, width - [...text].length);
+  return right ? ' '.repeat(gap) + text : text + ' '.repeat(gap);
+}
+
+function optionalDuration(ms: number | undefined): string {
+  return ms === undefined ? '—' : formatDuration(ms);
+}
+
+function limitLine(label: string, limit: ExplainedLimit, paint: InstanceType<typeof Chalk>): string {
+  const value = paint.bold(pad(formatDuration(limit.ms), 9, true));
+  return `${pad(label, 12)} ${value}   ${paint.dim(`${limit.source.origin}:`)} ${limit.source.detail}`;
+}
+
+/** The explanation as readable lines for a terminal. */
+export function formatExplanation(e: Explanation, color: boolean): string {
+  const paint = new Chalk({ level: color ? 1 : 0 });
+  const lines: string[] = [];
+  lines.push(paint.bold(displayText(e.command, 200)));
+  const facts = [
+    e.class.kind,
+    e.class.verb,
+    `category ${e.class.category}`,
+    `complexity ${e.class.complexity}`,
+    ...(e.class.model === undefined ? [] : [`model ${e.class.model}`]),
+    ...(e.class.prompt === undefined
+      ? []
+      : [`prompt ${e.class.prompt.chars} chars (${e.class.prompt.bucket})`]),
+  ];
+  lines.push(`  ${facts.join(' · ')}`);
+  for (const reason of e.class.reasons) lines.push(paint.dim(`  · ${reason}`));
+  lines.push('');
+
+  const header = `  ${pad('level', 12)} ${pad('key', KEY_WIDTH)} ${pad('runs', 5, true)} ${pad('finished', 8, true)} ${pad('cut off', 7, true)} ${pad('p50', 8, true)} ${pad('p90', 8, true)} ${pad('p99', 8, true)}`;
+  lines.push(paint.dim('Class levels, most specific first'));
+  lines.push(paint.dim(header));
+  for (const l of e.levels) {
+    const marks = [l.usedForMax ? 'max' : '', l.usedForStall ? 'stall' : '']
+      .filter((m) => m !== '')
+      .join(', ');
+    const row = `${l.usedForMax || l.usedForStall ? '▶' : ' '} ${pad(l.level, 12)} ${pad(displayText(l.key, KEY_WIDTH), KEY_WIDTH)} ${pad(String(l.runs), 5, true)} ${pad(String(l.finished), 8, true)} ${pad(String(l.censored), 7, true)} ${pad(optionalDuration(l.p50Ms), 8, true)} ${pad(optionalDuration(l.p90Ms), 8, true)} ${pad(optionalDuration(l.p99Ms), 8, true)}`;
+    const note = [
+      marks === '' ? '' : `← ${marks}`,
+      l.trusted ? '' : l.finished > 0 ? 'too few to tighten' : '',
+    ].filter((n) => n !== '');
+    lines.push(
+      (l.usedForMax ? paint.cyan(row) : row) + (note.length > 0 ? paint.dim(`  ${note.join('; ')}`) : ''),
+    );
+  }
+  lines.push('');
+  lines.push(limitLine('Max limit', e.max, paint));
+  lines.push(limitLine('Stall limit', e.stall, paint));
+  lines.push(
+    `${pad('Extension', 12)} ${
+      e.extension.times === 0
+        ? 'none'
+        : `up to ${e.extension.times} × ${formatDuration(e.extension.byMs)} while the task is still making progress`
+    }`,
+  );
+  lines.push(`${pad('Why', 12)} ${e.why}`);
+  if (e.next !== undefined) lines.push(`${pad('Next', 12)} ${e.next.message}`);
+  const p = e.max.predicted;
+  if (p.level !== undefined) {
+    const parts = [
+      `${p.method} at ${p.level}`,
+      `n ${p.n}`,
+      ...(p.censored > 0 ? [`${p.censored} cut off`] : []),
+      ...(p.k !== undefined ? [`k ${p.k}`] : []),
+      ...(p.t !== undefined ? [`t ${p.t.toFixed(2)}`] : []),
+      ...(p.borrowedFrom !== undefined
+        ? [`spread ${p.borrowedFrom.ratio.toFixed(2)} from ${p.borrowedFrom.level}`]
+        : []),
+      `bound ${formatDuration(p.boundMs)}`,
+      `× ${p.safetyFactor} = ${formatDuration(p.scaledMs)}`,
+      ...(p.clamp.applied === undefined ? [] : [`clamped (${p.clamp.applied})`]),
+    ];
+    lines.push(`${pad('Max numbers', 12)} ${parts.join(' · ')}`);
+  }
+  lines.push(
+    paint.dim(
+      `${pad('Settings', 12)} alpha ${e.settings.alpha} · safety factor ${e.settings.safetyFactor} · min samples ${e.settings.minSamples} · window ${e.settings.window} · history ${e.history.store}`,
+    ),
+  );
+  if (e.history.missing.length > 0) {
+    lines.push(
+      paint.yellow(
+        `${pad('Warning', 12)} no history for ${e.history.missing.map((m) => `${m.level} (${m.reason})`).join(', ')}; limits are looser than they would be`,
+      ),
+    );
+  }
+  return lines.join('\n');
+}

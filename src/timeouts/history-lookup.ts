@@ -1,0 +1,56 @@
+import type { HistoryStore, RunRecord } from '../history/types.js';
+import type { TaskClass } from './classify.js';
+import type { LevelHistory } from './predict.js';
+
+export interface LevelLookup {
+  levels: LevelHistory[];
+  /** Levels whose history did not arrive in time or failed; they count as having no runs. */
+  missing: { level: LevelHistory['level']; reason: 'timeout' | 'error' }[];
+}
+
+/**
+ * Reads the recent runs of every class level in parallel, waiting at most `timeoutMs` in total. Levels
+ * that do not answer in time, or fail, are treated as empty: missing history only loosens limits, so a
+ * slow or broken store can delay a task start by at most `timeoutMs` and never make a limit tighter.
+ */
+export async function readLevels(
+  store: HistoryStore,
+  cls: TaskClass,
+  window: number,
+  timeoutMs: number,
+): Promise<LevelLookup> {
+  const answers: (RunRecord[] | 'error' | undefined)[] = cls.levels.map(() => undefined);
+  const reads = cls.levels.map((l, i) =>
+    Promise.resolve()
+      .then(() => store.recent(l.key, window))
+      .then(
+        (runs) => {
+          answers[i] = Array.isArray(runs) ? runs : 'error';
+        },
+        () => {
+          answers[i] = 'error';
+        },
+      ),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, timeoutMs));
+    // A pending lookup must never keep the process alive on its own.
+    timer.unref();
+  });
+  await Promise.race([Promise.all(reads), deadline]);
+  clearTimeout(timer);
+
+  const levels: LevelHistory[] = [];
+  const missing: LevelLookup['missing'] = [];
+  cls.levels.forEach((l, i) => {
+    const answer = answers[i];
+    if (answer === undefined || answer === 'error') {
+      missing.push({ level: l.level, reason: answer === undefined ? 'timeout' : 'error' });
+      levels.push({ level: l.level, key: l.key, runs: [] });
+    } else {
+      levels.push({ level: l.level, key: l.key, runs: answer });
+    }
+  });
+  return { levels, missing };
+}

@@ -1,0 +1,94 @@
+import type { Config } from '../config.js';
+import type { HistoryStore } from '../history/types.js';
+import { classify } from './classify.js';
+import { readLevels } from './history-lookup.js';
+import { type Prediction, predictLimits } from './predict.js';
+import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from './types.js';
+
+export interface LearnedPlannerOptions {
+  store: HistoryStore;
+  config: Config;
+  now?: () => number;
+  /** Longest wait for history before a task starts on the priors; default 300 ms. */
+  lookupTimeoutMs?: number;
+}
+
+export const DEFAULT_LOOKUP_TIMEOUT_MS = 300;
+
+/**
+ * Plans each task's limits from the history of its class: classify, read every class level at once
+ * (bounded by the lookup timeout), predict. Limits fixed by the suite always win.
+ */
+export class LearnedTimeoutPlanner implements TimeoutPlanner {
+  private readonly store: HistoryStore;
+  private readonly config: Config;
+  private readonly now: () => number;
+  private readonly lookupTimeoutMs: number;
+
+  constructor(options: LearnedPlannerOptions) {
+    this.store = options.store;
+    this.config = options.config;
+    this.now = options.now ?? Date.now;
+    this.lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+  }
+
+  async plan(task: PlanInput): Promise<TimeoutPlan> {
+    const cls = classify(task, this.config.classifier.rules);
+    const lookup = await readLevels(this.store, cls, this.config.predictor.window, this.lookupTimeoutMs);
+    const prediction = predictLimits(lookup.levels, cls.kind, this.config.predictor, this.now());
+    const note =
+      lookup.missing.length === 0
+        ? ''
+        : lookup.missing.some((m) => m.reason === 'timeout')
+          ? ` (history did not answer within ${this.lookupTimeoutMs} ms)`
+          : ' (history could not be read)';
+    const plan = planFromPrediction(task, prediction, note);
+    return { ...plan, classKey: cls.levels[0]!.key, classKeys: cls.levels.map((l) => l.key) };
+  }
+}
+
+const FIXED: LimitSource = { origin: 'suite', detail: 'fixed by the suite (timeout:)' };
+
+/** Applies the suite's fixed limits on top of a prediction, keeping stall <= max. */
+export function planFromPrediction(task: PlanInput, prediction: Prediction, note = ''): TimeoutPlan {
+  const fixedMax = positiveMs(task.timeout.max);
+  const fixedStall = positiveMs(task.timeout.stall);
+  let maxMs = fixedMax ?? prediction.max.ms;
+  let maxSource: LimitSource =
+    fixedMax !== undefined ? FIXED : { origin: prediction.max.origin, detail: prediction.max.detail + note };
+  if (fixedStall !== undefined && fixedMax === undefined && fixedStall > maxMs) {
+    // The author's stall limit wins; a learned max below it is loosened rather than broken.
+    maxMs = fixedStall;
+    maxSource = {
+      origin: 'suite',
+      detail: `raised to the suite's stall limit (learned: ${prediction.max.detail})`,
+    };
+  }
+  const stallMs = Math.min(fixedStall ?? prediction.stall.ms, maxMs);
+  const stallSource: LimitSource =
+    fixedStall !== undefined
+      ? FIXED
+      : stallMs < prediction.stall.ms
+        ? { origin: 'suite', detail: "capped at the suite's max limit" }
+        : { origin: prediction.stall.origin, detail: prediction.stall.detail + note };
+  return {
+    maxMs,
+    stallMs,
+    maxSource,
+    stallSource,
+    // Fixed limits are the author's word and are never stretched; learned ones may be, when still progressing.
+    extension:
+      fixedMax !== undefined
+        ? { times: 0, byMs: 0 }
+        : {
+            times: prediction.extension.times,
+            byMs: Math.round((maxMs * prediction.extension.byMs) / Math.max(1, prediction.max.ms)),
+          },
+  };
+}
+
+function positiveMs(seconds: number | undefined): number | undefined {
+  return seconds !== undefined && Number.isFinite(seconds) && seconds > 0
+    ? Math.round(seconds * 1000)
+    : undefined;
+}

@@ -1,0 +1,102 @@
+import type { RunRecord } from '../history/types.js';
+import { median, quantile } from './stats.js';
+
+/**
+ * Turns recorded runs into samples for the bounds. What counts:
+ * - success and failed runs: full samples (a failed run still took that long);
+ * - killed-max runs: censored — the run took at least this long, so it may only loosen a bound;
+ * - killed-stall runs: dropped. A stall kill is far more often a hang than a long legitimate run, and
+ *   counting it as censored would let every caught hang switch the stall limit off;
+ * - retry-later runs (rate limits, overload): dropped, they measure the API, not the task;
+ * - records with a negative or non-finite duration: dropped.
+ */
+
+export type Metric = 'duration' | 'silence';
+
+export interface SampleSet {
+  /** Finished runs' values, ascending. */
+  finite: Float64Array;
+  /** Values observed before a max-limit kill (lower bounds), ascending. */
+  censored: Float64Array;
+  /** Records given, and those left out of the window and why. */
+  given: number;
+  droppedStall: number;
+  droppedRetryLater: number;
+  droppedInvalid: number;
+  /** Epoch ms of the newest usable run. */
+  newestAt?: number;
+}
+
+function sampleValue(record: RunRecord, metric: Metric): number | undefined {
+  const d = record.durationMs;
+  if (typeof d !== 'number' || !Number.isFinite(d) || d < 0) return undefined;
+  if (metric === 'duration') return d;
+  const s = record.longestSilenceMs;
+  if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) return undefined;
+  // A silence cannot outlast the run; clamping keeps a bad clock from inventing one.
+  return Math.min(s, d);
+}
+
+/** The `window` most recent usable runs (newest first in `runs`) as samples of one metric. */
+export function samplesOf(runs: readonly RunRecord[], metric: Metric, window: number): SampleSet {
+  const finite: number[] = [];
+  const censored: number[] = [];
+  let droppedStall = 0;
+  let droppedRetryLater = 0;
+  let droppedInvalid = 0;
+  let newestAt: number | undefined;
+  for (const record of runs) {
+    if (finite.length + censored.length >= window) break;
+    if (record.outcome === 'killed-stall') {
+      droppedStall++;
+      continue;
+    }
+    if (record.outcome === 'retry-later') {
+      droppedRetryLater++;
+      continue;
+    }
+    const value = sampleValue(record, metric);
+    if (value === undefined) {
+      droppedInvalid++;
+      continue;
+    }
+    if (record.outcome === 'killed-max') censored.push(value);
+    else if (record.outcome === 'success' || record.outcome === 'failed') finite.push(value);
+    else {
+      droppedInvalid++;
+      continue;
+    }
+    if (Number.isFinite(record.at) && (newestAt === undefined || record.at > newestAt)) newestAt = record.at;
+  }
+  // Typed-array sorts are numeric and several times faster than a sort with a comparator; the benchmark
+  // replays thousands of plans.
+  return {
+    finite: new Float64Array(finite).sort(),
+    censored: new Float64Array(censored).sort(),
+    given: runs.length,
+    droppedStall,
+    droppedRetryLater,
+    droppedInvalid,
+    newestAt,
+  };
+}
+
+export interface Summary {
+  p50Ms?: number;
+  p90Ms?: number;
+  p99Ms?: number;
+  maxMs?: number;
+  medianMs?: number;
+}
+
+/** Percentiles of the finished runs (nearest rank; with few runs p99 is simply the longest). */
+export function summarise(set: SampleSet): Summary {
+  const f = set.finite;
+  return {
+    p50Ms: quantile(f, 0.5),
+    p90Ms: quantile(f, 0.9),
+    p99Ms: quantile(f, 0.99),
+    maxMs: f[f.length - 1],
+    medianMs: median(f),
+  };
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { type Config, configSchema } from '../../src/config.js';
+import { MemoryHistoryStore } from '../../src/history/memory-store.js';
+import type { RunRecord } from '../../src/history/types.js';
+import { classify } from '../../src/timeouts/classify.js';
+import { explainTimeout, formatExplanation } from '../../src/timeouts/explain.js';
+import type { PlanInput } from '../../src/timeouts/types.js';
+
+const config: Config = configSchema.parse({});
+const NOW = 1_800_000_000_000;
+const S = 1000;
+const ESC = String.fromCharCode(27);
+
+function task(argv: string[], extra: Partial<PlanInput> = {}): PlanInput {
+  return { argv, shell: false, cwd: '/work/repo', timeout: {}, agent: 'none', ...extra };
+}
+
+function run(id: string, seconds: number, at: number): RunRecord {
+  return { runId: id, durationMs: seconds * S, longestSilenceMs: (seconds / 4) * S, outcome: 'success', at };
+}
+
+/** 150 runs of other prompts under `claude -p`, and three of this prompt. */
+async function agentHistory(input: PlanInput): Promise<MemoryHistoryStore> {
+  const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+  const keys = classify(input, []).levels.map((l) => l.key);
+  for (let i = 0; i < 150; i++) {
+    await store.record(keys.slice(2), run(`other-${i}`, 60 + (i % 30) * 4, NOW - 3_600_000 + i));
+  }
+  for (let i = 0; i < 3; i++) await store.record(keys, run(`own-${i}`, 90, NOW - 60_000 + i));
+  return store;
+}
+
+const essay = task(['claude', '-p', 'Write a 2000-word essay about tides', '--model', 'opus']);
+
+describe('explainTimeout', () => {
+  it('names the class at every level, the level used, why, and what would change it', async () => {
+    const e = await explainTimeout(essay, await agentHistory(essay), config, NOW);
+    expect(e.class).toMatchObject({
+      kind: 'llm-agent',
+      verb: 'claude -p',
+      category: 'long-generation',
+      model: 'opus',
+    });
+    expect(e.levels.map((l) => [l.level, l.runs])).toEqual([
+      ['fingerprint', 3],
+      ['template', 3],
+      // Only the most recent window of runs is read.
+      ['verb', 100],
+      ['tool', 100],
+      ['kind', 100],
+    ]);
+    expect(e.usedLevel).toBe('verb');
+    expect(e.why).toMatch(/verb is the most specific level with at least 20 finished runs/);
+    expect(e.why).toMatch(/fingerprint has 3/);
+    expect(e.next).toMatchObject({ level: 'fingerprint', finished: 3, needed: 17 });
+    expect(e.next?.message).toMatch(/17 more finished runs/);
+    const verb = e.levels[2]!;
+    expect(verb).toMatchObject({ usedForMax: true, trusted: true, finished: 100 });
+    expect(verb.p50Ms).toBeDefined();
+    expect(verb.p99Ms).toBeGreaterThanOrEqual(verb.p90Ms!);
+    expect(e.max.predicted).toMatchObject({ method: 'conformal', k: 100, n: 100, safetyFactor: 1.5 });
+    expect(e.max.ms).toBe(e.max.predicted.ms);
+    expect(e.stall.ms).toBeLessThanOrEqual(e.max.ms);
+    expect(e.settings).toEqual({ alpha: 0.01, safetyFactor: 1.5, minSamples: 20, window: 100 });
+  });
+
+  it('is plain JSON', async () => {
+    const e = await explainTimeout(essay, await agentHistory(essay), config, NOW);
+    expect(JSON.parse(JSON.stringify(e))).toEqual(e);
+  });
+
+  it('says when only the prior applies', async () => {
+    const e = await explainTimeout(
+      task(['cargo', 'build']),
+      new MemoryHistoryStore({ maxRunsPerClass: 256 }),
+      config,
+      NOW,
+    );
+    expect(e.usedLevel).toBe('prior');
+    expect(e.why).toMatch(/no runs of this class yet/);
+    expect(e.max).toMatchObject({ ms: 1800 * S, source: { origin: 'prior' } });
+    expect(e.next).toMatchObject({ level: 'fingerprint', needed: 20 });
+  });
+
+  it('shows the suite limits when the suite fixes them', async () => {
+    const fixed = task(['cargo', 'build'], { timeout: { max: 120 } });
+    const e = await explainTimeout(fixed, new MemoryHistoryStore({ maxRunsPerClass: 256 }), config, NOW);
+    expect(e.max).toMatchObject({ ms: 120 * S, fixedBySuite: true, source: { origin: 'suite' } });
+    expect(e.max.predicted.ms).toBe(1800 * S);
+  });
+});
+
+describe('formatExplanation', () => {
+  it('prints the class, the levels and both limits as readable lines', async () => {
+    const text = formatExplanation(
+      await explainTimeout(essay, await agentHistory(essay), config, NOW),
+      false,
+    );
+    expect(text).not.toContain(ESC);
+    expect(text).toContain('claude -p Write a 2000-word essay about tides --model opus');
+    expect(text).toMatch(/llm-agent · claude -p · category long-generation/);
+    for (const level of ['fingerprint', 'template', 'verb', 'tool', 'kind'])
+      expect(text).toMatch(new RegExp(`\\b${level}\\b`));
+    expect(text).toMatch(/▶ verb .*← max, stall/);
+    expect(text).toMatch(/^Max limit +\S+/m);
+    expect(text).toMatch(/^Stall limit +\S+/m);
+    expect(text).toMatch(/^Next +17 more finished runs/m);
+    expect(text).toMatch(/^Max numbers +conformal at verb · n 100 · k 100/m);
+  });
+
+  it('colours only when asked', async () => {
+    const e = await explainTimeout(essay, await agentHistory(essay), config, NOW);
+    expect(formatExplanation(e, true)).toContain(`${ESC}[`);
+  });
+});

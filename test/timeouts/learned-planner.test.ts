@@ -1,0 +1,196 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Config, configSchema } from '../../src/config.js';
+import { MemoryHistoryStore } from '../../src/history/memory-store.js';
+import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
+import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
+import { classify } from '../../src/timeouts/classify.js';
+import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
+import type { PlanInput } from '../../src/timeouts/types.js';
+
+const config: Config = configSchema.parse({});
+const NOW = 1_800_000_000_000;
+const S = 1000;
+
+const dir = mkdtempSync(join(tmpdir(), 'cc-stress-planner-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function task(argv: string[], extra: Partial<PlanInput> = {}): PlanInput {
+  return { argv, shell: false, cwd: '/work/repo', timeout: {}, agent: 'none', ...extra };
+}
+
+function run(i: number, seconds: number, silenceSeconds = seconds / 10): RunRecord {
+  return {
+    runId: `run-${i}`,
+    durationMs: seconds * S,
+    longestSilenceMs: silenceSeconds * S,
+    outcome: 'success',
+    at: NOW - 10_000 + i,
+  };
+}
+
+async function recordRuns(
+  store: HistoryStore,
+  keys: string[],
+  count: number,
+  seconds: (i: number) => number,
+): Promise<void> {
+  for (let i = 0; i < count; i++) await store.record(keys, run(i, seconds(i)));
+}
+
+/** A store whose reads never answer: what a wedged network store looks like to the planner. */
+class HangingStore implements HistoryStore {
+  readonly kind = 'hanging';
+  readonly asked: string[] = [];
+  async record(): Promise<void> {}
+  recent(classKey: string): Promise<RunRecord[]> {
+    this.asked.push(classKey);
+    return new Promise<RunRecord[]>(() => {});
+  }
+  async classes(): Promise<ClassSummary[]> {
+    return [];
+  }
+  async prune(): Promise<number> {
+    return 0;
+  }
+  async close(): Promise<void> {}
+}
+
+/** Answers some keys, hangs on others, fails on the rest. */
+class PartialStore extends HangingStore {
+  constructor(
+    private readonly answers: Map<string, RunRecord[]>,
+    private readonly failing: Set<string>,
+  ) {
+    super();
+  }
+  override recent(classKey: string): Promise<RunRecord[]> {
+    const known = this.answers.get(classKey);
+    if (known !== undefined) return Promise.resolve(known);
+    if (this.failing.has(classKey)) return Promise.reject(new Error('connection reset'));
+    return super.recent(classKey);
+  }
+}
+
+const npmTest = task(['npm', 'test']);
+
+describe('LearnedTimeoutPlanner', () => {
+  it('starts a new class on the priors and names every class key', async () => {
+    const planner = new LearnedTimeoutPlanner({
+      store: new MemoryHistoryStore({ maxRunsPerClass: 256 }),
+      config,
+      now: () => NOW,
+    });
+    const plan = await planner.plan(npmTest);
+    const cls = classify(npmTest, []);
+    expect(plan.maxMs).toBe(1200 * S);
+    expect(plan.stallMs).toBe(300 * S);
+    expect(plan.maxSource.origin).toBe('prior');
+    expect(plan.classKey).toBe(cls.levels[0]!.key);
+    expect(plan.classKeys).toEqual(cls.levels.map((l) => l.key));
+    expect(plan.extension).toEqual({ times: 2, byMs: 300 * S });
+  });
+
+  it('learns from runs recorded under the plan keys', async () => {
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW });
+    const first = await planner.plan(npmTest);
+    await recordRuns(store, first.classKeys!, 120, (i) => 30 + (i % 11));
+    const plan = await planner.plan(npmTest);
+    expect(plan.maxSource.origin).toBe('learned');
+    expect(plan.maxMs).toBe(60 * S);
+    // The 120 s stall floor for tests would exceed the max limit, so the max limit caps it.
+    expect(plan.stallMs).toBe(60 * S);
+    expect(plan.maxSource.detail).toContain('fingerprint level');
+    expect(plan.stallSource.detail).toContain('max limit');
+  });
+
+  it('gives a new command the limits of its verb until it has its own runs', async () => {
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW });
+    const keys = (await planner.plan(task(['npm', 'test'], { cwd: '/other/repo' }))).classKeys!;
+    await recordRuns(store, keys, 100, () => 40);
+    const plan = await planner.plan(task(['npm', 'test'], { cwd: '/new/repo' }));
+    expect(plan.maxMs).toBe(60 * S);
+    expect(plan.maxSource.detail).toContain('template level');
+  });
+
+  it('reads the embedded SQLite store the same way', async () => {
+    const sqlite = SqliteHistoryStore.open(join(dir, 'history.db'), { maxRunsPerClass: 256 });
+    const memory = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    try {
+      const keys = classify(npmTest, []).levels.map((l) => l.key);
+      for (const store of [sqlite, memory]) await recordRuns(store, keys, 60, (i) => 20 + (i % 7) * 3);
+      const fromSqlite = await new LearnedTimeoutPlanner({ store: sqlite, config, now: () => NOW }).plan(
+        npmTest,
+      );
+      const fromMemory = await new LearnedTimeoutPlanner({ store: memory, config, now: () => NOW }).plan(
+        npmTest,
+      );
+      expect(fromSqlite).toEqual(fromMemory);
+      expect(fromSqlite.maxSource.origin).toBe('learned');
+    } finally {
+      await sqlite.close();
+    }
+  });
+
+  it('lets limits fixed by the suite win and never stretches them', async () => {
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW });
+    const both = await planner.plan(task(['npm', 'test'], { timeout: { max: 90, stall: 30 } }));
+    expect(both).toMatchObject({ maxMs: 90 * S, stallMs: 30 * S, extension: { times: 0, byMs: 0 } });
+    expect(both.maxSource.origin).toBe('suite');
+    expect(both.stallSource.origin).toBe('suite');
+    const maxOnly = await planner.plan(task(['npm', 'test'], { timeout: { max: 60 } }));
+    expect(maxOnly).toMatchObject({ maxMs: 60 * S, stallMs: 60 * S });
+    const stallOnly = await planner.plan(task(['npm', 'test'], { timeout: { stall: 5000 } }));
+    expect(stallOnly.stallMs).toBe(5000 * S);
+    expect(stallOnly.maxMs).toBeGreaterThanOrEqual(stallOnly.stallMs);
+  });
+
+  it('starts a task on the priors within 300 ms when history never answers', async () => {
+    const store = new HangingStore();
+    const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW });
+    const started = performance.now();
+    const plan = await planner.plan(npmTest);
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(600);
+    expect(plan.maxMs).toBe(1200 * S);
+    expect(plan.maxSource.detail).toContain('did not answer within 300 ms');
+    // All levels were asked at once, not one after another.
+    expect(store.asked).toHaveLength(5);
+  });
+
+  it('honours a shorter lookup budget', async () => {
+    const planner = new LearnedTimeoutPlanner({ store: new HangingStore(), config, lookupTimeoutMs: 50 });
+    const started = performance.now();
+    await planner.plan(npmTest);
+    expect(performance.now() - started).toBeLessThan(300);
+  });
+
+  it('uses the levels that answered and treats failed or silent ones as empty', async () => {
+    const cls = classify(npmTest, []);
+    const [fp, tpl, verb] = cls.levels.map((l) => l.key);
+    const runs = Array.from({ length: 100 }, (_, i) => run(i, 50));
+    const store = new PartialStore(new Map([[verb!, runs]]), new Set([tpl!]));
+    const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW, lookupTimeoutMs: 100 });
+    const plan = await planner.plan(npmTest);
+    expect(plan.maxMs).toBe(75 * S);
+    expect(plan.maxSource.detail).toContain('verb level');
+    expect(store.asked).toContain(fp);
+  });
+
+  it('falls back to the priors at once when the store fails', async () => {
+    const cls = classify(npmTest, []);
+    const store = new PartialStore(new Map(), new Set(cls.levels.map((l) => l.key)));
+    const planner = new LearnedTimeoutPlanner({ store, config });
+    const started = performance.now();
+    const plan = await planner.plan(npmTest);
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(plan.maxSource).toMatchObject({ origin: 'prior' });
+    expect(plan.maxSource.detail).toContain('could not be read');
+  });
+});

@@ -1,0 +1,528 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { configSchema, type TaskKind } from '../../src/config.js';
+import type { RunOutcome, RunRecord } from '../../src/history/types.js';
+import { CLASS_LEVELS, type ClassLevel } from '../../src/timeouts/classify.js';
+import { type LevelHistory, type PredictorConfig, predictLimits } from '../../src/timeouts/predict.js';
+
+const defaults: PredictorConfig = configSchema.parse({}).predictor;
+const NOW = 1_800_000_000_000;
+const S = 1000;
+
+let sequence = 0;
+function run(seconds: number, outcome: RunOutcome = 'success', silenceSeconds = seconds / 10): RunRecord {
+  sequence += 1;
+  return {
+    runId: `r${sequence}`,
+    durationMs: seconds * S,
+    longestSilenceMs: silenceSeconds * S,
+    outcome,
+    at: NOW - sequence,
+  };
+}
+
+/** The same runs at every level, as for a class whose runs were all recorded under all its keys. */
+function everyLevel(runs: RunRecord[]): LevelHistory[] {
+  return CLASS_LEVELS.map((level) => ({ level, key: `${level}-key`, runs }));
+}
+
+function levels(byLevel: Partial<Record<ClassLevel, RunRecord[]>>): LevelHistory[] {
+  return CLASS_LEVELS.map((level) => ({ level, key: `${level}-key`, runs: byLevel[level] ?? [] }));
+}
+
+/** A deterministic shuffle, so tests do not depend on the order runs were recorded in. */
+function shuffled<T>(items: T[], seed = 7): T[] {
+  const out = [...items];
+  const random = rng(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+describe('cold start', () => {
+  const durations = [55, 62, 58, 71, 49, 66, 60, 64, 57, 69, 52, 61, 63, 59, 70, 54, 65, 56, 68, 60];
+
+  it.each([0, 1, 5, 19])('keeps the prior with %d runs of a class', (count) => {
+    const p = predictLimits(everyLevel(durations.slice(0, count).map((d) => run(d))), 'build', defaults, NOW);
+    expect(p.max.ms).toBe(1800 * S);
+    expect(p.max.origin).toBe('prior');
+    expect(p.stall.ms).toBe(300 * S);
+    expect(p.max.level).toBeUndefined();
+  });
+
+  it('learns its own limit at 20 runs', () => {
+    const runs = durations.map((d) => run(d));
+    const p = predictLimits(everyLevel(runs), 'build', defaults, NOW);
+    expect(p.max.origin).toBe('learned');
+    expect(p.max.level).toBe('fingerprint');
+    expect(p.max.ms).toBeLessThan(300 * S);
+    expect(p.max.ms).toBeGreaterThanOrEqual(71 * S * 1.5);
+    expect(p.trustedLevel).toBe('fingerprint');
+    expect(p.next).toBeUndefined();
+  });
+
+  it('loosens beyond the prior as soon as a single run shows the task is longer', () => {
+    const p = predictLimits(everyLevel([run(50 * 60)]), 'llm-agent', defaults, NOW);
+    expect(p.max.ms).toBe(75 * 60 * S);
+    expect(p.max.method).toBe('observed-max');
+  });
+
+  it('says how many more runs would let a level set its own limit', () => {
+    const p = predictLimits(everyLevel(durations.slice(0, 5).map((d) => run(d))), 'build', defaults, NOW);
+    expect(p.next).toEqual({ level: 'fingerprint', key: 'fingerprint-key', finished: 5, needed: 15 });
+  });
+});
+
+describe('the conformal bound', () => {
+  const oneToHundred = shuffled(Array.from({ length: 100 }, (_, i) => run(i + 1)));
+
+  it('takes the k-th smallest of the recent runs with k = ceil((n+1)(1-alpha))', () => {
+    const strict = predictLimits(everyLevel(oneToHundred), 'test', defaults, NOW);
+    expect(strict.max).toMatchObject({ method: 'conformal', k: 100, n: 100, boundMs: 100 * S, ms: 150 * S });
+    const loose = predictLimits(everyLevel(oneToHundred), 'test', { ...defaults, alpha: 0.1 }, NOW);
+    expect(loose.max).toMatchObject({ method: 'conformal', k: 91, boundMs: 91 * S, ms: 136.5 * S });
+    expect(loose.max.detail).toContain('k=91 of 100');
+  });
+
+  it('carries the numbers it used', () => {
+    const p = predictLimits(everyLevel(oneToHundred), 'test', defaults, NOW);
+    expect(p.max).toMatchObject({
+      level: 'fingerprint',
+      key: 'fingerprint-key',
+      p50Ms: 50 * S,
+      p90Ms: 90 * S,
+      p99Ms: 99 * S,
+      safetyFactor: 1.5,
+      scaledMs: 150 * S,
+      alpha: 0.01,
+      clamp: { lowerMs: 10 * S, upperMs: 4 * 3600 * S },
+    });
+    expect(p.levels[0]!.newestAgeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('only looks at the most recent window of runs', () => {
+    const recent = Array.from({ length: 100 }, () => run(10));
+    const old = Array.from({ length: 100 }, () => run(1000));
+    const p = predictLimits(everyLevel([...recent, ...old]), 'test', defaults, NOW);
+    expect(p.max.ms).toBe(15 * S);
+  });
+
+  it('does not count rate-limited or stall-killed runs as samples, and counts failed ones', () => {
+    const base = Array.from({ length: 100 }, () => run(10));
+    const noisy = base.flatMap((r, i) =>
+      i % 2 === 0 ? [r, run(5000, 'retry-later'), run(4000, 'killed-stall')] : [r],
+    );
+    expect(predictLimits(everyLevel(noisy), 'test', defaults, NOW).max.ms).toBe(15 * S);
+    const withFailure = [run(100, 'failed'), ...base.slice(1)];
+    expect(predictLimits(everyLevel(withFailure), 'test', defaults, NOW).max.ms).toBe(150 * S);
+  });
+
+  it('treats a run cut off by the max limit as at least that long', () => {
+    const runs = [run(200, 'killed-max'), ...Array.from({ length: 99 }, () => run(10))];
+    const p = predictLimits(everyLevel(runs), 'test', defaults, NOW);
+    expect(p.max.ms).toBeGreaterThanOrEqual(300 * S);
+    expect(p.max.censored).toBe(1);
+  });
+});
+
+describe('levels', () => {
+  const verbRuns = Array.from({ length: 200 }, (_, i) => run(400 + (i % 40) * 10));
+
+  it('lets a level with enough runs of its own tighten below its parent', () => {
+    const quick = Array.from({ length: 30 }, (_, i) => run(20 + (i % 5)));
+    const p = predictLimits(
+      levels({ template: quick, verb: verbRuns, tool: verbRuns, kind: verbRuns }),
+      'llm-agent',
+      defaults,
+      NOW,
+    );
+    expect(p.max.level).toBe('template');
+    expect(p.max.ms).toBeLessThan(100 * S);
+  });
+
+  it('lets a level with few runs loosen its parent, never tighten it', () => {
+    const parentOnly = predictLimits(
+      levels({ verb: verbRuns, tool: verbRuns, kind: verbRuns }),
+      'llm-agent',
+      defaults,
+      NOW,
+    );
+    const quickFew = predictLimits(
+      levels({ fingerprint: [run(5), run(6), run(5)], verb: verbRuns, tool: verbRuns, kind: verbRuns }),
+      'llm-agent',
+      defaults,
+      NOW,
+    );
+    expect(quickFew.max.ms).toBe(parentOnly.max.ms);
+    expect(quickFew.max.level).toBe('verb');
+    const slowFew = predictLimits(
+      levels({
+        fingerprint: [run(3000), run(3100), run(2900)],
+        verb: verbRuns,
+        tool: verbRuns,
+        kind: verbRuns,
+      }),
+      'llm-agent',
+      defaults,
+      NOW,
+    );
+    expect(slowFew.max.ms).toBeGreaterThan(parentOnly.max.ms);
+    expect(slowFew.max.level).toBe('fingerprint');
+  });
+
+  it("borrows the nearest trusted level's spread for a level with few runs", () => {
+    const spread = Array.from({ length: 100 }, (_, i) => run(i % 2 === 0 ? 40 : 80));
+    const p = predictLimits(
+      levels({ fingerprint: [run(200), run(210), run(190)], verb: spread }),
+      'build',
+      defaults,
+      NOW,
+    );
+    expect(p.max.method).toBe('borrowed');
+    expect(p.max.origin).toBe('borrowed');
+    expect(p.max.borrowedFrom?.level).toBe('verb');
+    // verb: bound 80 s (k = n = 100: its longest), median 60 s → spread 4/3; fingerprint median 200 s.
+    expect(p.max.borrowedFrom?.ratio).toBeCloseTo(4 / 3, 9);
+    expect(p.max.ms).toBe(Math.round(((200 * 4) / 3) * 1.5 * S));
+  });
+});
+
+describe('clamps, stall limit and extension', () => {
+  it('clamps the max limit to the floor and the cap', () => {
+    const fast = predictLimits(
+      everyLevel(Array.from({ length: 100 }, () => run(0.1))),
+      'test',
+      defaults,
+      NOW,
+    );
+    expect(fast.max).toMatchObject({ ms: 10 * S, origin: 'config-default', clamp: { applied: 'floor' } });
+    const slow = predictLimits(
+      everyLevel(Array.from({ length: 100 }, () => run(10 * 3600))),
+      'test',
+      defaults,
+      NOW,
+    );
+    expect(slow.max).toMatchObject({ ms: 4 * 3600 * S, clamp: { applied: 'cap' } });
+  });
+
+  it('learns the stall limit from the longest silences of runs', () => {
+    const runs = Array.from({ length: 100 }, (_, i) => run(1000, 'success', 300 + i));
+    const p = predictLimits(everyLevel(runs), 'llm-agent', defaults, NOW);
+    expect(p.stall).toMatchObject({
+      method: 'conformal',
+      origin: 'learned',
+      boundMs: 399 * S,
+      ms: 598.5 * S,
+    });
+  });
+
+  it('keeps an agent stall limit at the floor even when runs are chatty', () => {
+    const runs = Array.from({ length: 100 }, () => run(1000, 'success', 5));
+    const p = predictLimits(everyLevel(runs), 'llm-agent', defaults, NOW);
+    expect(p.stall).toMatchObject({
+      ms: 300 * S,
+      origin: 'config-default',
+      clamp: { applied: 'stall-floor' },
+    });
+  });
+
+  it('never sets the stall limit above the max limit', () => {
+    const runs = Array.from({ length: 100 }, () => run(20, 'success', 2));
+    const p = predictLimits(everyLevel(runs), 'build', defaults, NOW);
+    expect(p.max.ms).toBe(30 * S);
+    expect(p.stall).toMatchObject({ ms: 30 * S, clamp: { applied: 'max-limit' } });
+  });
+
+  it('offers soft extensions sized from the max limit', () => {
+    const p = predictLimits(
+      everyLevel([]),
+      'test',
+      { ...defaults, extensionTimes: 3, extensionFraction: 0.5 },
+      NOW,
+    );
+    expect(p.extension).toEqual({ times: 3, byMs: 600 * S });
+  });
+});
+
+describe('drift', () => {
+  /** Replays runs through the predictor the way the runner does: each run gets a limit, then is recorded. */
+  function replay(medians: (i: number) => number, count: number, seed: number) {
+    const random = rng(seed);
+    const history: RunRecord[] = [];
+    const limits: number[] = [];
+    const kills: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const limit = predictLimits(everyLevel(history), 'build', defaults, NOW).max.ms;
+      const duration = medians(i) * Math.exp(0.3 * gaussian(random));
+      const killed = duration > limit;
+      if (killed) kills.push(i);
+      limits.push(limit);
+      history.unshift({
+        runId: `d${i}`,
+        durationMs: killed ? limit : duration,
+        longestSilenceMs: duration / 10,
+        outcome: killed ? 'killed-max' : 'success',
+        at: i,
+      });
+      if (history.length > 256) history.pop();
+    }
+    return { limits, kills };
+  }
+
+  it('recovers within a few dozen runs after the task becomes twice as slow', () => {
+    const change = 300;
+    const { limits, kills } = replay((i) => (i < change ? 60 * S : 120 * S), 600, 11);
+    // The slower runs' 99.9th percentile: the limit must sit above it again, and stay there.
+    const newP999 = 120 * S * Math.exp(0.3 * 3.09);
+    let recoveredAt = change;
+    for (let i = change; i < limits.length; i++) if (limits[i]! < newP999) recoveredAt = i + 1;
+    expect(recoveredAt - change).toBeLessThanOrEqual(36);
+    expect(kills.filter((i) => i >= change).length).toBeLessThanOrEqual(4);
+    expect(kills.filter((i) => i >= 20 && i < change).length).toBeLessThanOrEqual(3);
+  });
+
+  it('tightens again within one window after the task becomes twice as fast', () => {
+    const change = 300;
+    const { limits } = replay((i) => (i < change ? 120 * S : 60 * S), 500, 12);
+    const settled = limits[change + defaults.window + 1]!;
+    expect(settled).toBeLessThan(limits[change - 1]! * 0.75);
+  });
+});
+
+// --- properties ---------------------------------------------------------------------------------
+
+const outcomes: RunOutcome[] = [
+  'success',
+  'success',
+  'success',
+  'failed',
+  'killed-max',
+  'killed-stall',
+  'retry-later',
+];
+
+const runArb: fc.Arbitrary<RunRecord> = fc
+  .record({
+    seconds: fc.oneof(fc.double({ min: 0, max: 20_000, noNaN: true }), fc.integer({ min: 1, max: 600 })),
+    silence: fc.double({ min: 0, max: 1, noNaN: true }),
+    outcome: fc.constantFrom(...outcomes),
+    id: fc.uuid(),
+  })
+  .map(({ seconds, silence, outcome, id }) => ({
+    runId: id,
+    durationMs: seconds * S,
+    longestSilenceMs: seconds * silence * S,
+    outcome,
+    at: NOW - 1000,
+  }));
+
+const runsArb = (maxRuns: number) =>
+  fc.oneof(
+    fc.array(runArb, { maxLength: maxRuns }),
+    fc.array(runArb, { minLength: Math.min(20, maxRuns), maxLength: maxRuns, size: 'max' }),
+  );
+
+/**
+ * Histories per level: either independent, or nested the way recording under every class key nests
+ * them (a general level holds the specific level's runs and then some of other classes).
+ */
+const historyArb = (maxRuns: number): fc.Arbitrary<LevelHistory[]> => {
+  const independent = fc.array(runsArb(maxRuns), { minLength: 5, maxLength: 5 });
+  const nested = fc
+    .tuple(runsArb(maxRuns), fc.array(fc.array(runArb, { maxLength: 12 }), { minLength: 5, maxLength: 5 }))
+    .map(([own, others]) => {
+      const out: RunRecord[][] = [];
+      let acc: RunRecord[] = [];
+      for (let i = 0; i < 5; i++) {
+        acc = [...acc, ...others[i]!].slice(0, maxRuns + 12);
+        out.push(i === 0 ? own : [...own, ...acc]);
+      }
+      return out;
+    });
+  return fc
+    .oneof(independent, nested)
+    .map((per) => per.map((runs, i) => ({ level: CLASS_LEVELS[i]!, key: `${CLASS_LEVELS[i]}-key`, runs })));
+};
+
+const configArb: fc.Arbitrary<PredictorConfig> = fc
+  .record({
+    alpha: fc.double({ min: 0.005, max: 0.45, noNaN: true }),
+    safetyFactor: fc.double({ min: 1, max: 3, noNaN: true }),
+    minSamples: fc.integer({ min: 3, max: 25 }),
+    window: fc.integer({ min: 10, max: 150 }),
+    floorSeconds: fc.integer({ min: 1, max: 120 }),
+    capExtra: fc.integer({ min: 0, max: 50_000 }),
+  })
+  .map(({ capExtra, ...rest }) => ({ ...defaults, ...rest, capSeconds: rest.floorSeconds + capExtra }));
+
+const kindArb = fc.constantFrom<TaskKind>('llm-agent', 'build', 'test', 'other');
+
+function finishedAt(level: LevelHistory, window: number): number {
+  let usable = 0;
+  let finished = 0;
+  for (const r of level.runs) {
+    if (usable >= window) break;
+    if (r.outcome === 'killed-stall' || r.outcome === 'retry-later') continue;
+    usable++;
+    if (r.outcome === 'success' || r.outcome === 'failed') finished++;
+  }
+  return finished;
+}
+
+describe('predictor properties', () => {
+  it('stays within floor and cap, keeps stall <= max, and never returns NaN', () => {
+    fc.assert(
+      fc.property(historyArb(60), configArb, kindArb, (history, config, kind) => {
+        const p = predictLimits(history, kind, config, NOW);
+        expect(Number.isInteger(p.max.ms)).toBe(true);
+        expect(p.max.ms).toBeGreaterThanOrEqual(Math.floor(config.floorSeconds * S));
+        expect(p.max.ms).toBeLessThanOrEqual(Math.ceil(config.capSeconds * S));
+        expect(p.stall.ms).toBeLessThanOrEqual(p.max.ms);
+        expect(p.stall.ms).toBeGreaterThan(0);
+        const stallLower = Math.max(config.floorSeconds, config.stallFloorSeconds[kind]) * S;
+        expect(p.stall.ms).toBeGreaterThanOrEqual(
+          Math.min(p.max.ms, Math.min(stallLower, config.capSeconds * S)) - 1,
+        );
+        expect(Number.isFinite(p.extension.byMs)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('is monotonic in alpha: a smaller miss rate never gives a tighter limit', () => {
+    fc.assert(
+      fc.property(
+        historyArb(60),
+        configArb,
+        kindArb,
+        fc.double({ min: 0.005, max: 0.45, noNaN: true }),
+        (history, config, kind, other) => {
+          const [low, high] = config.alpha <= other ? [config.alpha, other] : [other, config.alpha];
+          const strict = predictLimits(history, kind, { ...config, alpha: low }, NOW);
+          const loose = predictLimits(history, kind, { ...config, alpha: high }, NOW);
+          expect(strict.max.ms).toBeGreaterThanOrEqual(loose.max.ms);
+          expect(strict.stall.ms).toBeGreaterThanOrEqual(loose.stall.ms);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('only loosens when a run cut off by the max limit is added', () => {
+    const censoredArb = fc.record({
+      seconds: fc.double({ min: 0, max: 20_000, noNaN: true }),
+      silence: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(
+        historyArb(40),
+        configArb,
+        kindArb,
+        censoredArb,
+        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+        (history, config, kind, cut, where) => {
+          // Within one window, so that adding a run does not push an old one out.
+          const roomy = { ...config, window: Math.max(config.window, 150) };
+          const before = predictLimits(history, kind, roomy, NOW);
+          const cutOff: RunRecord = {
+            runId: 'cut',
+            durationMs: cut.seconds * S,
+            longestSilenceMs: cut.seconds * cut.silence * S,
+            outcome: 'killed-max',
+            at: NOW,
+          };
+          const after = predictLimits(
+            history.map((l, i) => (where[i] ? { ...l, runs: [cutOff, ...l.runs] } : l)),
+            kind,
+            roomy,
+            NOW,
+          );
+          expect(after.max.ms).toBeGreaterThanOrEqual(before.max.ms);
+          expect(after.stall.ms).toBeGreaterThanOrEqual(before.stall.ms);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never lets removing runs push a limit below what the prior gives', () => {
+    fc.assert(
+      fc.property(
+        historyArb(40),
+        configArb,
+        kindArb,
+        fc.array(fc.array(fc.boolean(), { maxLength: 40 }), { minLength: 5, maxLength: 5 }),
+        (history, config, kind, keep) => {
+          const prior = predictLimits(levels({}), kind, config, NOW);
+          const thinned = history.map((l, i) => ({
+            ...l,
+            runs: l.runs.filter((_, j) => keep[i]![j] ?? false),
+          }));
+          const p = predictLimits(thinned, kind, config, NOW);
+          if (thinned.every((l) => finishedAt(l, config.window) < config.minSamples)) {
+            expect(p.max.ms).toBeGreaterThanOrEqual(prior.max.ms);
+            expect(p.stall.ms).toBeGreaterThanOrEqual(prior.stall.ms);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('lets the runs of a level with too few of them only loosen the limit', () => {
+    fc.assert(
+      fc.property(
+        historyArb(40),
+        configArb,
+        kindArb,
+        fc.integer({ min: 0, max: 4 }),
+        (history, config, kind, index) => {
+          fc.pre(finishedAt(history[index]!, config.window) < config.minSamples);
+          const withThin = predictLimits(history, kind, config, NOW);
+          const without = predictLimits(
+            history.map((l, i) => (i === index ? { ...l, runs: [] } : l)),
+            kind,
+            config,
+            NOW,
+          );
+          expect(withThin.max.ms).toBeGreaterThanOrEqual(without.max.ms);
+          expect(withThin.stall.ms).toBeGreaterThanOrEqual(without.stall.ms);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('is pure: same input, same output, inputs untouched', () => {
+    fc.assert(
+      fc.property(historyArb(30), configArb, kindArb, (history, config, kind) => {
+        for (const level of history) {
+          for (const r of level.runs) Object.freeze(r);
+          Object.freeze(level.runs);
+        }
+        const a = predictLimits(history, kind, config, NOW);
+        const b = predictLimits(history, kind, config, NOW);
+        expect(b).toEqual(a);
+        expect(JSON.parse(JSON.stringify(a))).toBeTruthy();
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
