@@ -48,7 +48,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
   let interrupted = false;
   const onInterrupt = (): void => {
     interrupted = true;
-    stop.abort();
+    stop.abort('the run was interrupted');
   };
   if (options.signal?.aborted) onInterrupt();
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
@@ -128,7 +128,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
         failedTasks++;
         if (options.bail !== undefined && failedTasks >= options.bail && !stop.signal.aborted) {
           options.onWarning?.(`--bail ${options.bail}: ${failedTasks} task(s) failed; stopping the run`);
-          stop.abort();
+          stop.abort(`--bail ${options.bail} reached`);
         }
       }
     }
