@@ -1,7 +1,16 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from './errors.js';
 import { collect, intInRange, numberInRange, parseShard } from './options.js';
 import { packageVersion } from './version.js';
+
+/** `--ramp 1,2,4,8`: the concurrency of each step, each a whole number from 1 to 1000. */
+function parseRamp(value: string): number[] {
+  const step = intInRange('--ramp', 1, 1000);
+  const steps = value.split(',').map((part) => step(part.trim()));
+  if (steps.length > 20)
+    throw new InvalidArgumentError(`--ramp takes at most 20 steps (got ${steps.length})`);
+  return steps;
+}
 
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('cc-stress')
@@ -44,6 +53,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--token <token>', 'bearer token for the executors')
     .addOption(new Option('--shard <i/n>', 'run shard i of n (e.g. 2/4)').argParser(parseShard))
+    .option(
+      '--ramp <steps>',
+      'run the tasks at each concurrency in turn (e.g. 1,2,4,8); the exit code gates on the last step',
+      parseRamp,
+    )
     .option('--config <file>', 'config file (default: $CC_STRESS_CONFIG)')
     .option('--no-history', 'do not read or write history: use the config defaults as limits')
     .option('--no-color', 'no colours')

@@ -1,5 +1,5 @@
 import { type LoadedConfig, loadConfig } from '../config.js';
-import { openHistoryStore } from '../history/index.js';
+import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 
 /** Config plus the history store it names, for the commands that only read or manage history. */

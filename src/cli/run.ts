@@ -1,12 +1,13 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
 import { LocalExecutor } from '../exec/index.js';
 import type { Executor } from '../exec/types.js';
-import { WebSocketExecutor } from '../exec/ws-executor.js';
-import { openHistoryStore } from '../history/index.js';
+import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
+import { writeFileAtomic } from '../report/atomic-write.js';
 import { createReporters } from '../report/index.js';
-import { displayCommand, runSuite } from '../run/index.js';
+import { displayCommand, type Reporter, runSuite, type SchedulerOptions } from '../run/index.js';
+import { formatRampStep, formatRampTable, rampVerdict, runRamp } from '../run/ramp.js';
 import { selectShard } from '../run/shard.js';
 import { loadSuite } from '../suite/index.js';
 import type { TaskSpec } from '../suite/types.js';
@@ -33,6 +34,8 @@ export interface RunOptions {
   token?: string;
   config?: string;
   shard?: Shard;
+  /** Concurrency of each step of a ramp; replaces --concurrency. */
+  ramp?: number[];
 }
 
 function selectTasks(tasks: TaskSpec[], grep: string | undefined): TaskSpec[] {
@@ -46,7 +49,7 @@ function selectTasks(tasks: TaskSpec[], grep: string | undefined): TaskSpec[] {
   return tasks.filter((task) => pattern.test(task.id) || pattern.test(task.name));
 }
 
-function createExecutors(options: RunOptions, loaded: LoadedConfig): Executor[] {
+async function createExecutors(options: RunOptions, loaded: LoadedConfig): Promise<Executor[]> {
   const { config } = loaded;
   const common = {
     graceMs: config.limits.graceSeconds * 1000,
@@ -57,6 +60,8 @@ function createExecutors(options: RunOptions, loaded: LoadedConfig): Executor[] 
     for (const url of options.executor) {
       if (!/^wss?:\/\//.test(url)) throw new UsageError(`--executor: "${url}" must be a ws:// or wss:// URL`);
     }
+    // Loaded only for remote runs, like ws itself.
+    const { WebSocketExecutor } = await import('../exec/ws-executor.js');
     return [
       new WebSocketExecutor({
         urls: options.executor,
@@ -76,6 +81,9 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   const suite = loadSuite(suitePath, options.repeat !== undefined ? { repeat: options.repeat } : {});
   let tasks = selectTasks(suite.tasks, options.grep);
   if (tasks.length === 0) throw new UsageError(`--grep "${options.grep}" matches no task in ${suitePath}`);
+  if (options.ramp !== undefined && options.concurrency !== undefined) {
+    throw new UsageError('--ramp sets the concurrency of each step; leave out --concurrency');
+  }
 
   const warnings: string[] = [];
   let warn = (message: string): void => {
@@ -91,7 +99,13 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     });
   }
   try {
-    if (options.shard !== undefined) tasks = await selectShard(tasks, options.shard, history);
+    if (options.shard !== undefined) {
+      const selection = await selectShard(tasks, options.shard, history, {
+        classifierRules: loaded.config.classifier.rules,
+        readLimit: loaded.config.history.maxRunsPerClass,
+      });
+      tasks = selection.tasks;
+    }
     if (options.list) {
       for (const task of tasks)
         process.stdout.write(`${task.id}\t${displayCommand(task.argv, task.shell)}\n`);
@@ -102,14 +116,20 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       history !== undefined
         ? new LearnedTimeoutPlanner({ store: history, config: loaded.config })
         : new ConfigTimeoutPlanner(loaded.config);
-    const executors = createExecutors(options, loaded);
+    const executors = await createExecutors(options, loaded);
     const outDir = resolve(options.out);
-    const reporter = createReporters({
-      reporters: options.reporter ?? ['auto', 'json', 'junit', 'summary'],
-      outDir,
-      color: options.color && !loaded.env.noColor,
-      ci: loaded.env.ci,
-    });
+    const reporterFor = (dir: string): Reporter =>
+      createReporters({
+        reporters: options.reporter ?? ['auto', 'json', 'junit', 'summary'],
+        outDir: dir,
+        color: options.color && !loaded.env.noColor,
+        ci: loaded.env.ci,
+      });
+    // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
+    const stepDir = (step: number, concurrency: number): string =>
+      join(outDir, `step-${step}-c${concurrency}`);
+    // Built before the run so that a bad --reporter is a usage error before anything starts.
+    let reporter = reporterFor(options.ramp !== undefined ? stepDir(1, options.ramp[0]!) : outDir);
     for (const message of warnings) reporter.onWarning?.(message);
     warn = (message) => reporter.onWarning?.(message);
 
@@ -129,23 +149,46 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    const common = (dir: string): SchedulerOptions => ({
+      suite,
+      tasks,
+      concurrency: options.concurrency ?? suite.defaults.concurrency,
+      target: options.target ?? suite.defaults.target,
+      outDir: dir,
+      planner,
+      executors,
+      reporter,
+      ...(history !== undefined ? { history } : {}),
+      ...(options.bail !== undefined ? { bail: options.bail } : {}),
+      ...(options.shard !== undefined ? { shard: options.shard } : {}),
+      signal: interrupt.signal,
+      version: packageVersion(),
+      onWarning: (message) => warn(message),
+    });
     try {
-      const report = await runSuite({
-        suite,
-        tasks,
-        concurrency: options.concurrency ?? suite.defaults.concurrency,
-        target: options.target ?? suite.defaults.target,
-        outDir,
-        planner,
-        executors,
-        reporter,
-        ...(history !== undefined ? { history } : {}),
-        ...(options.bail !== undefined ? { bail: options.bail } : {}),
-        ...(options.shard !== undefined ? { shard: options.shard } : {}),
-        signal: interrupt.signal,
-        version: packageVersion(),
-        onWarning: (message) => warn(message),
-      });
+      if (options.ramp !== undefined) {
+        const steps = await runRamp({
+          concurrencies: options.ramp,
+          signal: interrupt.signal,
+          stepOptions: (step) => {
+            const dir = stepDir(step.step, step.concurrency);
+            if (step.step > 1) reporter = reporterFor(dir);
+            process.stderr.write(
+              `ramp step ${step.step} of ${options.ramp!.length}: concurrency ${step.concurrency}\n`,
+            );
+            return common(dir);
+          },
+          onStepEnd: (result) => {
+            process.stderr.write(`${formatRampStep(result, options.ramp!.length)}\n`);
+          },
+        });
+        await Promise.all(executors.map((executor) => executor.close?.()));
+        process.stderr.write(`\n${formatRampTable(steps)}\n`);
+        await writeFileAtomic(join(outDir, 'ramp.json'), `${JSON.stringify({ steps }, null, 2)}\n`);
+        if (steps.some((step) => step.interrupted)) return EXIT.interrupted;
+        return rampVerdict(steps) === 'pass' ? EXIT.pass : EXIT.fail;
+      }
+      const report = await runSuite(common(outDir));
       await Promise.all(executors.map((executor) => executor.close?.()));
       if (report.interrupted) return EXIT.interrupted;
       return report.verdict === 'pass' ? EXIT.pass : EXIT.fail;

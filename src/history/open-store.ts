@@ -1,7 +1,5 @@
 import type { Config } from '../config.js';
-import { FallbackHistoryStore } from './fallback-store.js';
 import { MemoryHistoryStore } from './memory-store.js';
-import { RedisHistoryStore } from './redis-store.js';
 import { SqliteHistoryStore } from './sqlite-store.js';
 import type { HistoryStore } from './types.js';
 
@@ -24,6 +22,11 @@ export async function openHistoryStore(options: OpenHistoryOptions): Promise<His
   if (options.disabled === true) return new MemoryHistoryStore({ maxRunsPerClass: config.maxRunsPerClass });
   const local = SqliteHistoryStore.open(options.historyPath, { maxRunsPerClass: config.maxRunsPerClass });
   if (options.redisUrl === undefined) return local;
+  // Loaded only when Redis is configured: ioredis costs a noticeable part of every start-up.
+  const [{ RedisHistoryStore }, { FallbackHistoryStore }] = await Promise.all([
+    import('./redis-store.js'),
+    import('./fallback-store.js'),
+  ]);
   const remote = new RedisHistoryStore(options.redisUrl, {
     keyPrefix: config.keyPrefix,
     maxRunsPerClass: config.maxRunsPerClass,
