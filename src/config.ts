@@ -33,8 +33,16 @@ export const configSchema = z
     limits: z
       .object({
         /** Used by the config-default planner and as the prior when nothing is learned yet. */
-        defaultMaxSeconds: z.number().positive().max(7 * 24 * 3600).default(1800),
-        defaultStallSeconds: z.number().positive().max(7 * 24 * 3600).default(600),
+        defaultMaxSeconds: z
+          .number()
+          .positive()
+          .max(7 * 24 * 3600)
+          .default(1800),
+        defaultStallSeconds: z
+          .number()
+          .positive()
+          .max(7 * 24 * 3600)
+          .default(600),
         /** Time between SIGTERM to a task's process group and SIGKILL. */
         graceSeconds: z.number().min(0).max(600).default(5),
       })
@@ -74,7 +82,10 @@ export const configSchema = z
         /** Only this many recent runs per class feed the bound, so a step change is forgotten. */
         window: z.number().int().min(10).max(100_000).default(100),
         floorSeconds: z.number().positive().default(10),
-        capSeconds: z.number().positive().default(4 * 3600),
+        capSeconds: z
+          .number()
+          .positive()
+          .default(4 * 3600),
         /** Smallest stall limit per kind: an agent may think silently for minutes. */
         stallFloorSeconds: kindNumbers.default({ 'llm-agent': 300, build: 120, test: 120, other: 60 }),
         /** Max limit per kind when a class has no history at all. */
@@ -106,8 +117,18 @@ export const configSchema = z
     output: z
       .object({
         /** Bytes of the start and of the end of each task's output kept in memory and in reports. */
-        headBytes: z.number().int().min(0).max(16 * 1024 * 1024).default(8 * 1024),
-        tailBytes: z.number().int().min(256).max(16 * 1024 * 1024).default(32 * 1024),
+        headBytes: z
+          .number()
+          .int()
+          .min(0)
+          .max(16 * 1024 * 1024)
+          .default(8 * 1024),
+        tailBytes: z
+          .number()
+          .int()
+          .min(256)
+          .max(16 * 1024 * 1024)
+          .default(32 * 1024),
       })
       .strict()
       .default({ headBytes: 8 * 1024, tailBytes: 32 * 1024 }),
@@ -135,10 +156,15 @@ function checkRedisUrl(value: string, where: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${where}: "${value}" is not a URL; expected redis://[user:password@]host[:port][/db]`);
+    throw new ConfigError(
+      `${where}: "${value}" is not a URL; expected redis://[user:password@]host[:port][/db]`,
+    );
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
     throw new ConfigError(`${where}: "${value}" must start with redis:// or rediss://`);
+  }
+  if (url.hostname === '') {
+    throw new ConfigError(`${where}: "${value}" names no host; expected redis://host[:port]`);
   }
   return value;
 }
@@ -172,7 +198,13 @@ export function parseConfig(text: string, source: string): Config {
     const first = doc.errors[0]!;
     throw new ConfigError(`${source}: ${first.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (error) {
+    // Aliases that point nowhere or expand too far (a resource exhaustion attack) only fail here.
+    throw new ConfigError(`${source}: ${(error as Error).message}`);
+  }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(`${source}: ${describeIssue(parsed.error.issues[0]!)}`);
@@ -186,11 +218,12 @@ export function parseConfig(text: string, source: string): Config {
       new RegExp(rule.match);
     } catch (error) {
       throw new ConfigError(
-        `${source}: classifier.rules.${i}.match: not a valid regular expression (${(error as Error).message})`,
+        `${source}: classifier.rules.${i}.match: not a valid regular expression (${(error as Error).message.replace(/\s+/g, ' ')})`,
       );
     }
   }
-  if (config.history.redisUrl !== undefined) checkRedisUrl(config.history.redisUrl, `${source}: history.redisUrl`);
+  if (config.history.redisUrl !== undefined)
+    checkRedisUrl(config.history.redisUrl, `${source}: history.redisUrl`);
   return config;
 }
 
@@ -220,7 +253,9 @@ export function loadConfig(options: { configPath?: string; env?: NodeJS.ProcessE
       text = readFileSync(resolve(path), 'utf8');
     } catch (error) {
       const where = options.configPath === undefined ? `CC_STRESS_CONFIG (${path})` : path;
-      throw new ConfigError(`${where}: cannot read the config file: ${(error as NodeJS.ErrnoException).code}`);
+      throw new ConfigError(
+        `${where}: cannot read the config file: ${(error as NodeJS.ErrnoException).code}`,
+      );
     }
     config = parseConfig(text, path);
   }

@@ -195,6 +195,12 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // After an interrupt, another Ctrl-C during shutdown (closing history) must still exit with 130.
+      if (signals > 0) {
+        const exitNow = (): never => process.exit(EXIT.interrupted);
+        process.on('SIGINT', exitNow);
+        process.on('SIGTERM', exitNow);
+      }
     }
   } finally {
     await history?.close();

@@ -65,6 +65,25 @@ describe('interrupting a run', () => {
     expect(stubborn.attempts[0]?.outputTail).toContain('"type":"system"');
   }, 30_000);
 
+  it('a second Ctrl-C exits at once, still leaving no process behind', async () => {
+    const dir = workDir();
+    const mark = newMark();
+    const suite = writeSuite(dir, stubbornSuite(mark));
+    const child = startCli(['run', suite, '--out', join(dir, 'out')], isolatedEnv(dir));
+    const done = finished(child);
+    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    await sleep(1000);
+    const started = Date.now();
+    child.kill('SIGINT');
+    await sleep(200);
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code, `${result.signal} ${JSON.stringify(result.stderr)}`).toBe(130);
+    // The stubborn task ignores SIGTERM for the 5 s grace period; the second Ctrl-C does not wait for it.
+    expect(Date.now() - started).toBeLessThan(4000);
+    await waitFor(() => liveMarked(mark).length === 0, 5000);
+  }, 30_000);
+
   it('SIGTERM to the runner does the same', async () => {
     const dir = workDir();
     const mark = newMark();

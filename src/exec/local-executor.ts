@@ -1,0 +1,157 @@
+import { LocalTask } from './local-task.js';
+import { OutputSink } from './output-sink.js';
+import { ProcSampler } from './proc-sampler.js';
+import { spawnTask } from './spawn-task.js';
+import { TaskGuardian } from './task-guardian.js';
+import { newRunnerToken, taskTag } from './task-tag.js';
+import type { ExecHooks, ExecRequest, ExecResult, Executor, Termination } from './types.js';
+import { WatchLoop } from './watch-loop.js';
+import { Watchdog } from './watchdog.js';
+
+export interface LocalExecutorOptions {
+  /** Time between SIGTERM to a task's processes and SIGKILL. */
+  graceMs: number;
+  /** Bytes of the start and of the end of each task's output kept in memory. */
+  headBytes: number;
+  tailBytes: number;
+  /** Watchdog tick: limits are checked and /proc is sampled this often. Default 500 ms. */
+  pollMs?: number;
+  /**
+   * Start a guardian process that stops every task if the runner dies, even by SIGKILL. Default true;
+   * tests of the guardian itself and embedders with their own supervision may turn it off.
+   */
+  dieWithRunner?: boolean;
+  /**
+   * Count CPU time and I/O of the task's processes as progress (Linux; default true). False leaves output
+   * and agent events as the only signs of life, as on other platforms.
+   */
+  progressFromProc?: boolean;
+}
+
+const DEFAULT_POLL_MS = 500;
+
+/** Runs tasks as local process groups, each under a watchdog, all sharing one timer and one /proc scan. */
+export class LocalExecutor implements Executor {
+  readonly name = 'local';
+  private readonly sampler = new ProcSampler();
+  private readonly loop: WatchLoop;
+  private readonly runnerToken = newRunnerToken();
+  private sequence = 0;
+  private guardian: TaskGuardian | undefined;
+  private guardianStarted = false;
+  private readonly running = new Map<LocalTask, Promise<ExecResult>>();
+
+  constructor(private readonly options: LocalExecutorOptions) {
+    this.loop = new WatchLoop(options.pollMs ?? DEFAULT_POLL_MS, this.sampler);
+  }
+
+  /** Never rejects: spawn errors, unwritable logs and cancellation all come back as a result. */
+  async run(request: ExecRequest, hooks: ExecHooks = {}): Promise<ExecResult> {
+    const startedAt = Date.now();
+    let watchdog: Watchdog | undefined;
+    let sink: OutputSink;
+    try {
+      sink = await OutputSink.open({
+        logPath: request.logPath,
+        headBytes: this.options.headBytes,
+        tailBytes: this.options.tailBytes,
+        agent: request.agent,
+        expect: request.expect,
+        ...(hooks.onOutput
+          ? { onOutput: (stream, line, terminated) => hooks.onOutput?.(stream, line, terminated) }
+          : {}),
+        ...(hooks.onAgentEvent ? { onAgentEvent: (event) => hooks.onAgentEvent?.(event) } : {}),
+        onProgress: (kind) => watchdog?.progress(kind, performance.now()),
+      });
+    } catch (error) {
+      return notStarted(request, startedAt, 'crashed', (error as Error).message);
+    }
+
+    if (request.signal?.aborted) {
+      await sink.finish(null);
+      return notStarted(request, startedAt, 'cancelled', 'cancelled before the task started');
+    }
+    const tag = taskTag(this.runnerToken, ++this.sequence);
+    const guardian = this.startGuardian();
+    const startMono = performance.now();
+    const spawned = await spawnTask(request, tag);
+    if (!spawned.ok) {
+      await sink.finish(null);
+      return notStarted(request, startedAt, 'crashed', spawned.detail);
+    }
+    const procProgress = this.sampler.supported && this.options.progressFromProc !== false;
+    watchdog = new Watchdog(request.plan, startMono, procProgress);
+    const task = new LocalTask({
+      request,
+      hooks,
+      spawned,
+      sink,
+      watchdog,
+      tag,
+      sampler: this.sampler,
+      loop: this.loop,
+      guardian,
+      graceMs: this.options.graceMs,
+      procProgress,
+      startedAt,
+      startMono,
+    });
+    const result = task.run();
+    this.running.set(task, result);
+    try {
+      return await result;
+    } finally {
+      this.running.delete(task);
+    }
+  }
+
+  killAllNow(): void {
+    for (const task of this.running.keys()) task.killNow();
+  }
+
+  /** Cancels whatever is still running, waits for it to be gone, and lets the guardian go. */
+  async close(): Promise<void> {
+    for (const task of this.running.keys()) task.cancel('cancelled: the executor was closed');
+    await Promise.allSettled([...this.running.values()]);
+    this.guardian?.close();
+    this.guardian = undefined;
+    this.guardianStarted = false;
+  }
+
+  private startGuardian(): TaskGuardian | undefined {
+    if (this.options.dieWithRunner === false) return undefined;
+    if (!this.guardianStarted) {
+      this.guardianStarted = true;
+      this.guardian = TaskGuardian.start(this.runnerToken, this.options.graceMs);
+    }
+    return this.guardian;
+  }
+}
+
+/** A task that never ran: the detail says why, and there is no output to judge. */
+function notStarted(
+  request: ExecRequest,
+  startedAt: number,
+  termination: Termination,
+  detail: string,
+): ExecResult {
+  const endedAt = Date.now();
+  return {
+    termination,
+    exitCode: null,
+    signal: null,
+    startedAt,
+    endedAt,
+    durationMs: endedAt - startedAt,
+    longestSilenceMs: 0,
+    stdoutBytes: 0,
+    stderrBytes: 0,
+    outputHead: '',
+    outputTail: '',
+    logPath: request.logPath,
+    failures: [],
+    retryLater: false,
+    extensions: 0,
+    detail,
+  };
+}

@@ -1,0 +1,114 @@
+import { close, open, write } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { ByteBuffer } from './byte-buffer.js';
+
+const openFile = promisify(open);
+const closeFile = promisify(close);
+
+/** Output waiting for the disk beyond this asks the producer to pause. */
+const MAX_PENDING_BYTES = 64 * 1024;
+
+/**
+ * The full output of one task on disk, double-buffered: output is copied into the back buffer (so the
+ * caller's chunks die young, see ByteBuffer) while the front one is being written; when a write completes
+ * the buffers swap and everything that arrived meanwhile goes out in one write, so the file stays current
+ * for `tail -f`. The buffers grow only as large as the bursts of output need and are reused.
+ * After a write error (disk full) the log stops, the task does not, and close() reports the error.
+ */
+export class LogFile {
+  private front: ByteBuffer | undefined;
+  private back: ByteBuffer | undefined;
+  private writing = false;
+  private error: Error | undefined;
+  private drainWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
+
+  private constructor(
+    readonly path: string,
+    private readonly fd: number,
+  ) {}
+
+  /** Creates parent folders and opens (truncates) the file; rejects with a readable message when it cannot. */
+  static async open(path: string): Promise<LogFile> {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      return new LogFile(path, await openFile(path, 'w'));
+    } catch (error) {
+      throw new Error(`cannot write the log file ${path}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Always takes the bytes; false when the caller should wait for drained() before writing more. */
+  write(bytes: Uint8Array): boolean {
+    if (this.error || bytes.length === 0) return true;
+    this.back ??= new ByteBuffer(1024);
+    this.back.append(bytes);
+    if (!this.writing) this.writeBack();
+    return !this.backedUp();
+  }
+
+  drained(): Promise<void> {
+    if (this.error || !this.backedUp()) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Writes what is left and closes the file; returns the first write error, if any. */
+  async close(): Promise<Error | undefined> {
+    if (this.writing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    try {
+      await closeFile(this.fd);
+    } catch (error) {
+      this.error ??= error as Error;
+    }
+    return this.error;
+  }
+
+  private backedUp(): boolean {
+    return (this.back?.length ?? 0) >= MAX_PENDING_BYTES;
+  }
+
+  private writeBack(): void {
+    const ready = this.back;
+    if (this.error || !ready || ready.length === 0) {
+      this.release();
+      return;
+    }
+    this.back = this.front;
+    this.front = ready;
+    this.writing = true;
+    const bytes = ready.view();
+    this.writeAll(bytes, 0, (error) => {
+      this.writing = false;
+      ready.clear();
+      if (error) {
+        this.error ??= error;
+        this.back?.clear();
+      }
+      this.writeBack();
+    });
+    this.release();
+  }
+
+  private writeAll(bytes: Buffer, from: number, done: (error: Error | null) => void): void {
+    write(this.fd, bytes, from, bytes.length - from, null, (error, written) => {
+      if (error) return done(error);
+      if (from + written < bytes.length) return this.writeAll(bytes, from + written, done);
+      done(null);
+    });
+  }
+
+  private release(): void {
+    if (!this.backedUp()) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    if (!this.writing) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { TASK_TAG_VAR } from './task-tag.js';
+
+/**
+ * Runs in a small process of its own and outlives the runner only long enough to stop its tasks. The
+ * runner holds the write end of the guardian's stdin; when the runner dies in any way, SIGKILL included,
+ * the kernel closes it and the guardian sees end-of-file. It then stops every registered process group and
+ * every process carrying one of the runner's task tags (found through /proc, which catches daemons), first
+ * with SIGTERM and after the grace period with SIGKILL.
+ */
+const GUARDIAN_SCRIPT = `
+const fs = require('node:fs');
+const [token, graceArg, tagVar] = process.argv.slice(1);
+const graceMs = Number(graceArg);
+const groups = new Set();
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
+function tagged() {
+  const pids = [];
+  let names = [];
+  try { names = fs.readdirSync('/proc'); } catch { return pids; }
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let env;
+    try { env = fs.readFileSync('/proc/' + pid + '/environ', 'latin1'); } catch { continue; }
+    for (const entry of env.split('\\0')) {
+      if (entry.startsWith(tagVar + '=') && entry.slice(tagVar.length + 1).split(' ').some((t) => t.startsWith(token + '.'))) {
+        pids.push(pid);
+      }
+    }
+  }
+  return pids;
+}
+function signalAll(signal) {
+  for (const pgid of groups) { try { process.kill(-pgid, signal); } catch {} }
+  for (const pid of tagged()) { try { process.kill(pid, signal); } catch {} }
+}
+let reaping = false;
+function reap() {
+  if (reaping) return;
+  reaping = true;
+  signalAll('SIGTERM');
+  signalAll('SIGCONT');
+  setTimeout(() => { signalAll('SIGKILL'); process.exit(0); }, graceMs);
+}
+let buffer = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (data) => {
+  buffer += data;
+  for (let i = buffer.indexOf('\\n'); i >= 0; i = buffer.indexOf('\\n')) {
+    const line = buffer.slice(0, i);
+    buffer = buffer.slice(i + 1);
+    const pgid = Number(line.slice(1));
+    if (!Number.isInteger(pgid) || pgid <= 1) continue;
+    if (line[0] === '+') groups.add(pgid);
+    else if (line[0] === '-') groups.delete(pgid);
+  }
+});
+process.stdin.on('end', reap);
+process.stdin.on('error', reap);
+`;
+
+/** Makes a runner's tasks die with it, even when the runner is killed with SIGKILL. */
+export class TaskGuardian {
+  private pending = '';
+  private flushScheduled = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly stdin: Socket,
+  ) {}
+
+  /** Undefined when the guardian cannot be started; tasks then only die with a runner that exits normally. */
+  static start(runnerToken: string, graceMs: number): TaskGuardian | undefined {
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, ['-e', GUARDIAN_SCRIPT, runnerToken, String(graceMs), TASK_TAG_VAR], {
+        // Its own session: a signal to the runner's process group (Ctrl-C, a CI job cancel) must not take
+        // the guardian down before it has done its job.
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+    } catch {
+      return undefined;
+    }
+    const stdin = child.stdin as Socket | null;
+    if (!stdin || child.pid === undefined) return undefined;
+    child.on('error', () => {});
+    stdin.on('error', () => {});
+    // The guardian must never keep the runner alive.
+    child.unref();
+    stdin.unref();
+    return new TaskGuardian(child, stdin);
+  }
+
+  watch(pgid: number): void {
+    this.send(`+${pgid}\n`);
+  }
+
+  unwatch(pgid: number): void {
+    this.send(`-${pgid}\n`);
+  }
+
+  /** Lets the guardian go; whatever is still registered is stopped by it, like on a runner crash. */
+  close(): void {
+    if (!this.stdin.destroyed) this.stdin.end(this.pending);
+    this.pending = '';
+    this.child.unref();
+  }
+
+  /** Messages of one event-loop turn go out in one write: a busy start of 300 tasks is one syscall. */
+  private send(line: string): void {
+    this.pending += line;
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const text = this.pending;
+      this.pending = '';
+      if (!this.stdin.destroyed && this.stdin.writable) this.stdin.write(text);
+    });
+  }
+}

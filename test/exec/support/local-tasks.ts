@@ -1,0 +1,135 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalExecutor, type LocalExecutorOptions } from '../../../src/exec/local-executor.js';
+import type { ExecRequest } from '../../../src/exec/types.js';
+import type { Expectations } from '../../../src/suite/types.js';
+import type { TimeoutPlan } from '../../../src/timeouts/types.js';
+
+export const noExpectations: Expectations = {
+  exitCode: [],
+  stdout: { contains: [], notContains: [], matches: [] },
+  stderr: { contains: [], notContains: [], matches: [] },
+  minOutputBytes: 0,
+  result: null,
+};
+
+export function plan(
+  limits: { maxMs?: number; stallMs?: number; times?: number; byMs?: number } = {},
+): TimeoutPlan {
+  const maxMs = limits.maxMs ?? 20_000;
+  return {
+    maxMs,
+    stallMs: Math.min(limits.stallMs ?? maxMs, maxMs),
+    maxSource: { origin: 'suite', detail: 'test max' },
+    stallSource: { origin: 'suite', detail: 'test stall' },
+    extension: { times: limits.times ?? 0, byMs: limits.byMs ?? 0 },
+  };
+}
+
+export function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), 'cc-stress-exec-'));
+}
+
+let counter = 0;
+
+/** A marker in the task's environment, inherited by everything it starts, to find its processes in /proc. */
+export function newMark(): string {
+  return `mark-${process.pid}-${++counter}-${Math.random().toString(36).slice(2)}`;
+}
+
+export function request(
+  dir: string,
+  argv: string[],
+  overrides: Partial<ExecRequest> & { mark?: string } = {},
+): ExecRequest {
+  const { mark, ...rest } = overrides;
+  return {
+    taskId: 'task',
+    attempt: 1,
+    argv,
+    shell: false,
+    cwd: dir,
+    env: mark ? { CC_TEST_MARK: mark } : {},
+    agent: 'none',
+    expect: noExpectations,
+    plan: plan(),
+    logPath: join(dir, `logs/${++counter}.log`),
+    ...rest,
+  };
+}
+
+export function shell(dir: string, script: string, overrides: Partial<ExecRequest> & { mark?: string } = {}) {
+  return request(dir, [script], { shell: true, ...overrides });
+}
+
+export function executor(options: Partial<LocalExecutorOptions> = {}): LocalExecutor {
+  return new LocalExecutor({ graceMs: 300, headBytes: 1024, tailBytes: 1024, pollMs: 50, ...options });
+}
+
+export interface SeenProcess {
+  pid: number;
+  ppid: number;
+  state: string;
+  command: string;
+}
+
+/** Every process in /proc whose environment carries the marker, zombies included. */
+export function markedProcesses(mark: string): SeenProcess[] {
+  const found: SeenProcess[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const environ = readFileSync(`/proc/${name}/environ`, 'latin1');
+      if (!environ.split('\0').includes(`CC_TEST_MARK=${mark}`)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      found.push({
+        pid: Number(name),
+        ppid: Number(fields[1]),
+        state: fields[0] ?? '?',
+        command: stat.slice(stat.indexOf('(') + 1, close),
+      });
+    } catch {
+      // Gone between readdir and read, or not ours.
+    }
+  }
+  return found;
+}
+
+/**
+ * Processes of a task that still run. A zombie's environment is unreadable, so zombies are found by
+ * parent instead (see zombieChildren).
+ */
+export function liveMarked(mark: string): SeenProcess[] {
+  return markedProcesses(mark).filter((p) => p.state !== 'Z');
+}
+
+/** Zombies whose parent is this test process: those would be the runner's fault. */
+export function zombieChildren(): SeenProcess[] {
+  const found: SeenProcess[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) {
+        found.push({
+          pid: Number(name),
+          ppid: process.pid,
+          state: 'Z',
+          command: stat.slice(stat.indexOf('(') + 1, close),
+        });
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+export function readLog(path: string): string {
+  return readFileSync(path, 'utf8');
+}
