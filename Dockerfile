@@ -11,6 +11,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+# bin/ before `npm ci`: the package links its own bins (a dev dependency on itself) during install.
+COPY bin ./bin
 COPY src ./src
 # `npm ci` runs the `prepare` script, which compiles src/ to dist/.
 RUN npm ci --no-audit --no-fund \
