@@ -1,10 +1,11 @@
 import { LocalTask } from './local-task.js';
+import { notStarted } from './not-started.js';
 import { OutputSink } from './output-sink.js';
 import { ProcSampler } from './proc-sampler.js';
 import { spawnTask } from './spawn-task.js';
 import { TaskGuardian } from './task-guardian.js';
 import { newRunnerToken, taskTag } from './task-tag.js';
-import type { ExecHooks, ExecRequest, ExecResult, Executor, Termination } from './types.js';
+import type { ExecHooks, ExecRequest, ExecResult, Executor } from './types.js';
 import { WatchLoop } from './watch-loop.js';
 import { Watchdog } from './watchdog.js';
 
@@ -126,32 +127,4 @@ export class LocalExecutor implements Executor {
     }
     return this.guardian;
   }
-}
-
-/** A task that never ran: the detail says why, and there is no output to judge. */
-function notStarted(
-  request: ExecRequest,
-  startedAt: number,
-  termination: Termination,
-  detail: string,
-): ExecResult {
-  const endedAt = Date.now();
-  return {
-    termination,
-    exitCode: null,
-    signal: null,
-    startedAt,
-    endedAt,
-    durationMs: endedAt - startedAt,
-    longestSilenceMs: 0,
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    outputHead: '',
-    outputTail: '',
-    logPath: request.logPath,
-    failures: [],
-    retryLater: false,
-    extensions: 0,
-    detail,
-  };
 }

@@ -1,5 +1,6 @@
+import { notStarted } from './not-started.js';
 import { OutputSink } from './output-sink.js';
-import type { ExecHooks, ExecRequest, ExecResult, Executor, Termination } from './types.js';
+import type { ExecHooks, ExecRequest, ExecResult, Executor } from './types.js';
 import { EndpointPool } from './ws-endpoints.js';
 import { type RemoteEnd, RemoteRun } from './ws-remote-run.js';
 
@@ -80,7 +81,7 @@ export class WebSocketExecutor implements Executor {
         onProgress: (kind) => watched?.progress(kind),
       });
     } catch (error) {
-      return emptyResult(request, startedAt, 'crashed', (error as Error).message);
+      return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
 
     const connected = await this.pool.connect(
@@ -142,31 +143,4 @@ export class WebSocketExecutor implements Executor {
       ...(detail !== '' ? { detail } : {}),
     };
   }
-}
-
-function emptyResult(
-  request: ExecRequest,
-  startedAt: number,
-  termination: Termination,
-  detail: string,
-): ExecResult {
-  const endedAt = Date.now();
-  return {
-    termination,
-    exitCode: null,
-    signal: null,
-    startedAt,
-    endedAt,
-    durationMs: endedAt - startedAt,
-    longestSilenceMs: 0,
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    outputHead: '',
-    outputTail: '',
-    logPath: request.logPath,
-    failures: [],
-    retryLater: false,
-    extensions: 0,
-    detail,
-  };
 }
