@@ -1,0 +1,141 @@
+import { Watchdog } from '../../src/exec/watchdog.js';
+import type { TimeoutPlan } from '../../src/timeouts/types.js';
+import { HEARTBEAT, LINE, SAMPLE_MS, type Timeline } from './timeline.js';
+
+/**
+ * Plays a timeline through the real Watchdog of src/exec/watchdog.ts. The Watchdog is a clock-driven state
+ * machine without timers of its own, so virtual time can drive it directly: between two events the only
+ * moments a limit can fire are the stall and max deadlines it reports, checked on the watch loop's tick.
+ */
+
+/** The watch loop's default tick (LocalExecutor pollMs): limits fire on the first tick at or after them. */
+export const TICK_MS = 500;
+
+/** What the watchdog is fed: output alone (no /proc, e.g. macOS) or output plus CPU and I/O (Linux). */
+export type Signals = 'output' | 'full';
+
+export type End = 'finished' | 'stall' | 'max' | 'job';
+
+export interface ReplayResult {
+  end: End;
+  /** When the run exited or was killed, ms since its start. */
+  atMs: number;
+  longestSilenceMs: number;
+  extensions: number;
+}
+
+/** Next moment a limit could fire if nothing else happens, on the tick grid. */
+function nextFire(watchdog: Watchdog, now: number): number {
+  const status = watchdog.status(now);
+  const stallAt = now + (status.stallMs - status.sinceProgressMs);
+  const due = Math.min(stallAt, status.maxMs);
+  return Math.max(now, Math.ceil(due / TICK_MS) * TICK_MS);
+}
+
+/** Walks the finite events of a timeline, then the periodic events a hung run repeats forever. */
+class Cursor {
+  private i = 0;
+  private nextLine = Number.POSITIVE_INFINITY;
+  private nextSample = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly tl: Timeline,
+    private readonly full: boolean,
+  ) {
+    const tail = tl.hang?.tail;
+    if (tail !== undefined) {
+      const onset = tl.hang!.onsetMs;
+      if (tail.lineEveryMs > 0) this.nextLine = onset + tail.lineEveryMs;
+      if (full && (tail.cpuShare > 0 || tail.io))
+        this.nextSample = (Math.floor(onset / SAMPLE_MS) + 1) * SAMPLE_MS;
+    }
+    this.skipUnseen();
+  }
+
+  /** Samples are invisible to an output-only watchdog. */
+  private skipUnseen(): void {
+    if (this.full) return;
+    while (
+      this.i < this.tl.at.length &&
+      this.tl.kind[this.i]! !== LINE &&
+      this.tl.kind[this.i]! !== HEARTBEAT
+    ) {
+      this.i++;
+    }
+  }
+
+  peek(): number {
+    if (this.i < this.tl.at.length) return this.tl.at[this.i]!;
+    return Math.min(this.nextLine, this.nextSample);
+  }
+
+  /** Feeds the next event to the watchdog. */
+  apply(watchdog: Watchdog): void {
+    const tl = this.tl;
+    if (this.i < tl.at.length) {
+      const at = tl.at[this.i]!;
+      const kind = tl.kind[this.i]!;
+      if (kind === LINE) watchdog.progress('stdout', at);
+      else if (kind === HEARTBEAT) watchdog.progress('agent-event', at);
+      else watchdog.activity({ cpuMs: tl.cpuMs[this.i]!, ioBytes: tl.io[this.i]! * 4096 }, at);
+      this.i++;
+      this.skipUnseen();
+      return;
+    }
+    const tail = tl.hang!.tail;
+    if (this.nextLine <= this.nextSample) {
+      watchdog.progress('stdout', this.nextLine);
+      this.nextLine += tail.lineEveryMs;
+    } else {
+      watchdog.activity({ cpuMs: tail.cpuShare * SAMPLE_MS, ioBytes: tail.io ? 4096 : 0 }, this.nextSample);
+      this.nextSample += SAMPLE_MS;
+    }
+  }
+}
+
+/**
+ * Runs one timeline under one plan. `horizonMs` is the job timeout around everything (a CI job's own
+ * limit): a run no limit of the plan stops is ended there, and reported as 'job'.
+ */
+export function replay(plan: TimeoutPlan, tl: Timeline, signals: Signals, horizonMs: number): ReplayResult {
+  const full = signals === 'full';
+  const watchdog = new Watchdog(plan, 0, full);
+  const cursor = new Cursor(tl, full);
+  let now = 0;
+  for (;;) {
+    const next = cursor.peek();
+    const fire = nextFire(watchdog, now);
+    if (fire < Math.min(next, tl.endMs) && fire <= horizonMs) {
+      now = fire;
+      const verdict = watchdog.check(fire);
+      if (verdict.action === 'kill') {
+        return {
+          end: verdict.termination,
+          atMs: fire,
+          longestSilenceMs: watchdog.longestSilenceMs(fire),
+          extensions: watchdog.extensions,
+        };
+      }
+      continue;
+    }
+    if (tl.endMs <= next && tl.endMs <= horizonMs) {
+      watchdog.stop(tl.endMs);
+      return {
+        end: 'finished',
+        atMs: tl.endMs,
+        longestSilenceMs: watchdog.longestSilenceMs(tl.endMs),
+        extensions: watchdog.extensions,
+      };
+    }
+    if (next > horizonMs) {
+      return {
+        end: 'job',
+        atMs: horizonMs,
+        longestSilenceMs: watchdog.longestSilenceMs(horizonMs),
+        extensions: watchdog.extensions,
+      };
+    }
+    now = next;
+    cursor.apply(watchdog);
+  }
+}
