@@ -5,7 +5,7 @@ import type { Executor } from '../exec/types.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { createReporters } from '../report/index.js';
+import { createReporters, parseReporterNames } from '../report/index.js';
 import { displayCommand, type Reporter, runSuite, type SchedulerOptions } from '../run/index.js';
 import { formatRampStep, formatRampTable, rampVerdict, runRamp } from '../run/ramp.js';
 import { selectShard } from '../run/shard.js';
@@ -78,6 +78,13 @@ async function createExecutors(options: RunOptions, loaded: LoadedConfig): Promi
 export async function runCommand(suitePath: string, options: RunOptions): Promise<number> {
   const loaded = loadConfig(options.config !== undefined ? { configPath: options.config } : {});
   exposeOwnBins();
+  if (options.reporter !== undefined) {
+    try {
+      parseReporterNames(options.reporter);
+    } catch (error) {
+      throw new UsageError(`--reporter: ${(error as Error).message}`);
+    }
+  }
   const suite = loadSuite(suitePath, options.repeat !== undefined ? { repeat: options.repeat } : {});
   let tasks = selectTasks(suite.tasks, options.grep);
   if (tasks.length === 0) throw new UsageError(`--grep "${options.grep}" matches no task in ${suitePath}`);
@@ -105,6 +112,15 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
         readLimit: loaded.config.history.maxRunsPerClass,
       });
       tasks = selection.tasks;
+      const how =
+        selection.method === 'history'
+          ? `balanced by the durations of runs before ${new Date(selection.cutoff).toISOString()}`
+          : history === undefined
+            ? 'round-robin (--no-history)'
+            : 'round-robin (no task has runs from before today, UTC)';
+      process.stderr.write(
+        `shard ${options.shard.index}/${options.shard.total}: ${tasks.length} task(s), ${how}\n`,
+      );
     }
     if (options.list) {
       for (const task of tasks)
@@ -128,7 +144,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
     const stepDir = (step: number, concurrency: number): string =>
       join(outDir, `step-${step}-c${concurrency}`);
-    // Built before the run so that a bad --reporter is a usage error before anything starts.
+    // Built before the run so that a bad --reporter stops it before any task starts.
     let reporter = reporterFor(options.ramp !== undefined ? stepDir(1, options.ramp[0]!) : outDir);
     for (const message of warnings) reporter.onWarning?.(message);
     warn = (message) => reporter.onWarning?.(message);

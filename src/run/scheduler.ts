@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ExecResult, Executor } from '../exec/types.js';
 import type { HistoryStore } from '../history/types.js';
 import type { Suite, TaskSpec } from '../suite/types.js';
@@ -45,6 +46,8 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
   const { reporter, tasks } = options;
   const started = Date.now();
   const stop = new AbortController();
+  // Every running attempt listens on this one signal: hundreds at once are the point, not a leak.
+  setMaxListeners(0, stop.signal);
   let interrupted = false;
   const onInterrupt = (): void => {
     interrupted = true;

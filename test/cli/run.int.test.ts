@@ -170,6 +170,14 @@ describe('bad input exits 2 with one line naming the problem', () => {
     expect(result.stderr).toContain('--concurrency must be a whole number from 1 to 1000');
   });
 
+  it('an unknown reporter names the option', async () => {
+    const dir = workDir();
+    const suite = writeSuite(dir, 'name: s\ntasks:\n  - { id: a, command: "true" }\n');
+    const result = await runCli(['run', suite, '--reporter', 'fancy'], isolatedEnv(dir));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--reporter: unknown reporter "fancy"');
+  });
+
   it('a missing suite file says so', async () => {
     const dir = workDir();
     const result = await runCli(['run', join(dir, 'nope.yaml')], isolatedEnv(dir));
