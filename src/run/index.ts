@@ -1,4 +1,4 @@
-export { displayCommand, shellQuote } from './display-command.js';
+export { displayCommand } from './display-command.js';
 export { logFileName, logPathFor } from './log-path.js';
 export { endReasonOf, historyOutcomeOf } from './outcome.js';
 export { runSuite, type SchedulerOptions } from './scheduler.js';
