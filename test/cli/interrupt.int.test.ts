@@ -36,16 +36,22 @@ tasks:
 `;
 }
 
+/** Starts a run of the stubborn suite and resolves once its task processes are all up. */
+async function startStubbornRun() {
+  const dir = workDir();
+  const mark = newMark();
+  const suite = writeSuite(dir, stubbornSuite(mark));
+  const out = join(dir, 'out');
+  const child = startCli(['run', suite, '--out', out], isolatedEnv(dir));
+  const done = finished(child);
+  // The stubborn agent, its grandchild and the sleepers are all up.
+  await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+  return { mark, out, child, done };
+}
+
 describe('interrupting a run', () => {
   it('first Ctrl-C kills every running group, keeps partial reports and exits 130', async () => {
-    const dir = workDir();
-    const mark = newMark();
-    const suite = writeSuite(dir, stubbornSuite(mark));
-    const out = join(dir, 'out');
-    const child = startCli(['run', suite, '--out', out], isolatedEnv(dir));
-    const done = finished(child);
-    // The stubborn agent, its grandchild and the sleepers are all up.
-    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    const { mark, out, child, done } = await startStubbornRun();
     // The agent prints its init line about 0.4 s in; give it time so there is partial output to keep.
     await sleep(1000);
     child.kill('SIGINT');
@@ -66,12 +72,7 @@ describe('interrupting a run', () => {
   }, 30_000);
 
   it('a second Ctrl-C exits at once, still leaving no process behind', async () => {
-    const dir = workDir();
-    const mark = newMark();
-    const suite = writeSuite(dir, stubbornSuite(mark));
-    const child = startCli(['run', suite, '--out', join(dir, 'out')], isolatedEnv(dir));
-    const done = finished(child);
-    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    const { mark, child, done } = await startStubbornRun();
     await sleep(1000);
     const started = Date.now();
     child.kill('SIGINT');
@@ -85,13 +86,7 @@ describe('interrupting a run', () => {
   }, 30_000);
 
   it('SIGTERM to the runner does the same', async () => {
-    const dir = workDir();
-    const mark = newMark();
-    const suite = writeSuite(dir, stubbornSuite(mark));
-    const out = join(dir, 'out');
-    const child = startCli(['run', suite, '--out', out], isolatedEnv(dir));
-    const done = finished(child);
-    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    const { mark, out, child, done } = await startStubbornRun();
     child.kill('SIGTERM');
     const result = await done;
     expect(result.code).toBe(130);
@@ -100,12 +95,7 @@ describe('interrupting a run', () => {
   }, 30_000);
 
   it('a runner killed with SIGKILL leaves no task process behind', async () => {
-    const dir = workDir();
-    const mark = newMark();
-    const suite = writeSuite(dir, stubbornSuite(mark));
-    const child = startCli(['run', suite, '--out', join(dir, 'out')], isolatedEnv(dir));
-    const done = finished(child);
-    await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+    const { mark, child, done } = await startStubbornRun();
     child.kill('SIGKILL');
     await done;
     await waitFor(() => liveMarked(mark).length === 0, 15_000);
