@@ -188,8 +188,10 @@ export class RemoteSession {
       this.malformed ??= text.slice(0, 200);
       return;
     }
-    const response = responseSchema.safeParse(frame);
-    if (response.success) {
+    // Output notifications are nearly every frame: skip the response schema for them, since a failed zod
+    // parse (building its issues) costs more than the successful one.
+    const response = looksLikeNotification(frame) ? undefined : responseSchema.safeParse(frame);
+    if (response?.success) {
       const pending = this.pending.get(response.data.id);
       if (pending === undefined) return;
       this.pending.delete(response.data.id);
@@ -220,6 +222,10 @@ export class RemoteSession {
     this.pending.clear();
     this.closeHandler(code, reason);
   }
+}
+
+function looksLikeNotification(frame: unknown): boolean {
+  return typeof frame === 'object' && frame !== null && 'method' in frame && !('id' in frame);
 }
 
 function parseJson(text: string): unknown {
