@@ -60,7 +60,9 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
       shell(dir, `(setsid sleep 30 &); (setsid sh -c 'sleep 30' > /dev/null 2>&1 &); echo gone`, { mark }),
     );
     expect(result).toMatchObject({ termination: 'exit', exitCode: 0 });
-    expect(result.detail).toMatch(/^the task exited but left [2-9] processes running; stopped them/);
+    // How many of the two daemons are up at the task's exit depends on scheduling; what matters is that
+    // the leftovers are named and none survives.
+    expect(result.detail).toMatch(/^the task exited but left [1-9] process(es)? running; stopped them/);
     expect(await survivors(mark, 0)).toEqual([]);
   });
 
