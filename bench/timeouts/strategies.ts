@@ -6,7 +6,7 @@ import type { ExecResult } from '../../src/exec/types.js';
 import { MemoryHistoryStore } from '../../src/history/memory-store.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { HistoryStore } from '../../src/history/types.js';
-import { endReasonOf, historyOutcomeOf } from '../../src/run/outcome.js';
+import { runRecordOf } from '../../src/run/outcome.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 import type { LimitSource, TimeoutPlan } from '../../src/timeouts/types.js';
 import type { ReplayResult, Signals } from './replay.js';
@@ -202,16 +202,11 @@ function ours(signals: Signals, config: Config, storeKind: StoreKind, whatIf = f
     },
     learn: async (run, plan, result) => {
       const raw = execResultOf(result);
-      const outcome = historyOutcomeOf(endReasonOf(raw), raw);
-      if (outcome === undefined || plan.classKeys === undefined) return;
-      if (whatIf && outcome === 'killed-max') return;
-      await store.record(plan.classKeys, {
-        runId: `${id}-${run.index}`,
-        durationMs: raw.durationMs,
-        longestSilenceMs: raw.longestSilenceMs,
-        outcome,
-        at: EPOCH + run.index * 1000,
-      });
+      const record = runRecordOf(raw, `${id}-${run.index}`);
+      if (record === undefined || plan.classKeys === undefined) return;
+      if (whatIf && record.outcome === 'killed-max') return;
+      // Virtual time: the run ends at its index's tick, whatever the simulated clock said.
+      await store.record(plan.classKeys, { ...record, at: EPOCH + run.index * 1000 });
     },
     close: async () => {
       await store.close();

@@ -1,5 +1,5 @@
 import type { ExecResult } from '../exec/types.js';
-import type { RunOutcome } from '../history/types.js';
+import type { RunOutcome, RunRecord } from '../history/types.js';
 import type { EndReason } from './types.js';
 
 export function endReasonOf(result: ExecResult): EndReason {
@@ -35,6 +35,22 @@ export function historyOutcomeOf(reason: EndReason, result: ExecResult): RunOutc
     default:
       return undefined;
   }
+}
+
+/**
+ * The history record an execution leaves, or undefined when it teaches nothing. The runner, the executor
+ * server and the benchmark all record through this, so they learn from the same evidence.
+ */
+export function runRecordOf(raw: ExecResult, runId: string): RunRecord | undefined {
+  const outcome = historyOutcomeOf(endReasonOf(raw), raw);
+  if (outcome === undefined) return undefined;
+  return {
+    runId,
+    durationMs: raw.durationMs,
+    longestSilenceMs: raw.longestSilenceMs,
+    outcome,
+    at: raw.endedAt,
+  };
 }
 
 /** Evidence lines for the report: expectation failures, or why the executor ended the task. */

@@ -5,7 +5,7 @@ import type { Suite, TaskSpec } from '../suite/types.js';
 import type { TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import { displayCommand } from './display-command.js';
 import { logPathFor } from './log-path.js';
-import { endReasonOf, historyOutcomeOf, messagesOf } from './outcome.js';
+import { endReasonOf, messagesOf, runRecordOf } from './outcome.js';
 import { computeTotals, successRate, verdictOf } from './totals.js';
 import {
   type AttemptResult,
@@ -100,7 +100,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
       attempts.push(result);
       if (options.history !== undefined && plan.classKeys !== undefined) {
         pendingHistory.push(
-          recordHistory(options.history, plan.classKeys, result, raw, newRunId(), options.onWarning),
+          recordHistory(options.history, plan.classKeys, raw, newRunId(), options.onWarning),
         );
       }
       const willRetry = result.reason !== 'passed' && result.reason !== 'cancelled' && attempt < maxAttempts;
@@ -221,21 +221,14 @@ function attemptResultOf(
 async function recordHistory(
   store: HistoryStore,
   classKeys: string[],
-  result: AttemptResult,
   raw: ExecResult,
   runId: string,
   onWarning: ((message: string) => void) | undefined,
 ): Promise<void> {
-  const outcome = historyOutcomeOf(result.reason, raw);
-  if (outcome === undefined) return;
+  const record = runRecordOf(raw, runId);
+  if (record === undefined) return;
   try {
-    await store.record(classKeys, {
-      runId,
-      durationMs: raw.durationMs,
-      longestSilenceMs: raw.longestSilenceMs,
-      outcome,
-      at: raw.endedAt,
-    });
+    await store.record(classKeys, record);
   } catch (error) {
     onWarning?.(`history: could not record a run (${(error as Error).message})`);
   }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
-import { endReasonOf, historyOutcomeOf } from '../run/outcome.js';
+import { runRecordOf } from '../run/outcome.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
 import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
@@ -43,21 +43,13 @@ export function historyRecorder(
   let warned = false;
   return (run) => {
     const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
-    const outcome = historyOutcomeOf(endReasonOf(run.result), run.result);
-    if (keys.length === 0 || outcome === undefined) return;
-    store
-      .record(keys, {
-        runId: run.runId,
-        durationMs: run.result.durationMs,
-        longestSilenceMs: run.result.longestSilenceMs,
-        outcome,
-        at: run.result.endedAt,
-      })
-      .catch((error: unknown) => {
-        if (warned) return;
-        warned = true;
-        warn(`could not record a run in history (${(error as Error).message}); later failures are not shown`);
-      });
+    const record = runRecordOf(run.result, run.runId);
+    if (keys.length === 0 || record === undefined) return;
+    store.record(keys, record).catch((error: unknown) => {
+      if (warned) return;
+      warned = true;
+      warn(`could not record a run in history (${(error as Error).message}); later failures are not shown`);
+    });
   };
 }
 
