@@ -52,18 +52,9 @@ export class LocalExecutor implements Executor {
     let watchdog: Watchdog | undefined;
     let sink: OutputSink;
     try {
-      sink = await OutputSink.open({
-        logPath: request.logPath,
-        headBytes: this.options.headBytes,
-        tailBytes: this.options.tailBytes,
-        agent: request.agent,
-        expect: request.expect,
-        ...(hooks.onOutput
-          ? { onOutput: (stream, line, terminated) => hooks.onOutput?.(stream, line, terminated) }
-          : {}),
-        ...(hooks.onAgentEvent ? { onAgentEvent: (event) => hooks.onAgentEvent?.(event) } : {}),
-        onProgress: (kind) => watchdog?.progress(kind, performance.now()),
-      });
+      sink = await OutputSink.forTask(request, this.options, hooks, (kind) =>
+        watchdog?.progress(kind, performance.now()),
+      );
     } catch (error) {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }

@@ -6,7 +6,7 @@ import { LineAlignedBytes } from './line-aligned.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogFile } from './log-file.js';
 import { OutputWindow } from './output-window.js';
-import type { AgentEvent } from './types.js';
+import type { AgentEvent, ExecHooks, ExecRequest } from './types.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -73,6 +73,28 @@ export class OutputSink {
   /** Opens the log file (creating its folder); rejects with a one-line message when that fails. */
   static async open(options: OutputSinkOptions): Promise<OutputSink> {
     return new OutputSink(options, await LogFile.open(options.logPath));
+  }
+
+  /** The sink of one task attempt, as every executor opens it: the request's log, adapter and hooks. */
+  static forTask(
+    request: ExecRequest,
+    window: { headBytes: number; tailBytes: number },
+    hooks: ExecHooks,
+    onProgress: (kind: OutputStream | 'agent-event') => void,
+  ): Promise<OutputSink> {
+    return OutputSink.open({
+      logPath: request.logPath,
+      headBytes: window.headBytes,
+      tailBytes: window.tailBytes,
+      agent: request.agent,
+      expect: request.expect,
+      // Called through `hooks` so that hooks written as methods keep their `this`.
+      ...(hooks.onOutput
+        ? { onOutput: (stream, line, terminated) => hooks.onOutput?.(stream, line, terminated) }
+        : {}),
+      ...(hooks.onAgentEvent ? { onAgentEvent: (event) => hooks.onAgentEvent?.(event) } : {}),
+      onProgress,
+    });
   }
 
   get logPath(): string {

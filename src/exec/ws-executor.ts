@@ -70,16 +70,7 @@ export class WebSocketExecutor implements Executor {
     let watched: RemoteRun | undefined;
     let sink: OutputSink;
     try {
-      sink = await OutputSink.open({
-        logPath: request.logPath,
-        headBytes: this.options.headBytes,
-        tailBytes: this.options.tailBytes,
-        agent: request.agent,
-        expect: request.expect,
-        ...(hooks.onOutput ? { onOutput: hooks.onOutput } : {}),
-        ...(hooks.onAgentEvent ? { onAgentEvent: hooks.onAgentEvent } : {}),
-        onProgress: (kind) => watched?.progress(kind),
-      });
+      sink = await OutputSink.forTask(request, this.options, hooks, (kind) => watched?.progress(kind));
     } catch (error) {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
