@@ -5,14 +5,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeReport } from '../../src/report/json.js';
 import {
-  computeTotals,
   MergeError,
   mergeReports,
   missingShards,
   ReportReadError,
   readReport,
-  successRate,
-  verdictOf,
 } from '../../src/report/merge.js';
 import type { EndReason, RunReport, TaskResult } from '../../src/run/types.js';
 import { attempt, report, task } from './fixtures.js';
@@ -23,48 +20,6 @@ function taskWith(id: string, reason: EndReason, flaky = false): TaskResult {
   if (reason === 'cancelled') return task(id, []);
   return task(id, flaky ? [attempt({ reason: 'failed' }), attempt({ reason })] : [attempt({ reason })]);
 }
-
-describe('the gate math', () => {
-  it('counts every reason and flaky tasks', () => {
-    const totals = computeTotals([
-      taskWith('1', 'passed'),
-      taskWith('2', 'passed', true),
-      taskWith('3', 'failed'),
-      taskWith('4', 'timed-out'),
-      taskWith('5', 'stalled'),
-      taskWith('6', 'crashed'),
-      taskWith('7', 'cancelled'),
-    ]);
-    expect(totals).toEqual({
-      total: 7,
-      passed: 2,
-      failed: 1,
-      timedOut: 1,
-      stalled: 1,
-      crashed: 1,
-      cancelled: 1,
-      flaky: 1,
-    });
-  });
-
-  it('judges an interrupted run only on the tasks it finished, a complete run on all of them', () => {
-    const totals = computeTotals([
-      taskWith('1', 'passed'),
-      taskWith('2', 'passed'),
-      taskWith('3', 'cancelled'),
-    ]);
-    expect(successRate(totals, true)).toBe(1);
-    expect(successRate(totals, false)).toBeCloseTo(2 / 3);
-    expect(successRate(computeTotals([]), false)).toBe(0);
-    expect(successRate(computeTotals([taskWith('1', 'cancelled')]), true)).toBe(0);
-  });
-
-  it('passes exactly at the target', () => {
-    expect(verdictOf(0.9, 0.9)).toBe('pass');
-    expect(verdictOf(0.8999, 0.9)).toBe('fail');
-    expect(verdictOf(0, 0)).toBe('pass');
-  });
-});
 
 describe('mergeReports', () => {
   it('concatenates shards, keeps the last result of a re-run task in its first place, and recomputes the gate', () => {

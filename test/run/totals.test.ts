@@ -42,7 +42,12 @@ describe('totals and the gate', () => {
 
   it('gives 0 for a run where nothing counted, and passes exactly at the target', () => {
     expect(successRate(computeTotals([]), false)).toBe(0);
+    expect(successRate(computeTotals([task('cancelled')]), true)).toBe(0);
+    expect(
+      successRate(computeTotals([task('passed'), task('passed'), task('cancelled')]), false),
+    ).toBeCloseTo(2 / 3);
     expect(verdictOf(0.9, 0.9)).toBe('pass');
     expect(verdictOf(0.8999, 0.9)).toBe('fail');
+    expect(verdictOf(0, 0)).toBe('pass');
   });
 });
