@@ -5,7 +5,7 @@ import type { Executor } from '../exec/types.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
-import { createReporters, parseReporterNames } from '../report/index.js';
+import { createReporters, DEFAULT_REPORTERS, parseReporterNames } from '../report/index.js';
 import { displayCommand, type Reporter, runSuite, type SchedulerOptions } from '../run/index.js';
 import { formatRampStep, formatRampTable, rampVerdict, runRamp } from '../run/ramp.js';
 import { selectShard } from '../run/shard.js';
@@ -136,7 +136,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     const outDir = resolve(options.out);
     const reporterFor = (dir: string): Reporter =>
       createReporters({
-        reporters: options.reporter ?? ['auto', 'json', 'junit', 'summary'],
+        reporters: options.reporter ?? DEFAULT_REPORTERS,
         outDir: dir,
         color: options.color && !loaded.env.noColor,
         ci: loaded.env.ci,
@@ -144,7 +144,6 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
     const stepDir = (step: number, concurrency: number): string =>
       join(outDir, `step-${step}-c${concurrency}`);
-    // Built before the run so that a bad --reporter stops it before any task starts.
     let reporter = reporterFor(options.ramp !== undefined ? stepDir(1, options.ramp[0]!) : outDir);
     for (const message of warnings) reporter.onWarning?.(message);
     warn = (message) => reporter.onWarning?.(message);
