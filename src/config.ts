@@ -95,6 +95,11 @@ export const configSchema = z
         /** Soft escalation at the max limit for a task that is still progressing. */
         extensionTimes: z.number().int().min(0).max(5).default(2),
         extensionFraction: z.number().gt(0).max(2).default(0.25),
+        /**
+         * Share of a class's recent runs that may be cut off by the max limit and still be presumed hangs
+         * rather than proof that the class got slower (0 = every cut-off loosens the limit).
+         */
+        presumedHangRate: z.number().min(0).max(0.5).default(0.05),
       })
       .strict()
       .default({
@@ -109,6 +114,7 @@ export const configSchema = z
         priorStallSeconds: { 'llm-agent': 600, build: 300, test: 300, other: 300 },
         extensionTimes: 2,
         extensionFraction: 0.25,
+        presumedHangRate: 0.05,
       }),
     classifier: z
       .object({ rules: z.array(classifierRule).default([]) })

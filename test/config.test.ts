@@ -73,6 +73,7 @@ const SPEC: Record<string, Record<string, KeySpec>> = {
     window: int(10, 100_000),
     extensionTimes: int(0, 5),
     extensionFraction: { type: 'number', min: 0, max: 2, minExcluded: true },
+    presumedHangRate: { type: 'number', min: 0, max: 0.5 },
     ...Object.fromEntries(
       ['stallFloorSeconds', 'priorMaxSeconds', 'priorStallSeconds'].flatMap((group) =>
         KINDS.map((kind) => [`${group}.${kind}`, positive()]),

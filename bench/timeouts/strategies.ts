@@ -175,10 +175,12 @@ const EPOCH = Date.UTC(2026, 0, 1);
 
 /**
  * Our planner over a real history store, recording each run as the scheduler does. The what-if variant
- * leaves runs killed by the max limit out of history, to measure what feeding them back as censored
- * samples costs; it is not a setting of the product.
+ * presumes no cut-off a hang (`predictor.presumedHangRate: 0`), to measure what that setting buys.
  */
-function ours(signals: Signals, config: Config, storeKind: StoreKind, whatIf = false): Strategy {
+function ours(signals: Signals, shipped: Config, storeKind: StoreKind, whatIf = false): Strategy {
+  const config: Config = whatIf
+    ? { ...shipped, predictor: { ...shipped.predictor, presumedHangRate: 0 } }
+    : shipped;
   let dir: string | undefined;
   let store: HistoryStore;
   if (storeKind === 'sqlite') {
@@ -189,8 +191,8 @@ function ours(signals: Signals, config: Config, storeKind: StoreKind, whatIf = f
   } else store = new MemoryHistoryStore({ maxRunsPerClass: config.history.maxRunsPerClass });
   let clock = EPOCH;
   const planner = new LearnedTimeoutPlanner({ store, config, now: () => clock });
-  const id = `${signals === 'full' ? 'ours-full' : 'ours-output'}${whatIf ? '-no-censored' : ''}`;
-  const label = `${signals === 'full' ? 'ours, full signals' : 'ours, output only'}${whatIf ? ', max kills not recorded' : ''}`;
+  const id = `${signals === 'full' ? 'ours-full' : 'ours-output'}${whatIf ? '-every-cutoff' : ''}`;
+  const label = `${signals === 'full' ? 'ours, full signals' : 'ours, output only'}${whatIf ? ', every cut-off counted' : ''}`;
   return {
     id,
     label,
@@ -204,7 +206,6 @@ function ours(signals: Signals, config: Config, storeKind: StoreKind, whatIf = f
       const raw = execResultOf(result);
       const record = runRecordOf(raw, `${id}-${run.index}`);
       if (record === undefined || plan.classKeys === undefined) return;
-      if (whatIf && record.outcome === 'killed-max') return;
       // Virtual time: the run ends at its index's tick, whatever the simulated clock said.
       await store.record(plan.classKeys, { ...record, at: EPOCH + run.index * 1000 });
     },

@@ -44,7 +44,7 @@ export interface ExplainedLevel {
   /** Finished runs (success or failed) and runs cut off by the max limit, within the window. */
   finished: number;
   censored: number;
-  dropped: { killedByStall: number; retryLater: number; invalid: number };
+  dropped: { killedByStall: number; retryLater: number; invalid: number; presumedHung: number };
   trusted: boolean;
   usedForMax: boolean;
   usedForStall: boolean;

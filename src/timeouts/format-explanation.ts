@@ -1,4 +1,5 @@
 import { Chalk } from 'chalk';
+import type { ClassLevel } from './classify.js';
 import { formatDuration } from './duration-text.js';
 import type { ExplainedLimit, Explanation } from './explain.js';
 import { displayText } from './keys.js';
@@ -20,6 +21,12 @@ function limitLine(label: string, limit: ExplainedLimit, paint: InstanceType<typ
 }
 
 /** The explanation as readable lines for a terminal. */
+/** Cut-offs at the deciding level that did not loosen the limit, so a user can tell hangs were seen. */
+function presumedHangs(e: Explanation, level: ClassLevel): string[] {
+  const n = e.levels.find((l) => l.level === level)?.dropped.presumedHung ?? 0;
+  return n === 0 ? [] : [`${n} cut-off${n === 1 ? '' : 's'} presumed hung`];
+}
+
 export function formatExplanation(e: Explanation, color: boolean): string {
   const paint = new Chalk({ level: color ? 1 : 0 });
   const lines: string[] = [];
@@ -72,6 +79,7 @@ export function formatExplanation(e: Explanation, color: boolean): string {
       `${p.method} at ${p.level}`,
       `n ${p.n}`,
       ...(p.censored > 0 ? [`${p.censored} cut off`] : []),
+      ...presumedHangs(e, p.level),
       ...(p.k !== undefined ? [`k ${p.k}`] : []),
       ...(p.t !== undefined ? [`t ${p.t.toFixed(2)}`] : []),
       ...(p.borrowedFrom !== undefined

@@ -79,7 +79,7 @@ export interface LevelReport {
   key: string;
   /** Records read from history for this level. */
   runs: number;
-  dropped: { killedByStall: number; retryLater: number; invalid: number };
+  dropped: { killedByStall: number; retryLater: number; invalid: number; presumedHung: number };
   newestAgeMs?: number;
   duration: MetricReport;
   silence: MetricReport;
@@ -119,7 +119,7 @@ function evaluateChain(
   let trustedIndex: number | undefined;
   for (let i = levels.length - 1; i >= 0; i--) {
     const { level, key, runs } = levels[i]!;
-    const set = samplesOf(runs, metric, config.window);
+    const set = samplesOf(runs, metric, config.window, config.presumedHangRate);
     const evaluation = evaluateLevel(level, key, set, parent, anchor, config);
     const f = set.finite;
     sets[i] = set;
@@ -324,6 +324,7 @@ export function predictLimits(
         killedByStall: set.droppedStall,
         retryLater: set.droppedRetryLater,
         invalid: set.droppedInvalid,
+        presumedHung: set.presumedHung,
       },
       newestAgeMs: set.newestAt === undefined ? undefined : Math.max(0, now - set.newestAt),
       duration: durations.reports[i]!,

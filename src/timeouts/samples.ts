@@ -4,7 +4,12 @@ import { median, quantile } from './stats.js';
 /**
  * Turns recorded runs into samples for the bounds. What counts:
  * - success and failed runs: full samples (a failed run still took that long);
- * - killed-max runs: censored — the run took at least this long, so it may only loosen a bound;
+ * - killed-max runs: censored — the run took at least this long, so it may only loosen a bound. But a
+ *   class that hangs now and then (a busy loop, an output loop: progress to the watchdog, so only the max
+ *   limit ends them) would then raise its own limit with every hang it is cut off in. So while cut-offs
+ *   are a small share of the window (`presumedHangRate`) they are presumed hangs and left out; only the
+ *   cut-offs beyond that share (the longest ones) count. A legitimate run outlasting the max limit and
+ *   both extensions is an alpha-rare event, so many of them means the class has become slower;
  * - killed-stall runs: dropped. A stall kill is far more often a hang than a long legitimate run, and
  *   counting it as censored would let every caught hang switch the stall limit off;
  * - retry-later runs (rate limits, overload): dropped, they measure the API, not the task;
@@ -16,8 +21,10 @@ export type Metric = 'duration' | 'silence';
 export interface SampleSet {
   /** Finished runs' values, ascending. */
   finite: Float64Array;
-  /** Values observed before a max-limit kill (lower bounds), ascending. */
+  /** Values observed before a max-limit kill (lower bounds), ascending; presumed hangs left out. */
   censored: Float64Array;
+  /** Max-limit kills within the window left out as presumed hangs (the shortest ones). */
+  presumedHung: number;
   /** Records given, and those left out of the window and why. */
   given: number;
   droppedStall: number;
@@ -37,8 +44,16 @@ function sampleValue(record: RunRecord, metric: Metric): number | undefined {
   return Math.min(s, d);
 }
 
-/** The `window` most recent usable runs (newest first in `runs`) as samples of one metric. */
-export function samplesOf(runs: readonly RunRecord[], metric: Metric, window: number): SampleSet {
+/**
+ * The `window` most recent usable runs (newest first in `runs`) as samples of one metric; at most
+ * floor(presumedHangRate × runs in the window) cut-offs are presumed hangs.
+ */
+export function samplesOf(
+  runs: readonly RunRecord[],
+  metric: Metric,
+  window: number,
+  presumedHangRate = 0,
+): SampleSet {
   const finite: number[] = [];
   const censored: number[] = [];
   let droppedStall = 0;
@@ -70,9 +85,16 @@ export function samplesOf(runs: readonly RunRecord[], metric: Metric, window: nu
   }
   // Typed-array sorts are numeric and several times faster than a sort with a comparator; the benchmark
   // replays thousands of plans.
+  const cutOffs = new Float64Array(censored).sort();
+  // The epsilon keeps 0.29 × 100 from flooring to 28.
+  const presumedHung = Math.min(
+    cutOffs.length,
+    Math.floor(presumedHangRate * (finite.length + cutOffs.length) + 1e-9),
+  );
   return {
     finite: new Float64Array(finite).sort(),
-    censored: new Float64Array(censored).sort(),
+    censored: cutOffs.subarray(presumedHung),
+    presumedHung,
     given: runs.length,
     droppedStall,
     droppedRetryLater,

@@ -108,6 +108,20 @@ describe('formatExplanation', () => {
     expect(text).toMatch(/^Max numbers +conformal at verb · n 100 · k 100/m);
   });
 
+  it('says how many cut-offs it presumed hung instead of loosening the limit', async () => {
+    const input = task(['npm', 'test']);
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const keys = classify(input, []).levels.map((l) => l.key);
+    for (let i = 0; i < 98; i++) await store.record(keys, run(`ok-${i}`, 60 + (i % 7), NOW - 10_000 + i));
+    for (let i = 0; i < 2; i++) {
+      await store.record(keys, { ...run(`cut-${i}`, 900, NOW - 100 + i), outcome: 'killed-max' });
+    }
+    const e = await explainTimeout(input, store, config, NOW);
+    expect(e.levels[0]!.dropped.presumedHung).toBe(2);
+    expect(e.max.ms).toBeLessThan(900 * S);
+    expect(formatExplanation(e, false)).toMatch(/^Max numbers .*· 2 cut-offs presumed hung ·/m);
+  });
+
   it('colours only when asked', async () => {
     const e = await explainTimeout(essay, await agentHistory(essay), config, NOW);
     expect(formatExplanation(e, true)).toContain(`${ESC}[`);
