@@ -5,6 +5,7 @@ import {
   mergeReports,
   missingShards,
   readReport,
+  splitGroups,
   successRate,
   verdictOf,
   writeJUnitFile,
@@ -33,6 +34,15 @@ export async function mergeReportsCommand(files: string[], options: MergeOptions
   if (missing !== undefined && missing.length > 0) {
     throw new UsageError(
       `shard(s) ${missing.join(', ')} of ${reports[0]?.shard?.total} have no report; the suite was only partly run`,
+    );
+  }
+  const groups = splitGroups(reports);
+  if (groups.length > 1) {
+    const sides = groups.map((g) => `shard(s) ${g.shards.join(', ')} split as ${g.split}`).join('; ');
+    throw new UsageError(
+      `the shards did not split the suite the same way (${sides}), so some tasks ran twice and others not ` +
+        'at all; this happens when shards start on both sides of midnight UTC or one cannot reach Redis. ' +
+        'Re-run all shards',
     );
   }
   const merged = withTarget(mergeReports(reports, { labels: files }), options.target);

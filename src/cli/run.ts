@@ -6,7 +6,13 @@ import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { createReporters, DEFAULT_REPORTERS, parseReporterNames } from '../report/index.js';
-import { displayCommand, type Reporter, runSuite, type SchedulerOptions } from '../run/index.js';
+import {
+  displayCommand,
+  type Reporter,
+  runSuite,
+  type SchedulerOptions,
+  type ShardInfo,
+} from '../run/index.js';
 import { formatRampStep, formatRampTable, rampVerdict, runRamp } from '../run/ramp.js';
 import { selectShard } from '../run/shard.js';
 import { loadSuite } from '../suite/index.js';
@@ -106,12 +112,14 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     });
   }
   try {
+    let shard: ShardInfo | undefined;
     if (options.shard !== undefined) {
       const selection = await selectShard(tasks, options.shard, history, {
         classifierRules: loaded.config.classifier.rules,
         readLimit: loaded.config.history.maxRunsPerClass,
       });
       tasks = selection.tasks;
+      shard = { ...options.shard, split: selection.split };
       const how =
         selection.method === 'history'
           ? `balanced by the durations of runs before ${new Date(selection.cutoff).toISOString()}`
@@ -175,7 +183,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       reporter,
       ...(history !== undefined ? { history } : {}),
       ...(options.bail !== undefined ? { bail: options.bail } : {}),
-      ...(options.shard !== undefined ? { shard: options.shard } : {}),
+      ...(shard !== undefined ? { shard } : {}),
       signal: interrupt.signal,
       version: packageVersion(),
       onWarning: (message) => warn(message),

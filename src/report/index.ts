@@ -26,6 +26,7 @@ export {
   missingShards,
   ReportReadError,
   readReport,
+  splitGroups,
   successRate,
   verdictOf,
 } from './merge.js';

@@ -138,3 +138,18 @@ export function missingShards(reports: readonly RunReport[]): number[] | undefin
   for (let index = 1; index <= total; index++) if (!seen.has(index)) missing.push(index);
   return missing;
 }
+
+/**
+ * The shards grouped by the split they computed; more than one group means they disagreed, so some tasks
+ * ran twice and others not at all, and a merge must not gate on them. Reports without a fingerprint
+ * (written before it existed) are left out.
+ */
+export function splitGroups(reports: readonly RunReport[]): { split: string; shards: number[] }[] {
+  const groups = new Map<string, number[]>();
+  for (const report of reports) {
+    const shard = report.shard;
+    if (shard?.split === undefined) continue;
+    groups.set(shard.split, [...(groups.get(shard.split) ?? []), shard.index]);
+  }
+  return [...groups].map(([split, shards]) => ({ split, shards: shards.sort((a, b) => a - b) }));
+}

@@ -69,7 +69,11 @@ export const runReportSchema = z.object({
   tool: z.object({ name: z.literal('cc-stress'), version: z.string() }),
   suite: z.object({ name: z.string(), description: z.string().optional(), file: z.string() }),
   shard: z
-    .object({ index: z.number().int().positive(), total: z.number().int().positive() })
+    .object({
+      index: z.number().int().positive(),
+      total: z.number().int().positive(),
+      split: z.string().optional(),
+    })
     .refine((shard) => shard.index <= shard.total, { message: 'shard index is above the shard total' })
     .optional(),
   startedAt: timestamp,

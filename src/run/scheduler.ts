@@ -12,6 +12,7 @@ import {
   REPORT_SCHEMA_VERSION,
   type Reporter,
   type RunReport,
+  type ShardInfo,
   type TaskResult,
 } from './types.js';
 
@@ -31,7 +32,7 @@ export interface SchedulerOptions {
   bail?: number;
   /** Aborting interrupts the run (Ctrl-C): running tasks are killed and a partial report is produced. */
   signal?: AbortSignal;
-  shard?: { index: number; total: number };
+  shard?: ShardInfo;
   version: string;
   /** Reports history write problems without failing the run. */
   onWarning?: (message: string) => void;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import { newestFirst } from '../history/records.js';
 import type { HistoryStore, RunRecord } from '../history/types.js';
@@ -25,6 +26,8 @@ export interface ShardSelection {
   weighed: number;
   /** Only runs that ended before this instant (epoch ms) were used. */
   cutoff: number;
+  /** Fingerprint of the whole split; shards of one run must agree on it (see splitFingerprint). */
+  split: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -47,9 +50,10 @@ const DEFAULT_READ_LIMIT = 256;
  *   (one shard's local store holding a run Redis lacks) rarely changes it.
  *
  * The one edge: shards of one run that start on both sides of midnight UTC use different cutoffs and may
- * split differently, so a task can run twice or not at all; re-run the workflow. (A shard that cannot reach
- * Redis reads only its local store and may disagree too; the fallback warns about it.) Without any usable
- * history the split is round-robin in suite order, which needs no history at all.
+ * split differently, so a task can run twice or not at all; merge-reports catches it by the split
+ * fingerprints, and the workflow must be re-run. (A shard that cannot reach Redis reads only its local
+ * store and may disagree too; the fallback warns about it.) Without any usable history the split is
+ * round-robin in suite order, which needs no history at all.
  */
 export function shardCutoff(now: number): number {
   return Math.floor(now / DAY_MS) * DAY_MS;
@@ -164,6 +168,15 @@ export function splitShards(
   return balance(tasks, complete, total);
 }
 
+/**
+ * A short hash of which task went to which shard. Each shard computes the whole split, so comparing the
+ * shards' fingerprints at merge time tells whether they agreed (see shardCutoff for when they may not).
+ */
+export function splitFingerprint(shards: readonly (readonly TaskSpec[])[]): string {
+  const ids = shards.map((tasks) => tasks.map((task) => task.id));
+  return createHash('sha256').update(JSON.stringify(ids)).digest('hex').slice(0, 16);
+}
+
 /** The tasks of shard `index` of `total`; every shard computes the same split (see shardCutoff). */
 export async function selectShard(
   tasks: TaskSpec[],
@@ -182,5 +195,6 @@ export async function selectShard(
     method: weights.size > 0 ? 'history' : 'round-robin',
     weighed: weights.size,
     cutoff,
+    split: splitFingerprint(shards),
   };
 }

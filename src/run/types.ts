@@ -49,11 +49,18 @@ export interface Totals {
 
 export const REPORT_SCHEMA_VERSION = 1;
 
+/** Which shard a run was, and the fingerprint of the split it computed (absent in older reports). */
+export interface ShardInfo {
+  index: number;
+  total: number;
+  split?: string;
+}
+
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'cc-stress'; version: string };
   suite: { name: string; description?: string; file: string };
-  shard?: { index: number; total: number };
+  shard?: ShardInfo;
   startedAt: string;
   endedAt: string;
   durationMs: number;

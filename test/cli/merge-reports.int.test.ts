@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/index.js';
@@ -50,6 +50,30 @@ describe('sharded runs and merge-reports', () => {
     const result = await runCli(['merge-reports', join(out, 'report.json')], isolatedEnv(dir));
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('shard(s) 2 of 2 have no report');
+  }, 30_000);
+
+  it('refuses to gate when the shards split the suite differently', async () => {
+    const dir = workDir();
+    const suite = writeSuite(dir, suiteText);
+    const files: string[] = [];
+    for (let shard = 1; shard <= 2; shard++) {
+      const out = join(dir, `shard-${shard}`);
+      await runCli(
+        ['run', suite, '--shard', `${shard}/2`, '--out', out, '--reporter', 'json'],
+        isolatedEnv(dir),
+      );
+      files.push(join(out, 'report.json'));
+    }
+    const reports = files.map((file) => readReport(file));
+    expect(reports[0]!.shard?.split).toMatch(/^[0-9a-f]{16}$/);
+    expect(reports[1]!.shard?.split).toBe(reports[0]!.shard?.split);
+    // As if shard 2 had started after midnight UTC and weighed the tasks differently.
+    const other = { ...reports[1]!, shard: { index: 2, total: 2, split: '0123456789abcdef' } };
+    writeFileSync(files[1]!, JSON.stringify(other));
+    const result = await runCli(['merge-reports', ...files], isolatedEnv(dir));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('did not split the suite the same way');
+    expect(result.stderr).toContain('shard(s) 2 split as 0123456789abcdef');
   }, 30_000);
 
   it('rejects a bad --shard value', async () => {

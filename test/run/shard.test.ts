@@ -193,6 +193,18 @@ describe('selectShard with history', () => {
     expect(shards[0]!.weighed).toBe(suite.length - 1);
   });
 
+  it('fingerprints the whole split: the same in every shard, different when the split differs', async () => {
+    const store = await seeded();
+    const shards = await Promise.all(
+      [1, 2, 3].map((index) => selectShard(suite, { index, total: 3 }, store, { now: NOW })),
+    );
+    expect(new Set(shards.map((s) => s.split)).size).toBe(1);
+    expect(shards[0]!.split).toMatch(/^[0-9a-f]{16}$/);
+    const roundRobin = await selectShard(suite, { index: 1, total: 3 }, undefined, { now: NOW });
+    expect(ids(roundRobin.tasks)).not.toEqual(ids(shards[0]!.tasks));
+    expect(roundRobin.split).not.toBe(shards[0]!.split);
+  });
+
   it('computes the same split while other shards record runs of today, slower or faster', async () => {
     const store = await seeded();
     const before = await selectShard(suite, { index: 2, total: 3 }, store, { now: NOW });
@@ -204,6 +216,7 @@ describe('selectShard with history', () => {
     }
     const after = await selectShard(suite, { index: 2, total: 3 }, store, { now: NOW + 3600_000 });
     expect(ids(after.tasks)).toEqual(ids(before.tasks));
+    expect(after.split).toBe(before.split);
   });
 
   it('falls back to round-robin without history or with --no-history', async () => {
