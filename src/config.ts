@@ -61,7 +61,7 @@ export const configSchema = z
         ttlDays: z.number().positive().max(3650).default(30),
         /** Per-command timeout of Redis calls; a task start never waits longer on history. */
         commandTimeoutMs: z.number().int().min(10).max(5000).default(250),
-        /** Records kept in memory while Redis is unreachable, replayed when it returns. */
+        /** Records queued in the history file for Redis while it is unreachable; beyond it the oldest are dropped. */
         bufferLimit: z.number().int().min(0).max(1_000_000).default(10_000),
       })
       .strict()

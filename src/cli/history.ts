@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { exportHistory, importHistory } from '../history/index.js';
+import { exportHistory, FallbackHistoryStore, importHistory } from '../history/index.js';
 import { EXIT } from './errors.js';
 import { withHistory } from './open-history.js';
 
@@ -19,6 +19,12 @@ export async function historyList(options: Common & { limit: number; json?: bool
         );
       }
       process.stdout.write(`${classes.length} class(es) in the ${store.kind} store\n`);
+      const pending = store instanceof FallbackHistoryStore ? store.status().pending : 0;
+      if (pending > 0) {
+        process.stdout.write(
+          `${pending} run(s) not yet in Redis, queued in the embedded store; replayed while Redis is reachable\n`,
+        );
+      }
     }
     return EXIT.pass;
   });

@@ -1,5 +1,6 @@
 import { CircuitBreaker } from './circuit-breaker.js';
 import { withDeadline } from './deadline.js';
+import type { PendingRemote } from './pending-remote.js';
 import { mergeRecent } from './records.js';
 import type { ClassSummary, HistoryStore, RunRecord } from './types.js';
 
@@ -7,6 +8,8 @@ import type { ClassSummary, HistoryStore, RunRecord } from './types.js';
 export interface RemoteHistoryStore extends HistoryStore {
   /** Where it lives, without secrets, for messages. */
   readonly where: string;
+  /** Identifies the shared history (server and key prefix, no secrets) its replay queue belongs to. */
+  readonly target: string;
   readonly isReady: boolean;
   connect(timeoutMs: number): Promise<boolean>;
   ping(): Promise<void>;
@@ -17,11 +20,13 @@ export interface RemoteHistoryStore extends HistoryStore {
 /** What the fallback needs from the embedded store; SqliteHistoryStore provides it. */
 export interface LocalHistoryStore extends HistoryStore {
   readonly path: string;
+  /** The durable queue of records the remote store `target` has not acknowledged, at most `limit`. */
+  pendingFor(target: string, limit: number): PendingRemote;
 }
 
 export interface FallbackOptions {
-  /** Records kept in memory for replay while the remote store is away; older ones stay only local. */
-  bufferLimit: number;
+  /** Records queued for replay while the remote store is away; beyond it the oldest stay only local. */
+  pendingLimit: number;
   onWarning(message: string): void;
   /** Longest a record/recent/classes call waits on the remote store. */
   callBudgetMs?: number;
@@ -30,33 +35,30 @@ export interface FallbackOptions {
   maxRetryAfterMs?: number;
   /** Records per replay round trip. */
   replayBatch?: number;
-  /** How long close() tries to push buffered records before giving up. */
+  /** How long close() tries to push this run's queued records before leaving them to a later run. */
   closeFlushMs?: number;
 }
 
 export interface FallbackStatus {
   breaker: 'closed' | 'open' | 'probing';
-  /** Records waiting in memory for the remote store. */
-  buffered: number;
-  /** Records that fell out of the full buffer; they are in the embedded store only. */
-  droppedFromBuffer: number;
+  /** Records in the embedded store waiting for the remote store, queued by this run or earlier ones. */
+  pending: number;
+  /** Records this run pushed out of the full queue; they are in the embedded store only. */
+  droppedFromPending: number;
   /** Records written to the remote store by replay. */
   replayed: number;
 }
 
-interface Pending {
-  seq: number;
-  classKeys: string[];
-  record: RunRecord;
-}
-
+/** A replay round trip may take longer than a call: nothing waits on it. */
 const REPLAY_BUDGET_MS = 2000;
 
 /**
  * The remote store for sharing, the embedded store so nothing is lost. Every record goes to both;
  * while the remote store fails or is slow a circuit breaker keeps calls away from it (one warning),
- * reads come from the embedded store, and records wait in a bounded buffer until a probe succeeds
- * and they are replayed (the remote write is idempotent per runId, so replaying twice is harmless).
+ * reads come from the embedded store, and records the remote store did not take are queued in the
+ * embedded store's file. The queue is replayed in the background when a probe succeeds, and by the
+ * next run (in any process sharing the file) that reaches the remote store; the remote write is
+ * idempotent per runId, so replaying twice, or from two processes at once, is harmless.
  * No call waits on the remote store longer than callBudgetMs.
  */
 export class FallbackHistoryStore implements HistoryStore {
@@ -64,14 +66,15 @@ export class FallbackHistoryStore implements HistoryStore {
   private readonly breaker: CircuitBreaker;
   private readonly callBudgetMs: number;
   private readonly replayBatch: number;
-  private buffer: Pending[] = [];
-  private seq = 0;
+  private readonly pending: PendingRemote;
+  /** Records this run queued: only those are worth holding up close() for. */
+  private queued = 0;
   private dropped = 0;
   private replayed = 0;
   private warned = false;
-  private leftoverWarned = 0;
+  private leftoverWarned = '';
   private closed = false;
-  private replaying: Promise<void> | undefined;
+  private replaying: Promise<boolean> | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
@@ -81,7 +84,8 @@ export class FallbackHistoryStore implements HistoryStore {
     private readonly options: FallbackOptions,
   ) {
     this.callBudgetMs = options.callBudgetMs ?? 300;
-    this.replayBatch = options.replayBatch ?? 200;
+    this.replayBatch = options.replayBatch ?? 50;
+    this.pending = local.pendingFor(primary.target, options.pendingLimit);
     this.breaker = new CircuitBreaker({
       retryAfterMs: options.retryAfterMs ?? 500,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 5000,
@@ -92,17 +96,21 @@ export class FallbackHistoryStore implements HistoryStore {
     });
   }
 
-  /** Connects within `budgetMs`; if that fails the store starts in fallback mode (one warning). */
+  /**
+   * Connects within `budgetMs`; if that fails the store starts in fallback mode (one warning).
+   * Records queued by earlier runs are replayed in the background: nothing waits for them.
+   */
   async start(budgetMs: number): Promise<void> {
     const ready = await this.primary.connect(budgetMs);
-    if (!ready && this.breaker.isClosed) this.fail(new Error(`no connection within ${budgetMs} ms`));
+    if (ready) void this.startReplay();
+    else if (this.breaker.isClosed) this.fail(new Error(`no connection within ${budgetMs} ms`));
   }
 
   status(): FallbackStatus {
     return {
       breaker: this.breaker.state,
-      buffered: this.buffer.length,
-      droppedFromBuffer: this.dropped,
+      pending: this.pendingCount(),
+      droppedFromPending: this.dropped,
       replayed: this.replayed,
     };
   }
@@ -114,15 +122,22 @@ export class FallbackHistoryStore implements HistoryStore {
     } catch (error) {
       localError = error;
     }
+    let reachedRemote = false;
     if (this.breaker.isClosed) {
       try {
         await withDeadline(this.primary.record(classKeys, record), this.callBudgetMs);
+        reachedRemote = true;
       } catch (error) {
         this.fail(error);
-        this.enqueue(classKeys, record);
       }
-    } else {
-      this.enqueue(classKeys, record);
+    }
+    if (!reachedRemote) {
+      try {
+        this.dropped += this.pending.add(classKeys, record);
+        this.queued += 1;
+      } catch (error) {
+        localError ??= error;
+      }
     }
     if (localError !== undefined) throw localError;
   }
@@ -166,15 +181,20 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   /**
-   * Tries for at most `timeoutMs` to push buffered records to the remote store, e.g. before exit.
-   * Whatever is left stays in the embedded store; a warning says how much.
+   * Tries for at most `timeoutMs` to push queued records to the remote store, e.g. before exit.
+   * Whatever is left stays queued in the embedded store for a later run; a warning says how much.
    */
   async flush(timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const remaining = (): number => deadline - Date.now();
-    while (this.buffer.length > 0 && remaining() > 0 && !this.closed) {
-      if (!this.breaker.isClosed && !(await this.probeUntil(remaining()))) break;
-      await withDeadline(this.startReplay(), Math.max(1, remaining())).catch(() => {});
+    while (remaining() > 0 && !this.closed && this.pendingCount() > 0) {
+      if (!this.breaker.isClosed) {
+        // Waiting for the remote store to return is worth it for this run's records only.
+        if (this.queued === 0 || !(await this.probeUntil(remaining()))) break;
+      }
+      const drained = await withDeadline(this.startReplay(), Math.max(1, remaining())).catch(() => false);
+      // Not drained with the breaker still closed: the queue itself failed, and retrying would spin.
+      if (drained || this.breaker.isClosed) break;
     }
     this.warnLeftover();
   }
@@ -211,13 +231,11 @@ export class FallbackHistoryStore implements HistoryStore {
     this.scheduleProbe();
   }
 
-  private enqueue(classKeys: string[], record: RunRecord): void {
-    this.seq += 1;
-    this.buffer.push({ seq: this.seq, classKeys: [...classKeys], record: { ...record } });
-    const excess = this.buffer.length - this.options.bufferLimit;
-    if (excess > 0) {
-      this.buffer.splice(0, excess);
-      this.dropped += excess;
+  private pendingCount(): number {
+    try {
+      return this.pending.count();
+    } catch {
+      return 0;
     }
   }
 
@@ -263,42 +281,60 @@ export class FallbackHistoryStore implements HistoryStore {
     return false;
   }
 
-  private startReplay(): Promise<void> {
-    this.replaying ??= this.replayLoop().finally(() => {
+  /** One replay pass at a time; resolves true when it reached the end of the queue. */
+  private startReplay(): Promise<boolean> {
+    this.replaying ??= this.replayPass().finally(() => {
       this.replaying = undefined;
     });
     return this.replaying;
   }
 
-  private async replayLoop(): Promise<void> {
-    while (this.buffer.length > 0 && this.breaker.isClosed && !this.closed) {
-      const batch = this.buffer.slice(0, this.replayBatch);
-      try {
-        await withDeadline(
-          Promise.all(batch.map((pending) => this.primary.record(pending.classKeys, pending.record))),
-          REPLAY_BUDGET_MS,
-        );
-      } catch {
-        this.breaker.fail();
-        this.scheduleProbe();
-        return;
+  /**
+   * Sends the queue oldest first, in small batches so that a task start's lookup on the same
+   * connection never queues behind a long backlog. Never rejects: it mostly runs unawaited.
+   */
+  private async replayPass(): Promise<boolean> {
+    let afterSeq = 0;
+    try {
+      while (this.breaker.isClosed && !this.closed) {
+        const batch = this.pending.after(afterSeq, this.replayBatch);
+        if (batch.lastSeq === afterSeq) return true;
+        afterSeq = batch.lastSeq;
+        const { entries } = batch;
+        try {
+          await withDeadline(
+            Promise.all(entries.map((entry) => this.primary.record(entry.classKeys, entry.record))),
+            REPLAY_BUDGET_MS,
+          );
+        } catch {
+          this.breaker.fail();
+          this.scheduleProbe();
+          return false;
+        }
+        // Once closed the file is gone; the entries stay queued and the next run sends them again.
+        if (this.closed) return false;
+        this.pending.remove(entries.map((entry) => entry.seq));
+        this.replayed += entries.length;
       }
-      // The buffer may have lost its oldest entries meanwhile; remove exactly the replayed prefix.
-      const lastSeq = batch[batch.length - 1]!.seq;
-      let done = 0;
-      while (done < this.buffer.length && this.buffer[done]!.seq <= lastSeq) done += 1;
-      this.buffer.splice(0, done);
-      this.replayed += batch.length;
+    } catch {
+      // The embedded store failed; what is queued stays queued.
     }
+    return false;
   }
 
   private warnLeftover(): void {
-    const left = this.buffer.length + this.dropped;
-    if (left === 0 || left === this.leftoverWarned) return;
-    this.leftoverWarned = left;
-    this.options.onWarning(
-      `${left} history records did not reach Redis at ${this.primary.where}; ` +
-        `they are kept in the embedded store at ${this.local.path}`,
-    );
+    const left = this.pendingCount();
+    const key = `${left}/${this.dropped}`;
+    if (left + this.dropped === 0 || key === this.leftoverWarned) return;
+    this.leftoverWarned = key;
+    this.options.onWarning(leftoverMessage(left, this.dropped, this.primary.where, this.local.path));
   }
+}
+
+function leftoverMessage(left: number, dropped: number, where: string, path: string): string {
+  const queued = `kept in the embedded store at ${path} and queued for the next run that reaches Redis`;
+  const lost = `fell out of the full replay queue (history.bufferLimit) and are only in the embedded store at ${path}`;
+  if (dropped === 0) return `${left} history records did not reach Redis at ${where}; they are ${queued}`;
+  if (left === 0) return `${dropped} history records did not reach Redis at ${where}; they ${lost}`;
+  return `${left + dropped} history records did not reach Redis at ${where}; ${left} are ${queued}, ${dropped} ${lost}`;
 }

@@ -12,6 +12,7 @@ export type { MemoryStoreOptions } from './memory-store.js';
 export { MemoryHistoryStore } from './memory-store.js';
 export type { OpenHistoryOptions } from './open-store.js';
 export { openHistoryStore } from './open-store.js';
+export type { PendingRemote } from './pending-remote.js';
 export { runOutcomes } from './records.js';
 export { classHash } from './redis-keys.js';
 export type { RedisStoreOptions } from './redis-store.js';

@@ -34,7 +34,7 @@ export async function openHistoryStore(options: OpenHistoryOptions): Promise<His
     commandTimeoutMs: config.commandTimeoutMs,
   });
   const store = new FallbackHistoryStore(remote, local, {
-    bufferLimit: config.bufferLimit,
+    pendingLimit: config.bufferLimit,
     onWarning: options.onWarning,
     callBudgetMs: config.commandTimeoutMs,
   });

@@ -30,6 +30,8 @@ export class RedisHistoryStore implements HistoryStore {
   readonly kind = 'redis';
   /** The URL without its password, for messages. */
   readonly where: string;
+  /** Which shared history this is (server and key prefix, no password), e.g. for a replay queue. */
+  readonly target: string;
   private readonly redis: ScriptedRedis;
   private readonly keys: RedisKeys;
   private readonly ttlSeconds: number;
@@ -42,6 +44,7 @@ export class RedisHistoryStore implements HistoryStore {
     private readonly options: RedisStoreOptions,
   ) {
     this.where = redactRedisUrl(url);
+    this.target = `${this.where} ${options.keyPrefix}`;
     this.keys = new RedisKeys(options.keyPrefix);
     this.ttlSeconds = Math.max(1, Math.round(options.ttlDays * 24 * 3600));
     this.maxClasses = options.maxClasses ?? DEFAULT_MAX_CLASSES;

@@ -39,6 +39,22 @@ const migrations: ReadonlyArray<(db: Db) => void> = [
     `);
     db.pragma(`application_id = ${APPLICATION_ID}`);
   },
+  (db) => {
+    // Records a remote store has not acknowledged yet, per remote store, so that a later run in any
+    // process sharing the file can replay them. AUTOINCREMENT: a seq is never reused, so deleting the
+    // rows one has replayed can never hit a row another process queued meanwhile.
+    db.exec(`
+      CREATE TABLE pending_remote (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        target TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        class_keys TEXT NOT NULL,
+        record TEXT NOT NULL,
+        UNIQUE (target, run_id)
+      );
+      CREATE INDEX pending_remote_by_target ON pending_remote (target, seq);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { HistoryError } from './errors.js';
 import { clampLimit, DEFAULT_MAX_CLASSES } from './limits.js';
+import { type PendingRemote, PendingRemoteTable } from './pending-remote.js';
 import { pickRecord, runOutcomes, uniqueKeys } from './records.js';
 import { describeSqliteFailure, openHistoryDatabase } from './sqlite-schema.js';
 import type { ClassSummary, HistoryStore, RunOutcome, RunRecord } from './types.js';
@@ -146,6 +147,12 @@ export class SqliteHistoryStore implements HistoryStore {
     return this.guard(() =>
       this.db.transaction(() => this.statements.prune.run(olderThan).changes).immediate(),
     );
+  }
+
+  /** The queue, in this file, of records that the remote store `target` has not acknowledged yet. */
+  pendingFor(target: string, limit: number): PendingRemote {
+    if (this.closed) throw new HistoryError(`history file ${this.path} is already closed`);
+    return new PendingRemoteTable(this.db, this.path, target, limit);
   }
 
   async close(): Promise<void> {

@@ -89,11 +89,17 @@ export function finished(child: ChildProcess): Promise<ChildResult> {
  * Runs several writer fixtures and lets them write at the same moment: each opens its store and
  * says "ready"; when all have, they get the go together.
  */
-export async function runWritersTogether(
-  optionsPerWriter: Array<Record<string, unknown>>,
+export function runWritersTogether(optionsPerWriter: Array<Record<string, unknown>>): Promise<ChildResult[]> {
+  return runFixturesTogether('writer', optionsPerWriter);
+}
+
+/** Runs one fixture per options object, started together as in runWritersTogether. */
+export async function runFixturesTogether(
+  fixture: string,
+  optionsPerChild: Array<Record<string, unknown>>,
 ): Promise<ChildResult[]> {
-  const children = optionsPerWriter.map((options) =>
-    spawnFixture('writer', [JSON.stringify({ ...options, waitForGo: true })]),
+  const children = optionsPerChild.map((options) =>
+    spawnFixture(fixture, [JSON.stringify({ ...options, waitForGo: true })]),
   );
   const results = children.map((child) => finished(child));
   await Promise.all(
@@ -109,7 +115,7 @@ export async function runWritersTogether(
             }
           };
           child.stdout?.on('data', onData);
-          child.once('close', () => reject(new Error(`writer ended before it was ready: ${seen}`)));
+          child.once('close', () => reject(new Error(`${fixture} ended before it was ready: ${seen}`)));
         }),
     ),
   ).catch(async (error: unknown) => {
@@ -120,7 +126,7 @@ export async function runWritersTogether(
   for (const child of children) child.stdin?.write('go\n');
   const ended = await Promise.all(results);
   console.info(
-    `${children.length} writers finished ${((performance.now() - started) / 1000).toFixed(2)} s after the go`,
+    `${children.length} ${fixture}s finished ${((performance.now() - started) / 1000).toFixed(2)} s after the go`,
   );
   return ended;
 }

@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.js';
-import type { FallbackHistoryStore } from '../../src/history/fallback-store.js';
+import type { FallbackHistoryStore, FallbackStatus } from '../../src/history/fallback-store.js';
 import { openHistoryStore } from '../../src/history/open-store.js';
 import { RedisHistoryStore } from '../../src/history/redis-store.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { HistoryStore } from '../../src/history/types.js';
 import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { removeFixtureTree, runFixturesTogether } from './child-process.js';
 import { run } from './store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cc-stress-fallback-'));
@@ -26,7 +28,10 @@ afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  removeFixtureTree();
+});
 
 async function server(options: { persist?: boolean; port?: number } = {}): Promise<RedisServer> {
   const started = await startRedisServer(options);
@@ -42,9 +47,16 @@ interface Runner {
   openedInMs: number;
 }
 
-async function runner(redisUrl: string, overrides: Partial<typeof defaults> = {}): Promise<Runner> {
+function freshHistoryPath(): string {
   files += 1;
-  const historyPath = join(dir, `runner-${files}`, 'history.db');
+  return join(dir, `runner-${files}`, 'history.db');
+}
+
+async function runner(
+  redisUrl: string,
+  overrides: Partial<typeof defaults> = {},
+  historyPath = freshHistoryPath(),
+): Promise<Runner> {
   const warnings: string[] = [];
   const config = { ...defaults, keyPrefix: `fb${files}`, ...overrides };
   const started = performance.now();
@@ -80,13 +92,55 @@ async function eventually(condition: () => boolean, timeoutMs: number, what: str
 }
 
 /** What Redis itself holds for a class, read by a separate client as another runner would. */
-async function inRedis(url: string, keyPrefix: string, classKey: string): Promise<string[]> {
-  const store = await RedisHistoryStore.open(url, { ...defaults, keyPrefix, connectTimeoutMs: 2000 });
+async function inRedis(
+  url: string,
+  keyPrefix: string,
+  classKey: string,
+  maxRunsPerClass = defaults.maxRunsPerClass,
+): Promise<string[]> {
+  const store = await RedisHistoryStore.open(url, {
+    ...defaults,
+    keyPrefix,
+    maxRunsPerClass,
+    connectTimeoutMs: 2000,
+  });
   try {
     return (await store.recent(classKey)).map((record) => record.runId);
   } finally {
     await store.close();
   }
+}
+
+/** Rows in the replay queue of a history file, for every remote store. */
+function queuedInFile(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM pending_remote').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * What an earlier run leaves when Redis was away all along: its runs in the file, each queued for
+ * Redis. Written directly, which is much quicker than recording through a fallback store.
+ */
+async function leaveQueue(
+  path: string,
+  url: string,
+  keyPrefix: string,
+  runIds: string[],
+  classKeysOf: (index: number) => string[],
+): Promise<void> {
+  const remote = new RedisHistoryStore(url, { ...defaults, keyPrefix });
+  const local = SqliteHistoryStore.open(path, { maxRunsPerClass: 100_000 });
+  const queue = local.pendingFor(remote.target, 100_000);
+  for (const [index, runId] of runIds.entries()) {
+    const record = run(runId, T0 + index);
+    await local.record(classKeysOf(index), record);
+    queue.add(classKeysOf(index), record);
+  }
+  await Promise.all([local.close(), remote.close()]);
 }
 
 async function inSqlite(path: string, classKey: string): Promise<string[]> {
@@ -114,9 +168,9 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(slowest).toBeLessThan(CALL_LIMIT_MS);
-    // The buffer drains on its own once Redis is back, without waiting for flush() or close().
-    await eventually(() => r.store.status().buffered === 0, 10_000, 'buffered records replayed');
-    expect(r.store.status()).toMatchObject({ breaker: 'closed', droppedFromBuffer: 0 });
+    // The queue drains on its own once Redis is back, without waiting for flush() or close().
+    await eventually(() => r.store.status().pending === 0, 10_000, 'queued records replayed');
+    expect(r.store.status()).toMatchObject({ breaker: 'closed', droppedFromPending: 0 });
     expect(r.store.status().replayed).toBeGreaterThan(0);
 
     const shared = await inRedis(redis.url, r.keyPrefix, 'claude -p');
@@ -161,7 +215,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     if (how === 'sigstop') redis.resume();
     else await new Promise((resolve) => sleeper!.once('exit', resolve));
     await eventually(
-      () => r.store.status().buffered === 0 && r.store.status().breaker === 'closed',
+      () => r.store.status().pending === 0 && r.store.status().breaker === 'closed',
       10_000,
       'caught up',
     );
@@ -188,7 +242,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     expect((await r.store.classes()).map((c) => c.classKey)).toEqual(['cargo build']);
 
     const redis = await server({ port });
-    await eventually(() => r.store.status().buffered === 0, 10_000, 'buffer replayed to the new server');
+    await eventually(() => r.store.status().pending === 0, 10_000, 'queue replayed to the new server');
     expect(await inRedis(redis.url, r.keyPrefix, 'cargo build')).toHaveLength(20);
     expect(r.warnings).toHaveLength(1);
   });
@@ -204,20 +258,21 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     expect(Math.max(write.ms, read.ms)).toBeLessThan(CALL_LIMIT_MS);
     expect(read.value.map((record) => record.runId)).toEqual(['p1']);
     redis.resume();
-    await eventually(() => r.store.status().buffered === 0, 10_000, 'replayed after resume');
+    await eventually(() => r.store.status().pending === 0, 10_000, 'replayed after resume');
     expect(await inRedis(redis.url, r.keyPrefix, 'pytest')).toEqual(['p1']);
   });
 
-  it('bounds the replay buffer: the oldest overflow stays only in the embedded store, and close says so', async () => {
+  it('bounds the replay queue: the oldest overflow stays only in the embedded store, and close says so', async () => {
     const redis = await server();
     const r = await runner(redis.url, { bufferLimit: 5 });
     await redis.kill();
     for (let i = 0; i < 12; i += 1) await r.store.record(['go test'], run(`g${i}`, T0 + i));
-    expect(r.store.status()).toMatchObject({ buffered: 5, droppedFromBuffer: 7 });
+    expect(r.store.status()).toMatchObject({ pending: 5, droppedFromPending: 7 });
+    expect(queuedInFile(r.historyPath)).toBe(5);
     expect(await inSqlite(r.historyPath, 'go test')).toHaveLength(12);
 
     await redis.restart();
-    await eventually(() => r.store.status().buffered === 0, 10_000, 'buffer replayed');
+    await eventually(() => r.store.status().pending === 0, 10_000, 'queue replayed');
     expect((await inRedis(redis.url, r.keyPrefix, 'go test')).sort()).toEqual([
       'g10',
       'g11',
@@ -228,7 +283,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     await r.store.close();
     expect(r.warnings).toHaveLength(2);
     expect(r.warnings[1]).toMatch(
-      /^7 history records did not reach Redis at .*; they are kept in the embedded store at /,
+      /^7 history records did not reach Redis at .*; they fell out of the full replay queue \(history\.bufferLimit\) and are only in the embedded store at /,
     );
   });
 
@@ -252,6 +307,115 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     await b.store.record(['claude -p'], run('from-b', T0 + 1));
     expect((await a.store.recent('claude -p')).map((record) => record.runId)).toEqual(['from-b', 'from-a']);
     expect((await b.store.classes()).map((c) => [c.classKey, c.runs])).toEqual([['claude -p', 2]]);
+    // While Redis takes every record, the replay queue costs nothing: not one row is written.
+    expect(queuedInFile(a.historyPath)).toBe(0);
+  });
+});
+
+describe('the replay queue in the history file, across runs and processes', () => {
+  it('keeps what Redis missed for the next run on the same file, which sends it', async () => {
+    const redis = await server();
+    const first = await runner(redis.url);
+    await redis.kill();
+    const missed = Array.from({ length: 30 }, (_, i) => `missed-${i}`);
+    for (const [i, runId] of missed.entries()) {
+      await first.store.record(['claude -p', `task ${i % 3}`], run(runId, T0 + i));
+    }
+    expect(first.store.status()).toMatchObject({ pending: 30, droppedFromPending: 0 });
+    await first.store.close();
+    expect(first.warnings).toHaveLength(2);
+    expect(first.warnings[1]).toMatch(
+      /^30 history records did not reach Redis at .*; they are kept in the embedded store at .* and queued for the next run that reaches Redis$/,
+    );
+    expect(queuedInFile(first.historyPath)).toBe(30);
+
+    await redis.restart();
+    const second = await runner(redis.url, { keyPrefix: first.keyPrefix }, first.historyPath);
+    await eventually(() => second.store.status().pending === 0, 10_000, "the first run's queue sent");
+    expect(second.store.status()).toMatchObject({ breaker: 'closed', replayed: 30 });
+    expect((await inRedis(redis.url, first.keyPrefix, 'claude -p')).sort()).toEqual([...missed].sort());
+    expect(await inRedis(redis.url, first.keyPrefix, 'task 1')).toHaveLength(10);
+    await second.store.close();
+    expect(queuedInFile(first.historyPath)).toBe(0);
+    expect(second.warnings).toEqual([]);
+  });
+
+  it('sends a large queue in the background: the start does not wait and lookups stay within budget', async () => {
+    const redis = await server();
+    const historyPath = freshHistoryPath();
+    const keyPrefix = 'large-queue';
+    const queued = Array.from({ length: 3000 }, (_, i) => `q-${i}`);
+    const levels = (i: number): string[] => [`fp ${i % 100}`, `tmpl ${i % 10}`, 'claude -p', 'claude', 'llm'];
+    await leaveQueue(historyPath, redis.url, keyPrefix, queued, levels);
+
+    const r = await runner(redis.url, { keyPrefix, maxRunsPerClass: 4000 }, historyPath);
+    // Opening returned before a single replay round trip could: the queue is the background's job.
+    expect(r.store.status().pending).toBe(queued.length);
+    // Task starts keep looking classes up meanwhile, as a run does right after opening.
+    const lookups: number[] = [];
+    const deadline = Date.now() + 30_000;
+    while (r.store.status().pending > 0 && Date.now() < deadline) {
+      lookups.push((await timed(() => r.store.recent(`fp ${lookups.length % 100}`))).ms);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(r.store.status().pending).toBe(0);
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(Math.max(...lookups)).toBeLessThan(CALL_LIMIT_MS);
+    expect(r.warnings).toEqual([]);
+    expect(await inRedis(redis.url, keyPrefix, 'claude -p', 4000)).toHaveLength(queued.length);
+    expect(await inRedis(redis.url, keyPrefix, 'fp 7', 4000)).toHaveLength(30);
+  });
+
+  it('leaves records queued for another Redis key prefix to the runs that use it', async () => {
+    const redis = await server();
+    const historyPath = freshHistoryPath();
+    await leaveQueue(historyPath, redis.url, 'prefix-a', ['a1', 'a2', 'a3'], () => ['make']);
+
+    const other = await runner(redis.url, { keyPrefix: 'prefix-b' }, historyPath);
+    expect(other.store.status().pending).toBe(0);
+    await other.store.close();
+    expect(queuedInFile(historyPath)).toBe(3);
+    expect(await inRedis(redis.url, 'prefix-b', 'make')).toEqual([]);
+
+    const own = await runner(redis.url, { keyPrefix: 'prefix-a' }, historyPath);
+    await eventually(() => own.store.status().pending === 0, 10_000, 'queue for prefix-a sent');
+    expect((await inRedis(redis.url, 'prefix-a', 'make')).sort()).toEqual(['a1', 'a2', 'a3']);
+  });
+
+  it('two processes replaying one queue at once leave every record in Redis exactly once per class', async () => {
+    const redis = await server();
+    const historyPath = freshHistoryPath();
+    const keyPrefix = 'two-replayers';
+    const queued = Array.from({ length: 600 }, (_, i) => `twice-${i}`);
+    await leaveQueue(historyPath, redis.url, keyPrefix, queued, (i) => ['shared', `own ${i % 3}`]);
+
+    const results = await runFixturesTogether(
+      'replayer',
+      [0, 1].map(() => ({
+        historyPath,
+        redisUrl: redis.url,
+        keyPrefix,
+        maxRunsPerClass: 1000,
+        replayBatch: 20,
+      })),
+    );
+    const statuses = results.map((result) => {
+      expect(result, result.stderr).toMatchObject({ code: 0, stderr: '' });
+      return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as FallbackStatus;
+    });
+    for (const status of statuses) expect(status).toMatchObject({ breaker: 'closed', pending: 0 });
+    const replayed = statuses.map((status) => status.replayed);
+    console.info(`replayed by each process: ${replayed.join(', ')}`);
+    expect(replayed[0]! + replayed[1]!).toBeGreaterThanOrEqual(queued.length);
+    expect(queuedInFile(historyPath)).toBe(0);
+
+    const shared = await inRedis(redis.url, keyPrefix, 'shared', 1000);
+    expect(shared).toHaveLength(queued.length);
+    expect([...shared].sort()).toEqual([...queued].sort());
+    for (let k = 0; k < 3; k += 1) {
+      const own = await inRedis(redis.url, keyPrefix, `own ${k}`, 1000);
+      expect([...own].sort()).toEqual(queued.filter((_, i) => i % 3 === k).sort());
+    }
   });
 });
 

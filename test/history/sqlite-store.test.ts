@@ -127,6 +127,36 @@ describe('SqliteHistoryStore', () => {
     expect(openError(path)).toMatch(new RegExp(`schema version ${SCHEMA_VERSION + 1}.*upgrade cc-stress`));
   });
 
+  it('upgrades a file written by the first schema in place, keeping its runs', async () => {
+    const path = join(dir, 'schema-1.db');
+    // The first schema as it shipped, frozen here: files like this exist on users' machines.
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE classes (id INTEGER PRIMARY KEY, class_key TEXT NOT NULL UNIQUE, last_at INTEGER NOT NULL);
+      CREATE INDEX classes_by_last_use ON classes (last_at);
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        class_id INTEGER NOT NULL REFERENCES classes (id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL, at INTEGER NOT NULL, duration_ms REAL NOT NULL,
+        longest_silence_ms REAL NOT NULL, outcome TEXT NOT NULL, UNIQUE (class_id, run_id));
+      CREATE INDEX runs_by_class_time ON runs (class_id, at, run_id);
+      INSERT INTO classes (id, class_key, last_at) VALUES (1, 'npm test', 7);
+      INSERT INTO runs (class_id, run_id, at, duration_ms, longest_silence_ms, outcome)
+        VALUES (1, 'old-run', 7, 1007, 7, 'success');
+    `);
+    old.pragma('application_id = 1667462004');
+    old.pragma('user_version = 1');
+    old.close();
+
+    const store = SqliteHistoryStore.open(path, { maxRunsPerClass: 8 });
+    expect(await store.recent('npm test')).toEqual([run('old-run', 7)]);
+    expect(store.pendingFor('somewhere', 10).count()).toBe(0);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
   it('explains a path whose folder cannot be created', () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, '');
