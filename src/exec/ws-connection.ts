@@ -1,11 +1,5 @@
 import WebSocket from 'ws';
-import {
-  PONG_FRAME,
-  type RequestId,
-  requestFrame,
-  responseSchema,
-  serverNotificationSchema,
-} from './ws-protocol.js';
+import { PONG_FRAME, type RequestId, readNotification, requestFrame, responseSchema } from './ws-protocol.js';
 
 /** A JSON-RPC error answered by the server. */
 export class RpcError extends Error {
@@ -110,17 +104,17 @@ export class RemoteSession {
           fail(`the server refused the session: ${response.data.error.message}`);
           return;
         }
-        const note = serverNotificationSchema.safeParse(frame);
-        if (!note.success) return;
-        if (note.data.method === 'ping') {
+        const note = readNotification(frame);
+        if (note === undefined) return;
+        if (note.method === 'ping') {
           socket.send(PONG_FRAME);
           return;
         }
-        if (note.data.method !== 'connected') return;
+        if (note.method !== 'connected') return;
         settled = true;
         clearTimeout(timer);
         socket.removeAllListeners();
-        const params = note.data.params ?? {};
+        const params = note.params;
         const info: SessionInfo = {
           sessionId: typeof params.session_id === 'string' ? params.session_id : null,
           version: typeof params.version === 'string' ? params.version : null,
@@ -188,30 +182,34 @@ export class RemoteSession {
       this.malformed ??= text.slice(0, 200);
       return;
     }
-    // Output notifications are nearly every frame: skip the response schema for them, since a failed zod
-    // parse (building its issues) costs more than the successful one.
-    const response = looksLikeNotification(frame) ? undefined : responseSchema.safeParse(frame);
-    if (response?.success) {
-      const pending = this.pending.get(response.data.id);
-      if (pending === undefined) return;
-      this.pending.delete(response.data.id);
-      if ('error' in response.data && response.data.error !== undefined) {
-        pending.reject(new RpcError(response.data.error.code, response.data.error.message));
-      } else {
-        pending.resolve(response.data.result);
+    // Notifications are nearly every frame (output above all): they are read by hand, once; only the rare
+    // responses go through the response schema.
+    if (!isResponse(frame)) {
+      const note = readNotification(frame);
+      if (note === undefined) {
+        this.malformed ??= text.slice(0, 200);
+        return;
       }
+      if (note.method === 'ping') {
+        if (this.socket.readyState === WebSocket.OPEN) this.socket.send(PONG_FRAME);
+        return;
+      }
+      this.notificationHandler(note.method, note.params);
       return;
     }
-    const note = serverNotificationSchema.safeParse(frame);
-    if (!note.success) {
+    const response = responseSchema.safeParse(frame);
+    if (!response.success) {
       this.malformed ??= text.slice(0, 200);
       return;
     }
-    if (note.data.method === 'ping') {
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(PONG_FRAME);
-      return;
+    const pending = this.pending.get(response.data.id);
+    if (pending === undefined) return;
+    this.pending.delete(response.data.id);
+    if ('error' in response.data && response.data.error !== undefined) {
+      pending.reject(new RpcError(response.data.error.code, response.data.error.message));
+    } else {
+      pending.resolve(response.data.result);
     }
-    this.notificationHandler(note.data.method, note.data.params ?? {});
   }
 
   private onSocketClosed(code: number, reason: string): void {
@@ -224,8 +222,11 @@ export class RemoteSession {
   }
 }
 
-function looksLikeNotification(frame: unknown): boolean {
-  return typeof frame === 'object' && frame !== null && 'method' in frame && !('id' in frame);
+/** A response carries an id (null for errors about unreadable requests) and a result or an error. */
+function isResponse(frame: unknown): boolean {
+  return (
+    typeof frame === 'object' && frame !== null && 'id' in frame && ('result' in frame || 'error' in frame)
+  );
 }
 
 function parseJson(text: string): unknown {

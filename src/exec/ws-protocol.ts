@@ -54,6 +54,11 @@ export const executeParamsSchema = z.object({
   record: z.boolean().nullish(),
   /** true: the client wants `process.progress` for signs of life it cannot see (CPU, I/O). */
   progress: z.boolean().nullish(),
+  /**
+   * true: the client takes several whole lines of one stream in one `process.output` (a cc-stress runner);
+   * without it every line is its own frame, as clients of the existing service expect.
+   */
+  batch_output: z.boolean().nullish(),
 });
 export type ExecuteParams = z.infer<typeof executeParamsSchema>;
 
@@ -82,6 +87,7 @@ export interface ServerNotifications {
   'process.started': { status: 'started'; pid: number; pgid: number; exit_code: null; error: null };
   'process.output': {
     type: 'stdout' | 'stderr';
+    /** One line with its newline, a chunk of a long line or, with `batch_output`, several whole lines. */
     data: string;
     truncated: boolean;
     chunk_index: number | null;
@@ -146,21 +152,42 @@ export const responseSchema = z.union([
   z.object({ id: requestId, error: rpcError }),
 ]);
 
-export const serverNotificationSchema = z.object({
-  method: z.string().min(1),
-  params: z.record(z.string(), z.unknown()).nullish(),
-});
+export interface ServerNotification {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * A notification from the server (`method`, and `params` an object, null or absent), or undefined. Checked
+ * by hand rather than with zod: it runs for every output frame, where a schema walk costs more than all the
+ * rest of reading the frame.
+ */
+export function readNotification(frame: unknown): ServerNotification | undefined {
+  if (!isPlainObject(frame)) return undefined;
+  const { method, params } = frame;
+  if (typeof method !== 'string' || method === '') return undefined;
+  if (params === undefined || params === null) return { method, params: {} };
+  return isPlainObject(params) ? { method, params } : undefined;
+}
+
+/** The fields of `process.output` that a client acts on; the chunk numbers only mark where a line ends. */
+export interface OutputParams {
+  type: 'stdout' | 'stderr';
+  data: string;
+}
+
+/** `process.output` params, or undefined without text; an unknown stream counts as stdout. */
+export function readOutputParams(params: Record<string, unknown>): OutputParams | undefined {
+  const { type, data } = params;
+  if (typeof data !== 'string') return undefined;
+  return { type: type === 'stderr' ? 'stderr' : 'stdout', data };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 const nullableInt = z.number().int().nullish();
-
-export const outputParamsSchema = z.object({
-  type: z.enum(['stdout', 'stderr']).catch('stdout'),
-  data: z.string(),
-  truncated: z.boolean().nullish(),
-  chunk_index: nullableInt,
-  total_chunks: nullableInt,
-});
-export type OutputParams = z.infer<typeof outputParamsSchema>;
 
 export const startedParamsSchema = z.object({
   pid: nullableInt,

@@ -8,9 +8,9 @@ import { type RemoteSession, RpcError } from './ws-connection.js';
 import {
   type CompletedParams,
   completedParamsSchema,
-  outputParamsSchema,
   processErrorParamsSchema,
   progressParamsSchema,
+  readOutputParams,
 } from './ws-protocol.js';
 
 /** How one remote execution ended, before the output is judged. */
@@ -140,6 +140,8 @@ export class RemoteRun {
       record: false,
       // The server sees CPU and I/O of the process; we only see its output.
       progress: true,
+      // Several lines per frame: one frame per line costs both sides more than the lines themselves.
+      batch_output: true,
     };
     if (shell) params.shell = true;
     if (Object.keys(this.request.env).length > 0) params.env = this.request.env;
@@ -212,9 +214,9 @@ export class RemoteRun {
   }
 
   private onOutput(params: Record<string, unknown>): void {
-    const parsed = outputParamsSchema.safeParse(params);
-    if (!parsed.success) return;
-    const { type, data } = parsed.data;
+    const output = readOutputParams(params);
+    if (output === undefined) return;
+    const { type, data } = output;
     const timedOut = STREAM_TIMED_OUT.exec(data);
     if (timedOut !== null) {
       this.stop(

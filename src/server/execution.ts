@@ -91,6 +91,7 @@ export async function runExecution(
   const signalsSent = new Set<string>();
   /** Server active time of the last silent progress reported, so each sign of life is sent once. */
   let reportedProgressAt = -1;
+  sender.batchOutput(params.batch_output === true);
   const chunkers = {
     stdout: new LineChunker((data, index, total) => sender.output('stdout', data, index, total)),
     stderr: new LineChunker((data, index, total) => sender.output('stderr', data, index, total)),
@@ -143,7 +144,7 @@ export async function runExecution(
   }
   chunkers.stdout.flush();
   chunkers.stderr.flush();
-  sender.reportDropped();
+  sender.finishOutput();
   sender.send(notification('process.completed', completedParams(ids, plan, result)));
   if (params.record === false) return;
   deps.onRecord?.({

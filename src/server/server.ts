@@ -56,6 +56,8 @@ export interface HealthReport {
   max_sessions: number;
   uptime_seconds: number;
   version: string;
+  /** Output dropped since the start because clients read more slowly than their processes wrote. */
+  dropped_output_bytes: number;
 }
 
 export interface RunningServer {
@@ -111,6 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   /** Sessions whose socket is gone but whose process is still being stopped. */
   const draining = new Set<Session>();
   let closing: Promise<void> | undefined;
+  let droppedOutputBytes = 0;
 
   const health = (): HealthReport => ({
     status: closing === undefined ? 'ok' : 'shutting_down',
@@ -118,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     max_sessions: maxSessions,
     uptime_seconds: Math.round((Date.now() - startedAt) / 1000),
     version,
+    dropped_output_bytes: droppedOutputBytes,
   });
 
   const wss = new WebSocketServer({
@@ -152,6 +156,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         keepLogs: ownLogDir === undefined,
         onRecord: options.onRecord,
         onError: options.onError,
+        onDroppedOutput: (bytes) => {
+          droppedOutputBytes += bytes;
+        },
       });
       sessions.add(session);
       ws.on('close', () => {

@@ -1,5 +1,6 @@
 import type WebSocket from 'ws';
 import { notification } from '../exec/ws-protocol.js';
+import { OutputBatch, type OutputStream } from './output-batch.js';
 
 export interface SenderLimits {
   /** Output is dropped while the socket holds more than this many unsent bytes. */
@@ -20,6 +21,9 @@ export class SessionSender {
   private droppedBytes = 0;
   private droppedLines = 0;
   private drainTimer: NodeJS.Timeout | undefined;
+  /** Set while the current execute asked for several lines per `process.output`. */
+  private batch: OutputBatch | undefined;
+  private flushScheduled: NodeJS.Immediate | undefined;
   /** Total output bytes dropped during this session, for tests and the health page. */
   totalDroppedBytes = 0;
 
@@ -27,15 +31,25 @@ export class SessionSender {
     private readonly socket: WebSocket,
     private readonly limits: SenderLimits,
     private readonly onOverflow: () => void,
+    /** Every byte of output dropped, as it is dropped (the server's running total). */
+    private readonly onDropped: (bytes: number) => void = () => {},
   ) {}
 
   get open(): boolean {
     return this.socket.readyState === 1;
   }
 
+  /** Whether the output of the execute about to start may be sent several whole lines per frame. */
+  batchOutput(on: boolean): void {
+    this.flushOutput();
+    this.batch = on ? new OutputBatch() : undefined;
+  }
+
   /** Responses and notifications other than output: never dropped, but a peer that never reads is closed. */
   send(frame: string): void {
     if (!this.open) return;
+    // Output printed before whatever this frame reports goes out before it.
+    this.flushOutput();
     if (this.socket.bufferedAmount > this.limits.hardLimitBytes) {
       this.onOverflow();
       return;
@@ -43,19 +57,60 @@ export class SessionSender {
     this.socket.send(frame);
   }
 
-  /** One `process.output` payload (a line with its newline, or one chunk of a long line). */
-  output(
-    stream: 'stdout' | 'stderr',
+  /**
+   * One `process.output` payload (a line with its newline, or one chunk of a long line); whole lines wait
+   * for the rest of their batch when the client asked for batches.
+   */
+  output(stream: OutputStream, data: string, chunkIndex: number | null, totalChunks: number | null): void {
+    if (!this.open) return;
+    const batch = this.batch;
+    if (batch !== undefined && chunkIndex === null && totalChunks === null && data.endsWith('\n')) {
+      if (!batch.fits(stream, data)) this.flushOutput();
+      batch.add(stream, data);
+      // Everything one read of the pipe yields goes out together, without waiting any longer than that.
+      this.flushScheduled ??= setImmediate(() => {
+        this.flushScheduled = undefined;
+        this.flushOutput();
+      });
+      return;
+    }
+    this.flushOutput();
+    this.sendOutput(stream, data, chunkIndex, totalChunks, data.endsWith('\n') ? 1 : 0);
+  }
+
+  /** The output of a process that ended: the last batch, then the drop marker if anything was dropped. */
+  finishOutput(): void {
+    this.flushOutput();
+    this.reportDropped();
+  }
+
+  /** The session is over: nothing may fire after it. */
+  stopTimers(): void {
+    if (this.drainTimer !== undefined) clearInterval(this.drainTimer);
+    this.drainTimer = undefined;
+    if (this.flushScheduled !== undefined) clearImmediate(this.flushScheduled);
+    this.flushScheduled = undefined;
+  }
+
+  private flushOutput(): void {
+    const taken = this.batch?.take();
+    if (taken !== undefined) this.sendOutput(taken.stream, taken.data, null, null, taken.lines);
+  }
+
+  private sendOutput(
+    stream: OutputStream,
     data: string,
     chunkIndex: number | null,
     totalChunks: number | null,
+    lines: number,
   ): void {
     if (!this.open) return;
     if (this.dropping()) {
       const bytes = Buffer.byteLength(data);
       this.droppedBytes += bytes;
       this.totalDroppedBytes += bytes;
-      if (data.endsWith('\n')) this.droppedLines += 1;
+      this.droppedLines += lines;
+      this.onDropped(bytes);
       this.watchDrain();
       return;
     }
@@ -78,15 +133,16 @@ export class SessionSender {
     return buffered > this.limits.maxBufferedBytes;
   }
 
-  /** Sends the drop marker now if anything was dropped; called before `process.completed`. */
-  reportDropped(): void {
+  /** Sends the drop marker now if anything was dropped. */
+  private reportDropped(): void {
     if (this.droppedBytes === 0 || !this.open) return;
     const marker =
       `[cc-stress server: dropped ${this.droppedBytes} bytes (${this.droppedLines} lines) of output ` +
       'because the client read more slowly than the process wrote]\n';
     this.droppedBytes = 0;
     this.droppedLines = 0;
-    this.stopWatching();
+    if (this.drainTimer !== undefined) clearInterval(this.drainTimer);
+    this.drainTimer = undefined;
     this.socket.send(
       notification('process.output', {
         type: 'stderr',
@@ -98,16 +154,11 @@ export class SessionSender {
     );
   }
 
-  stopWatching(): void {
-    if (this.drainTimer !== undefined) clearInterval(this.drainTimer);
-    this.drainTimer = undefined;
-  }
-
   /** A process that went quiet after a flood still gets its marker once the client has caught up. */
   private watchDrain(): void {
     if (this.drainTimer !== undefined) return;
     this.drainTimer = setInterval(() => {
-      if (!this.open) return this.stopWatching();
+      if (!this.open) return this.stopTimers();
       if (this.socket.bufferedAmount <= this.limits.maxBufferedBytes / 2) this.reportDropped();
     }, 100);
     this.drainTimer.unref();

@@ -33,6 +33,8 @@ export interface SessionDeps extends ExecutionDeps {
   limits: SenderLimits;
   /** A failure that is the server's fault, for the operator's log. */
   onError?: (message: string) => void;
+  /** Output dropped because the client read too slowly, in bytes, as it happens. */
+  onDroppedOutput?: (bytes: number) => void;
 }
 
 type State =
@@ -66,7 +68,7 @@ export class Session {
     private readonly socket: WebSocket,
     private readonly deps: SessionDeps,
   ) {
-    this.sender = new SessionSender(socket, deps.limits, () => this.dropPeer());
+    this.sender = new SessionSender(socket, deps.limits, () => this.dropPeer(), deps.onDroppedOutput);
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('close', () => this.onClosed());
     socket.on('error', () => {});
@@ -112,7 +114,7 @@ export class Session {
   private onClosed(): void {
     this.closed = true;
     clearInterval(this.pingTimer);
-    this.sender.stopWatching();
+    this.sender.stopTimers();
     // Nobody is left to read the output: the process group goes too.
     if (this.state.kind !== 'idle') this.state.abort.abort('the client disconnected');
   }

@@ -175,7 +175,14 @@ describe('WebSocketExecutor against the existing service', () => {
     const execute = service.frames.find((frame) => (frame as { method: string }).method === 'execute');
     expect(execute).toMatchObject({
       jsonrpc: '2.0',
-      params: { command: `claude -p 'it'\\''s 2+2?'`, timeout: 64, stall_timeout: 32, env: { MODEL: 'x' } },
+      params: {
+        command: `claude -p 'it'\\''s 2+2?'`,
+        timeout: 64,
+        stall_timeout: 32,
+        env: { MODEL: 'x' },
+        // An extension the service ignores (unknown keys are): it goes on sending a frame per line.
+        batch_output: true,
+      },
     });
   });
 

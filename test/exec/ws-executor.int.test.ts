@@ -5,6 +5,7 @@ import type { ExecResult, RunningTask } from '../../src/exec/types.js';
 import { WebSocketExecutor } from '../../src/exec/ws-executor.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import type { ServedRun } from '../../src/server/session.js';
+import { firstWrongLine, LINE_BYTES, numberedLinesScript } from '../helpers/numbered-lines.js';
 import { expectations, FixedPlanner, plan, request } from './ws-test-support.js';
 
 const node = process.execPath;
@@ -175,8 +176,24 @@ describe('WebSocketExecutor against our server', () => {
     expect(result.termination).toBe('exit');
     expect(result.stdoutBytes).toBe(total);
     expect(lines).toBe(total / 1024);
-    expect(server.sessionStats().reduce((sum, session) => sum + session.droppedOutputBytes, 0)).toBe(0);
+    expect(server.health().dropped_output_bytes).toBe(0);
   }, 60_000);
+
+  it('keeps up with a flood of short lines: 40 MB of 80-byte lines arrive complete and in order', async () => {
+    const count = 500_000;
+    const req = request({ argv: [node, numberedLinesScript(), String(count)], plan: plan(120_000, 30_000) });
+    let peakUnsent = 0;
+    const sampler = setInterval(() => {
+      for (const session of server.sessionStats()) peakUnsent = Math.max(peakUnsent, session.bufferedBytes);
+    }, 5);
+    const result = await executor.run(req).finally(() => clearInterval(sampler));
+    expect(result.termination).toBe('exit');
+    expect(result.stdoutBytes).toBe(count * LINE_BYTES);
+    expect(firstWrongLine(readFileSync(req.logPath, 'latin1'), count)).toBe(-1);
+    // Nothing was dropped, and the server never came near its bound on unsent bytes (8 MiB).
+    expect(server.health().dropped_output_bytes).toBe(0);
+    expect(peakUnsent).toBeLessThan(8 * 1024 * 1024);
+  }, 120_000);
 
   it('waits for a free session on a full server instead of failing the task', async () => {
     const small = await startServer({ port: 0, planner: new FixedPlanner(), graceMs: 300, maxSessions: 1 });

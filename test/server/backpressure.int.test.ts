@@ -35,45 +35,68 @@ function outputBytes(frames: Frame[]): number {
     .reduce((sum, frame) => sum + Buffer.byteLength(String(frame.params?.data)), 0);
 }
 
+function outputLines(frames: Frame[]): number {
+  return frames
+    .filter(
+      (frame) =>
+        frame.method === 'process.output' && !String(frame.params?.data).startsWith('[cc-stress server'),
+    )
+    .reduce((sum, frame) => sum + String(frame.params?.data).split('\n').length - 1, 0);
+}
+
 describe('a client that reads slowly or misbehaves', () => {
-  it('costs bounded memory: output beyond the bound is dropped and reported by a marker line', async () => {
-    const client = await session();
-    const total = 40 * 1024 * 1024;
-    const script = `const chunk = ('z'.repeat(1023) + '\\n').repeat(64); let left = ${total / (64 * 1024)};
+  it.each([
+    ['one line per frame', false],
+    ['batched lines (batch_output)', true],
+  ])(
+    'costs bounded memory with %s: output beyond the bound is dropped and reported by a marker line',
+    async (_, batch) => {
+      const client = await session();
+      const total = 40 * 1024 * 1024;
+      const script = `const chunk = ('z'.repeat(1023) + '\\n').repeat(64); let left = ${total / (64 * 1024)};
       function write() { while (left > 0) { left--; if (!process.stdout.write(chunk)) return process.stdout.once('drain', write); } }
       write();`;
-    const id = client.request('execute', { command: `${node} -e "${script.replace(/"/g, '\\"')}"` });
-    await client.response(id);
-    // The client stops reading: the socket is no longer drained.
-    client.socket.pause();
-    let peak = 0;
-    let sessionStats = server.sessionStats();
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      sessionStats = server.sessionStats();
-      const mine = sessionStats.find((stats) => stats.busy);
-      if (mine === undefined) break;
-      peak = Math.max(peak, mine.bufferedBytes);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    // One frame may be in flight beyond the bound when the check passes.
-    expect(peak).toBeLessThanOrEqual(BOUND + 70 * 1024);
-    client.socket.resume();
-    const completed = await client.waitFor((frame) => frame.method === 'process.completed', 30_000);
-    expect(completed.params).toMatchObject({ status: 'completed', exit_code: 0 });
-    const markers = client.frames.filter(
-      (frame) =>
-        frame.method === 'process.output' && String(frame.params?.data).startsWith('[cc-stress server'),
-    );
-    expect(markers.length).toBeGreaterThanOrEqual(1);
-    const dropped = markers
-      .map((marker) => Number(/dropped (\d+) bytes/.exec(String(marker.params?.data))?.[1]))
-      .reduce((sum, n) => sum + n, 0);
-    expect(dropped).toBeGreaterThan(0);
-    // Every byte is accounted for: received, or counted in a marker.
-    expect(outputBytes(client.frames) + dropped).toBe(total);
-    client.close();
-  }, 60_000);
+      const id = client.request('execute', {
+        command: `${node} -e "${script.replace(/"/g, '\\"')}"`,
+        batch_output: batch,
+      });
+      await client.response(id);
+      // The client stops reading: the socket is no longer drained.
+      client.socket.pause();
+      let peak = 0;
+      let sessionStats = server.sessionStats();
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        sessionStats = server.sessionStats();
+        const mine = sessionStats.find((stats) => stats.busy);
+        if (mine === undefined) break;
+        peak = Math.max(peak, mine.bufferedBytes);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      // One frame may be in flight beyond the bound when the check passes.
+      expect(peak).toBeLessThanOrEqual(BOUND + 70 * 1024);
+      client.socket.resume();
+      const completed = await client.waitFor((frame) => frame.method === 'process.completed', 30_000);
+      expect(completed.params).toMatchObject({ status: 'completed', exit_code: 0 });
+      const markers = client.frames.filter(
+        (frame) =>
+          frame.method === 'process.output' && String(frame.params?.data).startsWith('[cc-stress server'),
+      );
+      expect(markers.length).toBeGreaterThanOrEqual(1);
+      const dropped = markers
+        .map((marker) => Number(/dropped (\d+) bytes/.exec(String(marker.params?.data))?.[1]))
+        .reduce((sum, n) => sum + n, 0);
+      expect(dropped).toBeGreaterThan(0);
+      // Every byte and every line is accounted for: received, or counted in a marker.
+      expect(outputBytes(client.frames) + dropped).toBe(total);
+      const droppedLines = markers
+        .map((marker) => Number(/\((\d+) lines\)/.exec(String(marker.params?.data))?.[1]))
+        .reduce((sum, n) => sum + n, 0);
+      expect(outputLines(client.frames) + droppedLines).toBe(total / 1024);
+      client.close();
+    },
+    60_000,
+  );
 
   it('keeps serving other sessions through a flood of malformed frames', async () => {
     const flooder = await session();
