@@ -2,17 +2,14 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/server/server.js';
-import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { startConfigServer } from '../helpers/config-server.js';
 
 const script = fileURLToPath(new URL('./protocol_client.py', import.meta.url));
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({
-    port: 0,
-    planner: new ConfigTimeoutPlanner(configSchema.parse({})),
+  server = await startConfigServer({
     graceMs: 300,
     token: 'compat-token',
   });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config.js';
-import { type RunningServer, startServer } from '../../src/server/server.js';
-import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { startConfigServer } from '../helpers/config-server.js';
 import { type Frame, RawClient } from './raw-client.js';
 
 const node = process.execPath;
@@ -9,9 +8,7 @@ const BOUND = 1024 * 1024;
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({
-    port: 0,
-    planner: new ConfigTimeoutPlanner(configSchema.parse({})),
+  server = await startConfigServer({
     graceMs: 200,
     maxBufferedBytes: BOUND,
   });

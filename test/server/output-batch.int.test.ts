@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config.js';
 import { MAX_OUTPUT_CHUNK } from '../../src/exec/ws-protocol.js';
-import { type RunningServer, startServer } from '../../src/server/server.js';
-import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
+import type { RunningServer } from '../../src/server/server.js';
+import { startConfigServer } from '../helpers/config-server.js';
 import { firstWrongLine, LINE_BYTES, numberedLinesScript } from '../helpers/numbered-lines.js';
 import { type Frame, RawClient } from './raw-client.js';
 
@@ -11,9 +10,7 @@ const script = numberedLinesScript();
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({
-    port: 0,
-    planner: new ConfigTimeoutPlanner(configSchema.parse({})),
+  server = await startConfigServer({
     graceMs: 200,
   });
 });

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config.js';
-import { startServer } from '../../src/server/server.js';
-import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
+import { startConfigServer } from '../helpers/config-server.js';
 import { processesInGroup, RawClient } from './raw-client.js';
 
 describe('graceful shutdown', () => {
   it('stops accepting, cancels running processes, sends their completion, closes with 1001', async () => {
-    const server = await startServer({
-      port: 0,
-      planner: new ConfigTimeoutPlanner(configSchema.parse({})),
-      graceMs: 300,
-    });
+    const server = await startConfigServer({ graceMs: 300 });
     const busy = await RawClient.connect(server.url);
     const idle = await RawClient.connect(server.url);
     await busy.waitFor((frame) => frame.method === 'connected');
