@@ -10,8 +10,11 @@ import { median, quantile } from './stats.js';
  *   are a small share of the window (`presumedHangRate`) they are presumed hangs and left out; only the
  *   cut-offs beyond that share (the longest ones) count. A legitimate run outlasting the max limit and
  *   both extensions is an alpha-rare event, so many of them means the class has become slower;
- * - killed-stall runs: dropped. A stall kill is far more often a hang than a long legitimate run, and
- *   counting it as censored would let every caught hang switch the stall limit off;
+ * - killed-stall runs: the same for the silence metric (the run was silent at least this long): a caught
+ *   hang must not raise the stall limit, but a class whose runs keep being stall-killed (it now thinks or
+ *   writes silently for longer) must learn it. For the duration metric they are dropped: a stall kill
+ *   says nothing about how long the run would have taken. Likewise a max-limit kill is dropped for the
+ *   silence metric: the watchdog had seen progress, so its silences say nothing about the stall limit;
  * - retry-later runs (rate limits, overload): dropped, they measure the API, not the task;
  * - records with a negative or non-finite duration: dropped.
  */
@@ -21,9 +24,9 @@ export type Metric = 'duration' | 'silence';
 export interface SampleSet {
   /** Finished runs' values, ascending. */
   finite: Float64Array;
-  /** Values observed before a max-limit kill (lower bounds), ascending; presumed hangs left out. */
+  /** Values observed before a kill (lower bounds), ascending; presumed hangs left out. */
   censored: Float64Array;
-  /** Max-limit kills within the window left out as presumed hangs (the shortest ones). */
+  /** Cut-offs within the window left out as presumed hangs (the shortest ones). */
   presumedHung: number;
   /** Records given, and those left out of the window and why. */
   given: number;
@@ -62,10 +65,11 @@ export function samplesOf(
   let newestAt: number | undefined;
   for (const record of runs) {
     if (finite.length + censored.length >= window) break;
-    if (record.outcome === 'killed-stall') {
+    if (record.outcome === 'killed-stall' && metric === 'duration') {
       droppedStall++;
       continue;
     }
+    if (record.outcome === 'killed-max' && metric === 'silence') continue;
     if (record.outcome === 'retry-later') {
       droppedRetryLater++;
       continue;
@@ -75,7 +79,7 @@ export function samplesOf(
       droppedInvalid++;
       continue;
     }
-    if (record.outcome === 'killed-max') censored.push(value);
+    if (record.outcome === 'killed-max' || record.outcome === 'killed-stall') censored.push(value);
     else if (record.outcome === 'success' || record.outcome === 'failed') finite.push(value);
     else {
       droppedInvalid++;

@@ -177,6 +177,42 @@ describe('runs cut off by the max limit', () => {
     expect(p.max.ms).toBeGreaterThanOrEqual(2000 * S * defaults.safetyFactor);
   });
 
+  it('learns a longer silence from stall kills once they are more than the occasional hang', () => {
+    // An agent that used to answer within a minute now writes a file silently for 8 minutes every run.
+    const history: RunRecord[] = Array.from({ length: 100 }, (_, i) => ({
+      runId: `quick-${i}`,
+      durationMs: 600 * S,
+      longestSilenceMs: 60 * S,
+      outcome: 'success' as const,
+      at: i,
+    }));
+    const kills: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const { stall } = predictLimits(everyLevel(history), 'llm-agent', defaults, NOW);
+      const killed = 480 * S > stall.ms;
+      if (killed) kills.push(i);
+      history.unshift({
+        runId: `slow-${i}`,
+        durationMs: killed ? stall.ms + 30 * S : 700 * S,
+        longestSilenceMs: killed ? stall.ms : 480 * S,
+        outcome: killed ? 'killed-stall' : 'success',
+        at: 100 + i,
+      });
+    }
+    // The first 5 are presumed hangs; from the 6th on the excess counts, each raising the limit 1.5x.
+    expect(kills).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(predictLimits(everyLevel(history), 'llm-agent', defaults, NOW).stall.ms).toBeGreaterThan(480 * S);
+  });
+
+  it('keeps the stall limit where it was after an occasional stall-killed hang', () => {
+    const runs = Array.from({ length: 97 }, (_, i) => run(200 + (i % 10), 'success', 100));
+    const clean = predictLimits(everyLevel(runs), 'build', defaults, NOW);
+    const hangs = Array.from({ length: 3 }, () => run(900, 'killed-stall', 800));
+    const p = predictLimits(everyLevel(shuffled([...runs, ...hangs])), 'build', defaults, NOW);
+    expect(p.stall.ms).toBe(clean.stall.ms);
+    expect(p.max.ms).toBe(clean.max.ms);
+  });
+
   it('does not ratchet a class that hangs now and then up to the cap', () => {
     // The runner's loop: each run gets a limit; a hang runs until the limit plus both extensions.
     const random = rng(5);
@@ -488,10 +524,11 @@ describe('predictor properties', () => {
     );
   });
 
-  it('only loosens when a run cut off by the max limit is added', () => {
+  it('only loosens when a run cut off by the max or the stall limit is added', () => {
     const censoredArb = fc.record({
       seconds: fc.double({ min: 0, max: 20_000, noNaN: true }),
       silence: fc.double({ min: 0, max: 1, noNaN: true }),
+      outcome: fc.constantFrom<RunOutcome>('killed-max', 'killed-stall'),
     });
     fc.assert(
       fc.property(
@@ -508,7 +545,7 @@ describe('predictor properties', () => {
             runId: 'cut',
             durationMs: cut.seconds * S,
             longestSilenceMs: cut.seconds * cut.silence * S,
-            outcome: 'killed-max',
+            outcome: cut.outcome,
             at: NOW,
           };
           const after = predictLimits(
