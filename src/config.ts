@@ -96,8 +96,9 @@ export const configSchema = z
         extensionTimes: z.number().int().min(0).max(5).default(2),
         extensionFraction: z.number().gt(0).max(2).default(0.25),
         /**
-         * Share of a class's recent runs that may be cut off by the max limit and still be presumed hangs
-         * rather than proof that the class got slower (0 = every cut-off loosens the limit).
+         * Share of a class's recent runs that may be cut off by the max (or stall) limit and still be
+         * presumed hangs rather than proof that the class got slower, or more silent (0 = every cut-off
+         * loosens its limit).
          */
         presumedHangRate: z.number().min(0).max(0.5).default(0.05),
       })
