@@ -323,6 +323,8 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   private warnLeftover(): void {
+    // A run that queued nothing leaves the earlier runs' queue as it found it: nothing new to warn about.
+    if (this.queued === 0 && this.dropped === 0) return;
     const left = this.pendingCount();
     const key = `${left}/${this.dropped}`;
     if (left + this.dropped === 0 || key === this.leftoverWarned) return;

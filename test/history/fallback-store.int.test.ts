@@ -329,6 +329,13 @@ describe('the replay queue in the history file, across runs and processes', () =
     );
     expect(queuedInFile(first.historyPath)).toBe(30);
 
+    // A run that only reads (`history list`) while Redis is still away: one warning, not the first run's.
+    const reader = await runner(redis.url, { keyPrefix: first.keyPrefix }, first.historyPath);
+    expect(reader.store.status().pending).toBe(30);
+    await reader.store.close();
+    expect(reader.warnings).toHaveLength(1);
+    expect(reader.warnings[0]).toMatch(/unreachable/);
+
     await redis.restart();
     const second = await runner(redis.url, { keyPrefix: first.keyPrefix }, first.historyPath);
     await eventually(() => second.store.status().pending === 0, 10_000, "the first run's queue sent");
