@@ -5,12 +5,11 @@ import type { Executor } from '../../src/exec/types.js';
 import type { HistoryStore } from '../../src/history/types.js';
 import { runSuite } from '../../src/run/scheduler.js';
 import type { Reporter, RunReport } from '../../src/run/types.js';
+import { defaultExpectations } from '../../src/suite/expect.js';
 import type { Suite, TaskSpec } from '../../src/suite/types.js';
 import type { TimeoutPlanner } from '../../src/timeouts/types.js';
 
 /** Suites built in code, run through the real scheduler exactly as `cc-stress run` drives them. */
-
-const NO_STREAM_CHECKS = { contains: [], notContains: [], matches: [] };
 
 export function taskSpec(id: string, argv: string[], shell = false): TaskSpec {
   return {
@@ -24,13 +23,7 @@ export function taskSpec(id: string, argv: string[], shell = false): TaskSpec {
     agent: 'none',
     retries: 0,
     timeout: {},
-    expect: {
-      exitCode: [0],
-      stdout: NO_STREAM_CHECKS,
-      stderr: NO_STREAM_CHECKS,
-      minOutputBytes: 0,
-      result: null,
-    },
+    expect: defaultExpectations(),
     repeatIndex: 1,
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Executor, RunningTask } from '../exec/types.js';
 import { type ExecuteParams, notification } from '../exec/ws-protocol.js';
 import { detectAgent } from '../suite/agent.js';
+import { defaultExpectations } from '../suite/expect.js';
 import type { AgentKind, Expectations } from '../suite/types.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import type { AllowList } from './allow-list.js';
@@ -45,15 +46,8 @@ export interface ExecutionHost {
   started(task: RunningTask, ids: ProcessIds): void;
 }
 
-const NO_STREAM_RULES = { contains: [], notContains: [], matches: [] };
 /** The server only reports exit codes; judging output is the client's business. */
-const NO_EXPECTATIONS: Expectations = {
-  exitCode: [0],
-  stdout: NO_STREAM_RULES,
-  stderr: NO_STREAM_RULES,
-  minOutputBytes: 0,
-  result: null,
-};
+const NO_EXPECTATIONS: Expectations = defaultExpectations();
 
 /** Long lines are only searched this far for provider limit messages. */
 const SIGNAL_SEARCH_CHARS = 4096;

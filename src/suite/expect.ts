@@ -7,6 +7,12 @@ export type Expander = (path: FieldPath, raw: string) => string;
 /** Throws SuiteError pointing at `path`. */
 export type Reject = (path: FieldPath, reason: string) => never;
 
+/** What a task without an `expect` block gets (exit code 0, nothing asked of its output), with overrides. */
+export function defaultExpectations(overrides: Partial<Expectations> = {}): Expectations {
+  const none = (): StreamExpectations => ({ contains: [], notContains: [], matches: [] });
+  return { exitCode: [0], stdout: none(), stderr: none(), minOutputBytes: 0, result: null, ...overrides };
+}
+
 /** The expectations of one task: defaults applied, strings expanded, every pattern known to compile. */
 export function buildExpectations(
   raw: RawExpect | undefined,

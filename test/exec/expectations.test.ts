@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createExpectationTracker } from '../../src/exec/expectations.js';
 import type { AgentEvent } from '../../src/exec/types.js';
+import { defaultExpectations } from '../../src/suite/expect.js';
 import type { AgentKind, Expectations } from '../../src/suite/types.js';
 
 type Finished = Extract<AgentEvent, { type: 'finished' }>;
 
-function expectations(overrides: Partial<Expectations> = {}): Expectations {
-  const none = { contains: [], notContains: [], matches: [] };
-  return { exitCode: [0], stdout: none, stderr: none, minOutputBytes: 0, result: null, ...overrides };
-}
+const expectations = defaultExpectations;
 
 function judge(
   expect: Expectations,

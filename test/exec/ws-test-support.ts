@@ -2,14 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecRequest } from '../../src/exec/types.js';
-import type { Expectations } from '../../src/suite/types.js';
+import { defaultExpectations } from '../../src/suite/expect.js';
 import type { TimeoutPlan, TimeoutPlanner } from '../../src/timeouts/types.js';
 
-const NONE = { contains: [], notContains: [], matches: [] };
-
-export function expectations(overrides: Partial<Expectations> = {}): Expectations {
-  return { exitCode: [0], stdout: NONE, stderr: NONE, minOutputBytes: 0, result: null, ...overrides };
-}
+export const expectations = defaultExpectations;
 
 export function plan(maxMs: number, stallMs: number, extension = { times: 0, byMs: 0 }): TimeoutPlan {
   return {

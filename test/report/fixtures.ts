@@ -11,6 +11,7 @@ import {
   type RunStartInfo,
   type TaskResult,
 } from '../../src/run/types.js';
+import { defaultExpectations } from '../../src/suite/expect.js';
 import type { Suite, TaskSpec } from '../../src/suite/types.js';
 
 export const plain = new Chalk({ level: 0 });
@@ -84,8 +85,6 @@ export function report(tasks: TaskResult[], overrides: Partial<RunReport> = {}):
   };
 }
 
-const noExpectations = { contains: [], notContains: [], matches: [] };
-
 export function spec(id: string, overrides: Partial<TaskSpec> = {}): TaskSpec {
   return {
     id,
@@ -98,13 +97,7 @@ export function spec(id: string, overrides: Partial<TaskSpec> = {}): TaskSpec {
     agent: 'none',
     retries: 0,
     timeout: {},
-    expect: {
-      exitCode: [0],
-      stdout: noExpectations,
-      stderr: noExpectations,
-      minOutputBytes: 0,
-      result: null,
-    },
+    expect: defaultExpectations(),
     repeatIndex: 1,
     ...overrides,
   };

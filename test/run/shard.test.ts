@@ -9,28 +9,10 @@ import type { RunOutcome, RunRecord } from '../../src/history/types.js';
 import { levelWeight, roundRobin, selectShard, shardCutoff, splitShards } from '../../src/run/shard.js';
 import type { TaskSpec } from '../../src/suite/types.js';
 import { classify } from '../../src/timeouts/classify.js';
+import { spec } from '../report/fixtures.js';
 
 function task(id: string, argv: string[] = ['sleep', '1']): TaskSpec {
-  return {
-    id,
-    baseId: id,
-    name: id,
-    argv,
-    shell: false,
-    cwd: '/work',
-    env: {},
-    agent: 'none',
-    retries: 0,
-    timeout: {},
-    expect: {
-      exitCode: [0],
-      stdout: { contains: [], notContains: [], matches: [] },
-      stderr: { contains: [], notContains: [], matches: [] },
-      minOutputBytes: 0,
-      result: null,
-    },
-    repeatIndex: 1,
-  };
+  return spec(id, { name: id, argv, cwd: '/work' });
 }
 
 const DAY = 24 * 3600 * 1000;

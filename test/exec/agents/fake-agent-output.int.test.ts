@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createAgentAdapter } from '../../../src/exec/agents/index.js';
 import { createExpectationTracker } from '../../../src/exec/expectations.js';
 import type { AgentEvent } from '../../../src/exec/types.js';
-import type { AgentKind, Expectations } from '../../../src/suite/types.js';
+import { defaultExpectations } from '../../../src/suite/expect.js';
+import type { AgentKind } from '../../../src/suite/types.js';
 import { runFakeAgent } from '../../fake-agent/support.js';
 
 const ARGS: Record<Exclude<AgentKind, 'none'>, string[]> = {
@@ -15,14 +16,7 @@ const ARGS: Record<Exclude<AgentKind, 'none'>, string[]> = {
 async function session(kind: Exclude<AgentKind, 'none'>, ...fake: string[]) {
   const run = await runFakeAgent([...ARGS[kind], '--fake-duration', '300ms', '--fake-seed', '8', ...fake]);
   const adapter = createAgentAdapter(kind);
-  const expect: Expectations = {
-    exitCode: [0],
-    stdout: { contains: [], notContains: [], matches: [] },
-    stderr: { contains: [], notContains: [], matches: [] },
-    minOutputBytes: 0,
-    result: null,
-  };
-  const tracker = createExpectationTracker(expect, kind);
+  const tracker = createExpectationTracker(defaultExpectations(), kind);
   const events: AgentEvent[] = [];
   for (const line of run.lines) {
     events.push(...adapter.onLine(line.stream, line.text));
