@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { type ChildResult, finished } from '../helpers/child-output.js';
+
 export const CLI = fileURLToPath(new URL('../../bin/cc-stress', import.meta.url));
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ChildResult;
+export { finished };
 
 export function workDir(): string {
   return mkdtempSync(join(tmpdir(), 'cc-stress-cli-'));
@@ -34,20 +32,6 @@ export function isolatedEnv(dir: string, extra: Record<string, string> = {}): No
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-export function finished(child: ChildProcess): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
 }
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult> {

@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { type ChildResult, finished } from '../helpers/child-output.js';
+
+export { type ChildResult, finished };
 
 /**
  * Child processes run the real store code. Node 20 cannot run TypeScript, so src/history and the
@@ -60,29 +63,6 @@ export function spawnFixture(name: string, args: string[]): ChildProcess {
   const root = buildTree();
   const script = join(root, 'test/history/fixtures', `${name}.js`);
   return spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
-}
-
-export interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Waits for a child to end and returns its output. */
-export function finished(child: ChildProcess): Promise<ChildResult> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolvePromise, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
-  });
 }
 
 /**
