@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.js';
-import type { RunRecord } from '../../src/history/types.js';
-import { CLASS_LEVELS } from '../../src/timeouts/classify.js';
+import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
+import { CLASS_LEVELS, classify } from '../../src/timeouts/classify.js';
 import { failLoose, type MissingLevel } from '../../src/timeouts/fail-loose.js';
+import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
+import { PlanCache } from '../../src/timeouts/plan-cache.js';
 import { type LevelHistory, type PredictorConfig, predictLimits } from '../../src/timeouts/predict.js';
+import type { PlanInput } from '../../src/timeouts/types.js';
 import { configArb, historyArb, kindArb, NOW } from './history-arbitraries.js';
 
 const defaults: PredictorConfig = configSchema.parse({}).predictor;
@@ -136,5 +139,73 @@ describe('failLoose', () => {
     );
     expect(fallback?.max).toBe('cap');
     expect(prediction.max.ms).toBeGreaterThanOrEqual(healthy.max.ms);
+  });
+});
+
+/** A store that answers each class key from a map, or fails, or never answers, as told per key. */
+class ScriptedStore implements HistoryStore {
+  readonly kind = 'scripted';
+  constructor(
+    private readonly runs: Map<string, RunRecord[]>,
+    private readonly failures: Map<string, Failure>,
+  ) {}
+  async record(): Promise<void> {}
+  recent(classKey: string, limit?: number): Promise<RunRecord[]> {
+    const failure = this.failures.get(classKey) ?? 'ok';
+    if (failure === 'error') return Promise.reject(new Error('database disk image is malformed'));
+    if (failure === 'timeout') return new Promise<RunRecord[]>(() => {});
+    return Promise.resolve((this.runs.get(classKey) ?? []).slice(0, limit));
+  }
+  async classes(): Promise<ClassSummary[]> {
+    return [];
+  }
+  async prune(): Promise<number> {
+    return 0;
+  }
+  async close(): Promise<void> {}
+}
+
+describe('LearnedTimeoutPlanner when history fails', () => {
+  const input: PlanInput = {
+    argv: ['npm', 'test'],
+    shell: false,
+    cwd: '/work/repo',
+    timeout: {},
+    agent: 'none',
+  };
+  const keys = classify(input, []).levels.map((l) => l.key);
+  const base = configSchema.parse({});
+
+  it('never plans tighter than with healthy history, whichever levels fail or time out', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        historyArb(30),
+        configArb,
+        failuresArb,
+        fc.boolean(),
+        async (history, predictor, failures, plannedBefore) => {
+          const config = { ...base, predictor };
+          const runs = new Map(keys.map((k, i) => [k, history[i]!.runs]));
+          const cache = new PlanCache({ size: 10 });
+          const healthy = await new LearnedTimeoutPlanner({
+            store: new ScriptedStore(runs, new Map()),
+            config,
+            now: () => NOW,
+            planCache: plannedBefore ? cache : new PlanCache({ size: 10 }),
+          }).plan(input);
+          const failing = new ScriptedStore(runs, new Map(keys.map((k, i) => [k, failures[i]!])));
+          const plan = await new LearnedTimeoutPlanner({
+            store: failing,
+            config,
+            now: () => NOW,
+            lookupTimeoutMs: 5,
+            planCache: cache,
+          }).plan(input);
+          expect(plan.maxMs).toBeGreaterThanOrEqual(healthy.maxMs);
+          expect(plan.stallMs).toBeGreaterThanOrEqual(healthy.stallMs);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
