@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { patternProblem } from './text/user-pattern.js';
 
 /**
  * The one place where environment variables and the config file are read and validated.
@@ -221,11 +222,10 @@ export function parseConfig(text: string, source: string): Config {
     throw new ConfigError(`${source}: predictor.floorSeconds must not exceed predictor.capSeconds`);
   }
   for (const [i, rule] of config.classifier.rules.entries()) {
-    try {
-      new RegExp(rule.match);
-    } catch (error) {
+    const problem = patternProblem(rule.match);
+    if (problem !== null) {
       throw new ConfigError(
-        `${source}: classifier.rules.${i}.match: not a valid regular expression (${(error as Error).message.replace(/\s+/g, ' ')})`,
+        `${source}: classifier.rules.${i}.match: not a valid regular expression (${problem})`,
       );
     }
   }
