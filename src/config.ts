@@ -159,6 +159,9 @@ export interface EnvSettings {
   noColor: boolean;
 }
 
+/** Redis's highest database index with its default `databases 16`; servers may allow more, rarely do. */
+const MAX_REDIS_DB = 15;
+
 function checkRedisUrl(value: string, where: string): string {
   let url: URL;
   try {
@@ -173,6 +176,17 @@ function checkRedisUrl(value: string, where: string): string {
   }
   if (url.hostname === '') {
     throw new ConfigError(`${where}: "${value}" names no host; expected redis://host[:port]`);
+  }
+  // ioredis reads the path as a database number without checking it: `/abc` crashed on `select NaN` and
+  // `/99999` fell back to database 0 without a word.
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !(/^\d{1,5}$/.test(db) && Number(db) <= MAX_REDIS_DB)) {
+    throw new ConfigError(
+      `${where}: "/${db}" is not a database number; expected redis://[user:password@]host[:port][/db] with db 0..${MAX_REDIS_DB}`,
+    );
+  }
+  if (url.port !== '' && Number(url.port) === 0) {
+    throw new ConfigError(`${where}: port 0 is not a port; expected 1..65535`);
   }
   return value;
 }
