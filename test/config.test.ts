@@ -503,8 +503,16 @@ describe('readEnv', () => {
     ['CC_STRESS_REDIS_URL', 'cache', /^CC_STRESS_REDIS_URL: .*not a URL/],
     ['CC_STRESS_REDIS_URL', 'redis://', /^CC_STRESS_REDIS_URL: "redis:\/\/" names no host/],
     ['CC_STRESS_REDIS_URL', 'redis:6379', /^CC_STRESS_REDIS_URL: "redis:6379" names no host/],
-    ['CC_STRESS_REDIS_URL', 'redis://h:6379/abc', /^CC_STRESS_REDIS_URL: "\/abc" is not a database number.*0\.\.15/],
-    ['CC_STRESS_REDIS_URL', 'redis://h:6379/99999', /^CC_STRESS_REDIS_URL: "\/99999" is not a database number/],
+    [
+      'CC_STRESS_REDIS_URL',
+      'redis://h:6379/abc',
+      /^CC_STRESS_REDIS_URL: "\/abc" is not a database number.*0\.\.15/,
+    ],
+    [
+      'CC_STRESS_REDIS_URL',
+      'redis://h:6379/99999',
+      /^CC_STRESS_REDIS_URL: "\/99999" is not a database number/,
+    ],
     ['CC_STRESS_REDIS_URL', 'redis://h:6379/1/2', /not a database number/],
     ['CC_STRESS_REDIS_URL', 'redis://h:0', /port 0 is not a port/],
   ])('%s=%j is an error that names the variable', (name, value, pattern) => {
