@@ -258,6 +258,8 @@ export interface LoadedConfig {
   env: EnvSettings;
   /** The SQLite path and Redis URL after environment overrides. */
   historyPath: string;
+  /** True for the default location in the user's cache, the only one whose folder cc-stress creates. */
+  historyPathIsDefault: boolean;
   redisUrl?: string;
 }
 
@@ -284,6 +286,7 @@ export function loadConfig(options: { configPath?: string; env?: NodeJS.ProcessE
     config,
     env,
     historyPath: env.historyPath ?? config.history.path ?? defaultHistoryPath(),
+    historyPathIsDefault: (env.historyPath ?? config.history.path) === undefined,
     redisUrl: env.redisUrl ?? config.history.redisUrl,
   };
 }

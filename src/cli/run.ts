@@ -107,6 +107,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   if (options.history) {
     history = await openHistoryStore({
       historyPath: loaded.historyPath,
+      createFolder: loaded.historyPathIsDefault,
       ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
       config: loaded.config.history,
       onWarning: (message) => warn(message),

@@ -201,6 +201,7 @@ export async function serveCommand(
       ? undefined
       : await openHistoryStore({
           historyPath: loaded.historyPath,
+          createFolder: loaded.historyPathIsDefault,
           ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
           config: loaded.config.history,
           onWarning: (message) => log(`warning: ${message}`),
