@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readReport } from '../../src/report/index.js';
+import { publishedReportValidator } from '../helpers/report-schema.js';
+import { validateJUnit } from '../helpers/xmllint.js';
+import { finished, isolatedEnv, runCli, startCli, workDir, writeSuite } from './cli-support.js';
+
+const validateReport = publishedReportValidator();
+
+/** Both consumer schemas accept the run's junit.xml and the published JSON Schema its report.json. */
+function expectValidReports(out: string): void {
+  const { junit10, surefire } = validateJUnit(join(out, 'junit.xml'));
+  expect(junit10.output).toMatch(/ validates$/);
+  expect(surefire.output).toMatch(/ validates$/);
+  expect(validateReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')))).toEqual([]);
+}
+
+function testcaseNames(out: string): string[] {
+  return [...readFileSync(join(out, 'junit.xml'), 'utf8').matchAll(/<testcase [^>]*name="([^"]*)"/g)].map(
+    (m) => m[1]!,
+  );
+}
+
+const OUTCOMES = `
+name: outcomes
+defaults:
+  concurrency: 6
+tasks:
+  - id: pass
+    name: A passing task
+    command: "true"
+  - id: fail
+    name: Exits 3
+    command: "sh -c 'echo boom; exit 3'"
+  - id: flaky
+    retries: 1
+    shell: true
+    command: 'if [ -e flaky.mark ]; then echo ok; else touch flaky.mark; exit 1; fi'
+  - id: stalled
+    command: sleep 60
+    timeout: { max: 60, stall: 1 }
+  - id: timed-out
+    shell: true
+    command: 'while true; do echo tick; sleep 0.2; done'
+    timeout: { max: 2, stall: 2 }
+  - id: crashed
+    command: /nonexistent/cc-stress-no-such-program
+`;
+
+describe('reports of real runs, checked by real validators', () => {
+  it('are valid for a pass, a failure, a flaky pass, a stall, a timeout and a crash', async () => {
+    const dir = workDir();
+    const out = join(dir, 'out');
+    const result = await runCli(['run', writeSuite(dir, OUTCOMES), '--out', out], isolatedEnv(dir));
+    expect(result.code, result.stderr).toBe(1);
+
+    const report = readReport(join(out, 'report.json'));
+    expect(Object.fromEntries(report.tasks.map((t) => [t.id, [t.reason, t.flaky]]))).toEqual({
+      pass: ['passed', false],
+      fail: ['failed', false],
+      flaky: ['passed', true],
+      stalled: ['stalled', false],
+      'timed-out': ['timed-out', false],
+      crashed: ['crashed', false],
+    });
+    expect(report.tasks.map((t) => t.line)).toEqual([6, 9, 12, 16, 19, 23]);
+    expect(report.verdict).toBe('fail');
+    expectValidReports(out);
+    // Stable names: the id, whatever the human name.
+    expect(testcaseNames(out)).toEqual(['pass', 'fail', 'flaky', 'stalled', 'timed-out', 'crashed']);
+  }, 60_000);
+
+  it('are valid for tasks never started after --bail', async () => {
+    const dir = workDir();
+    const out = join(dir, 'out');
+    const suite = writeSuite(
+      dir,
+      'name: bail\ntasks:\n  - id: fail\n    command: "false"\n  - id: later\n    command: "true"\n',
+    );
+    const result = await runCli(
+      ['run', suite, '--out', out, '--bail', '1', '--concurrency', '1'],
+      isolatedEnv(dir),
+    );
+    expect(result.code, result.stderr).toBe(1);
+    const report = readReport(join(out, 'report.json'));
+    expect(report.tasks.map((t) => [t.id, t.reason])).toEqual([
+      ['fail', 'failed'],
+      ['later', 'cancelled'],
+    ]);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain('<skipped message="cancelled"/>');
+    expectValidReports(out);
+  }, 60_000);
+
+  it('say "interrupted", never "pass", for a run stopped by Ctrl-C, and stay valid', async () => {
+    const dir = workDir();
+    const out = join(dir, 'out');
+    const suite = writeSuite(
+      dir,
+      `name: long
+defaults: { concurrency: 1, target: 0 }
+tasks:
+  - id: quick
+    command: "true"
+  - id: long
+    command: sleep 120
+  - id: never
+    command: sleep 120
+`,
+    );
+    const child = startCli(['run', suite, '--out', out], isolatedEnv(dir));
+    const done = finished(child);
+    // The line reporter prints a start line per attempt; interrupt once the long task is running.
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/start\s+long/.test(stderr)) resolve();
+      });
+      child.once('close', () => reject(new Error(`the run ended before the long task started:\n${stderr}`)));
+    });
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+
+    const report = readReport(join(out, 'report.json'));
+    expect(report.interrupted).toBe(true);
+    // Only `quick` counted, and it passed against a target of 0: the old rule said "pass".
+    expect(report.successRate).toBe(1);
+    expect(report.verdict).toBe('interrupted');
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toContain(
+      '<property name="verdict" value="interrupted"/>',
+    );
+    expectValidReports(out);
+  }, 60_000);
+});
