@@ -40,7 +40,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option(
       '--reporter <names>',
-      'auto, progress, line, json, junit, summary (comma separated, repeatable)',
+      'auto, progress, line, json, junit, summary, markdown, csv, github (comma separated, repeatable)',
       collect,
     )
     .option('-o, --out <dir>', 'report folder', 'reports')

@@ -148,6 +148,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
         outDir: dir,
         color: options.color && !loaded.env.noColor,
         ci: loaded.env.ci,
+        github: loaded.env.github,
       });
     // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
     const stepDir = (step: number, concurrency: number): string =>

@@ -3,6 +3,7 @@ import type { ChalkInstance } from './colors.js';
 import { reasonColor } from './describe.js';
 import { formatDuration, formatPercent, oneLine, padEnd, padStart, taskLabel, truncate } from './format.js';
 import type { TextStream } from './line.js';
+import { durationLines } from './stats-table.js';
 
 export interface SummaryOptions {
   colors: ChalkInstance;
@@ -145,6 +146,8 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
 
   const slowest = slowestLines(report.tasks);
   if (slowest.length > 0) lines.push('', c.bold('Slowest'), ...slowest);
+  const durations = durationLines(report, c);
+  if (durations.length > 0) lines.push('', ...durations);
 
   const warnings = [...new Set(options.warnings ?? [])];
   if (warnings.length > 0) {

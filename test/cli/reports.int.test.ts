@@ -52,7 +52,11 @@ describe('reports of real runs, checked by real validators', () => {
   it('are valid for a pass, a failure, a flaky pass, a stall, a timeout and a crash', async () => {
     const dir = workDir();
     const out = join(dir, 'out');
-    const result = await runCli(['run', writeSuite(dir, OUTCOMES), '--out', out], isolatedEnv(dir));
+    const stepSummary = join(dir, 'step-summary.md');
+    const result = await runCli(
+      ['run', writeSuite(dir, OUTCOMES), '--out', out, '--reporter', 'auto,json,junit,summary,markdown,csv'],
+      isolatedEnv(dir, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: stepSummary, GITHUB_WORKSPACE: dir }),
+    );
     expect(result.code, result.stderr).toBe(1);
 
     const report = readReport(join(out, 'report.json'));
@@ -66,9 +70,29 @@ describe('reports of real runs, checked by real validators', () => {
     });
     expect(report.tasks.map((t) => t.line)).toEqual([6, 9, 12, 16, 19, 23]);
     expect(report.verdict).toBe('fail');
+    expect(report.stats?.all).toMatchObject({ tasks: 6, passed: 2, attempts: 7 });
     expectValidReports(out);
     // Stable names: the id, whatever the human name.
     expect(testcaseNames(out)).toEqual(['pass', 'fail', 'flaky', 'stalled', 'timed-out', 'crashed']);
+
+    // GitHub Actions: annotations on stdout at each task's line, the summary appended to the step summary.
+    const commands = result.stdout.split('\n').filter((line) => line.startsWith('::'));
+    const at = (line: number, title: string) =>
+      commands.find((c) => c.startsWith(`::error file=suite.yaml,line=${line},title=${title}::`));
+    expect(at(9, 'cc-stress%3A failed fail')).toContain('exit code 3, expected 0');
+    expect(at(16, 'cc-stress%3A stalled stalled')).toBeDefined();
+    expect(at(19, 'cc-stress%3A timed-out timed-out')).toBeDefined();
+    expect(at(23, 'cc-stress%3A crashed crashed')).toBeDefined();
+    expect(commands).toContainEqual(
+      expect.stringMatching(/^::warning file=suite\.yaml,line=12,title=cc-stress%3A flaky flaky::/),
+    );
+    expect(commands.filter((c) => c.startsWith('::error'))).toHaveLength(5);
+    const summary = readFileSync(stepSummary, 'utf8');
+    expect(summary).toContain('## cc-stress: outcomes ❌ FAIL');
+    expect(summary).toBe(`${readFileSync(join(out, 'summary.md'), 'utf8')}\n`);
+    expect(readFileSync(join(out, 'stats.csv'), 'utf8')).toMatch(
+      /^scope,name,category,.*\r\nrun,outcomes,,6,2,/,
+    );
   }, 60_000);
 
   it('are valid for tasks never started after --bail', async () => {
