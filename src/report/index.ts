@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { GitHubSettings } from '../config.js';
 import type { Reporter } from '../run/types.js';
 import { createColors } from './colors.js';
-import { JSON_REPORT_FILE, JsonReporter } from './json.js';
-import { JUNIT_REPORT_FILE, JUnitReporter } from './junit.js';
 import { CSV_REPORT_FILE, CsvReporter } from './csv.js';
 import { GitHubReporter } from './github.js';
+import { JSON_REPORT_FILE, JsonReporter } from './json.js';
+import { JUNIT_REPORT_FILE, JUnitReporter } from './junit.js';
 import { LineReporter, type TextStream } from './line.js';
 import { MARKDOWN_REPORT_FILE, MarkdownReporter } from './markdown.js';
 import { Multiplexer, type MultiplexerOptions } from './multiplexer.js';
@@ -19,10 +19,10 @@ export {
   colorLevel,
   createColors,
 } from './colors.js';
-export { JSON_REPORT_FILE, JsonReporter, serializeReport, writeReportFile } from './json.js';
-export { JUNIT_REPORT_FILE, JUnitReporter, junitXml, writeJUnitFile } from './junit.js';
 export { CSV_REPORT_FILE, CsvReporter, statsCsv } from './csv.js';
 export { annotationsOf, GitHubReporter, workflowCommand } from './github.js';
+export { JSON_REPORT_FILE, JsonReporter, serializeReport, writeReportFile } from './json.js';
+export { JUNIT_REPORT_FILE, JUnitReporter, junitXml, writeJUnitFile } from './junit.js';
 export { LineReporter, type TextStream } from './line.js';
 export { MARKDOWN_REPORT_FILE, MarkdownReporter, renderMarkdown } from './markdown.js';
 export {
