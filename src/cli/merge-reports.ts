@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { readEnv } from '../config.js';
 import {
   createReporters,
   mergeReports,
@@ -12,7 +13,6 @@ import {
   writeReportFile,
 } from '../report/index.js';
 import type { RunReport } from '../run/types.js';
-import { readEnv } from '../config.js';
 import { EXIT, UsageError } from './errors.js';
 
 export interface MergeOptions {
