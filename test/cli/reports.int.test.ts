@@ -93,6 +93,17 @@ describe('reports of real runs, checked by real validators', () => {
     expect(readFileSync(join(out, 'stats.csv'), 'utf8')).toMatch(
       /^scope,name,category,.*\r\nrun,outcomes,,6,2,/,
     );
+
+    // merge-reports under Actions annotates and summarises the merged suite the same way.
+    const mergedSummary = join(dir, 'merge-summary.md');
+    const merged = await runCli(
+      ['merge-reports', join(out, 'report.json'), '--junit', join(dir, 'merged.xml')],
+      isolatedEnv(dir, { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: mergedSummary, GITHUB_WORKSPACE: dir }),
+    );
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain('::error file=suite.yaml,line=9,title=cc-stress%3A failed fail::');
+    expect(readFileSync(mergedSummary, 'utf8')).toContain('## cc-stress: outcomes ❌ FAIL');
+    expect(validateJUnit(join(dir, 'merged.xml')).junit10.ok).toBe(true);
   }, 60_000);
 
   it('are valid for tasks never started after --bail', async () => {
