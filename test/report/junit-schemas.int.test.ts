@@ -43,6 +43,9 @@ const cases: Record<string, RunReport> = {
     shard: { index: 2, total: 4, split: '0123456789abcdef' },
   }),
   'no tasks at all': report([]),
+  'a run of hours (times past 999 s)': report([task('long', [attempt({ durationMs: 7_384_567 })])], {
+    durationMs: 7_400_000,
+  }),
   'hostile text': report(
     [
       task('hostile', [attempt({ reason: 'failed', messages: [HOSTILE], outputTail: HOSTILE })], {
