@@ -88,7 +88,9 @@ describe('createReporters under GitHub Actions', () => {
   it("adds annotations to 'auto' when GITHUB_ACTIONS=true, and to an explicit 'github' anywhere", async () => {
     expect(await run(['auto'], true)).toContain('::error title=cc-stress%3A FAIL::');
     expect(await run(['auto'], false)).toBe('');
-    expect(await run(['github'], false)).toContain('::error file=suites/demo.yaml,title=cc-stress%3A failed a::');
+    expect(await run(['github'], false)).toContain(
+      '::error file=suites/demo.yaml,title=cc-stress%3A failed a::',
+    );
     // A list without auto or github is taken as meant.
     expect(await run(['line', 'json'], true)).toBe('');
   });
