@@ -38,6 +38,15 @@ describe('rerunning what did not pass, and comparing runs', () => {
       ['sometimes', 'passed'],
     ]);
 
+    // The first report and the rerun's together: the suite with the rerun's results.
+    const all = join(dir, 'all.json');
+    await runCli(['merge-reports', base, join(out, 'report.json'), '--json', all], env);
+    expect(readReport(all).tasks.map((t) => [t.id, t.reason])).toEqual([
+      ['good', 'passed'],
+      ['bad', 'failed'],
+      ['sometimes', 'passed'],
+    ]);
+
     const listed = await runCli(['run', suite, '--rerun-failed', base, '--list'], env);
     expect(listed.stdout).toBe('bad\tfalse\nsometimes\t[ -e ok.mark ]\n2 task(s)\n');
 
