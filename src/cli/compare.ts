@@ -1,12 +1,18 @@
 import { createColors } from '../report/colors.js';
-import { compareReports, regressions, renderComparison } from '../report/compare.js';
+import {
+  compareReports,
+  regressions,
+  renderComparison,
+  renderComparisonMarkdown,
+} from '../report/compare.js';
 import { readReport } from '../report/index.js';
-import { EXIT } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 
 export interface CompareOptions {
   maxRegression?: number;
   maxSlowdown?: number;
   json?: boolean;
+  markdown?: boolean;
   color: boolean;
 }
 
@@ -16,6 +22,7 @@ export async function compareCommand(
   headFile: string,
   options: CompareOptions,
 ): Promise<number> {
+  if (options.json && options.markdown) throw new UsageError('use --json or --markdown, not both');
   const comparison = compareReports(readReport(baseFile), readReport(headFile));
   const found = regressions(comparison, {
     ...(options.maxRegression !== undefined ? { maxRegression: options.maxRegression } : {}),
@@ -23,6 +30,8 @@ export async function compareCommand(
   });
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ ...comparison, regressions: found }, null, 2)}\n`);
+  } else if (options.markdown) {
+    process.stdout.write(renderComparisonMarkdown(comparison, found));
   } else {
     const c = createColors({ color: options.color, stream: process.stdout });
     process.stdout.write(renderComparison(comparison, c));

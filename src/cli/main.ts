@@ -178,6 +178,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       numberInRange('--max-slowdown', 1, 1000),
     )
     .option('--json', 'machine-readable output')
+    .option('--markdown', 'a Markdown table, for a pull request comment or $GITHUB_STEP_SUMMARY')
     .option('--no-color', 'no colours')
     .action(async (base: string, head: string, options) => {
       const { compareCommand } = await import('./compare.js');

@@ -1,6 +1,7 @@
 import type { DurationStats, RunReport } from '../run/types.js';
 import type { ChalkInstance } from './colors.js';
 import { formatPercent, oneLine, padEnd, padStart } from './format.js';
+import { markdownCell } from './markdown.js';
 import { durationText, statsOf } from './stats-table.js';
 
 export type Scope = 'run' | 'category' | 'task';
@@ -158,4 +159,34 @@ export function renderComparison(comparison: Comparison, c: ChalkInstance): stri
     `compare: ${oneLine(comparison.base.suite, 80)} at ${comparison.base.startedAt} → ` +
     `${oneLine(comparison.head.suite, 80)} at ${comparison.head.startedAt}`;
   return [c.bold(title), '', c.bold(line(header)), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** The comparison as a Markdown table, for a pull request comment or a job summary. */
+export function renderComparisonMarkdown(comparison: Comparison, found: readonly string[]): string {
+  const arrow = (a: string | undefined, b: string | undefined) => `${a ?? '-'} → ${b ?? '-'}`;
+  const rows = comparison.changes.map((ch) => {
+    const note = ch.base === undefined ? ' (new)' : ch.head === undefined ? ' (gone)' : '';
+    return [
+      ch.scope,
+      markdownCell(ch.name, 80) + note,
+      arrow(ch.base && formatPercent(ch.base.successRate), ch.head && formatPercent(ch.head.successRate)),
+      ch.successDelta === undefined ? '' : points(ch.successDelta),
+      arrow(ch.base && durationText(ch.base.p50Ms), ch.head && durationText(ch.head.p50Ms)),
+      ratioText(ch.p50Ratio),
+      arrow(ch.base && durationText(ch.base.p95Ms), ch.head && durationText(ch.head.p95Ms)),
+      ratioText(ch.p95Ratio),
+    ];
+  });
+  const lines = [
+    `## cc-stress compare: ${markdownCell(comparison.head.suite, 80)} ${found.length > 0 ? '❌ regressed' : '✅ no regression'}`,
+    '',
+    `Base ${comparison.base.startedAt}, head ${comparison.head.startedAt}.`,
+    '',
+    '| scope | name | success | change | p50 | change | p95 | change |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
+  if (found.length > 0)
+    lines.push('', '### Regressions', '', ...found.map((f) => `- ${markdownCell(f, 300)}`));
+  return `${lines.join('\n')}\n`;
 }

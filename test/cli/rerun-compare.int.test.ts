@@ -62,6 +62,9 @@ describe('rerunning what did not pass, and comparing runs', () => {
     expect(worse.stdout).toContain(
       'the run: success rate 66.7% → 33.3% (-33.3 pp, more than --max-regression 0.1)',
     );
+    const markdown = await runCli(['compare', base, join(head, 'report.json'), '--markdown'], env);
+    expect(markdown.stdout).toMatch(/^## cc-stress compare: reruns ✅ no regression\n/);
+    expect(markdown.stdout).toContain('| run | all | 33.3% → 66.7% | +33.3 pp |');
     const json = await runCli(['compare', base, join(head, 'report.json'), '--json'], env);
     expect(JSON.parse(json.stdout)).toMatchObject({ regressions: [], changes: expect.any(Array) });
   }, 60_000);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compareReports, regressions, renderComparison } from '../../src/report/compare.js';
+import {
+  compareReports,
+  regressions,
+  renderComparison,
+  renderComparisonMarkdown,
+} from '../../src/report/compare.js';
 import type { AttemptResult } from '../../src/run/types.js';
 import { attempt, plain, report, task } from './fixtures.js';
 
@@ -65,5 +70,20 @@ describe('regressions', () => {
     expect(regressions(compareReports(base, base), { maxRegression: 0, maxSlowdown: 1 })).toEqual([]);
     expect(regressions(comparison, { maxRegression: 0.5 })).toEqual([]);
     expect(regressions(comparison, {})).toEqual([]);
+  });
+});
+
+describe('renderComparisonMarkdown', () => {
+  it('gives one table row per change and lists the regressions', () => {
+    const comparison = compareReports(base, head);
+    const found = regressions(comparison, { maxRegression: 0.3 });
+    const md = renderComparisonMarkdown(comparison, found);
+    expect(md).toMatch(/^## cc-stress compare: demo ❌ regressed\n/);
+    expect(md).toContain(
+      '| category | agent | 100.0% → 50.0% | -50.0 pp | 1.0s → 1.5s | +50% | 2.0s → 4.0s | +100% |',
+    );
+    expect(md).toContain('| task | new (new) | - → 100.0% |');
+    expect(md).toContain('### Regressions\n\n- category agent: success rate 100.0% → 50.0%');
+    expect(renderComparisonMarkdown(compareReports(base, base), [])).toContain('✅ no regression');
   });
 });
