@@ -170,6 +170,16 @@ export interface EnvSettings {
   historyPath?: string;
   ci: boolean;
   noColor: boolean;
+  github: GitHubSettings;
+}
+
+export interface GitHubSettings {
+  /** GITHUB_ACTIONS=true: the `auto` reporter adds GitHub annotations and the job summary. */
+  actions: boolean;
+  /** GITHUB_STEP_SUMMARY: the file the job summary is appended to. */
+  stepSummary?: string;
+  /** GITHUB_WORKSPACE: annotation paths are relative to it. */
+  workspace?: string;
 }
 
 /** Redis's highest database index with its default `databases 16`; servers may allow more, rarely do. */
@@ -218,6 +228,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     historyPath: nonEmpty('CC_STRESS_HISTORY'),
     ci: env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false',
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    github: {
+      actions: env.GITHUB_ACTIONS === 'true',
+      ...(env.GITHUB_STEP_SUMMARY ? { stepSummary: env.GITHUB_STEP_SUMMARY } : {}),
+      ...(env.GITHUB_WORKSPACE ? { workspace: env.GITHUB_WORKSPACE } : {}),
+    },
   };
 }
 
