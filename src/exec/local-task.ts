@@ -170,7 +170,12 @@ export class LocalTask {
     const { watchdog, hooks } = this.parts;
     if (lagMs > 0) watchdog.forgive(lagMs, now);
     const activity = this.withoutOutput(this.processes.tree.takeActivity());
-    if (this.parts.procProgress) watchdog.activity(activity, now);
+    if (this.parts.procProgress) {
+      watchdog.activity(activity, now);
+      let live = 0;
+      for (const stat of this.processes.tree.members.values()) if (isLive(stat)) live++;
+      watchdog.processes(live, now);
+    }
     const verdict = watchdog.check(now);
     if (verdict.action === 'kill') this.stop(verdict.termination, verdict.detail);
     if (now - this.lastStatusAt >= STATUS_EVERY_MS) {

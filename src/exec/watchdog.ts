@@ -59,6 +59,10 @@ export class Watchdog {
   private idleSince = false;
   private openTools = 0;
   private openTool: string | undefined;
+  /** Live processes of the task at the latest scan; undefined where processes are not visible. */
+  private treeSize: number | undefined;
+  /** How many there were when the first open tool call started. */
+  private toolBaseline: number | undefined;
   private longest = 0;
   private deadline: number;
   private extended = 0;
@@ -117,14 +121,23 @@ export class Watchdog {
   }
 
   /**
-   * How many of the agent's tool calls are open. While one is, the task counts as progressing for up to
+   * How many of the agent's tool calls are open. While one is, and the tool runs as a process of its own
+   * (the task has more processes than when the call started), the task counts as progressing for up to
    * `keepAliveMs` after its last real progress: a shell tool may run silently for minutes, and the CLIs
-   * bound their tools with timeouts of their own.
+   * bound their tools with timeouts of their own. An agent that hangs with a call open but nothing running
+   * gets no such hold. Where processes are not visible, an open call is enough.
    */
   tools(open: number, name: string | undefined, now: number): void {
     this.holdForTools(this.active(now));
+    if (this.openTools === 0 && open > 0) this.toolBaseline = this.treeSize;
     this.openTools = Math.max(0, open);
     if (name !== undefined) this.openTool = name;
+  }
+
+  /** The number of live processes of the task, from each scan of /proc. */
+  processes(count: number, now: number): void {
+    this.holdForTools(this.active(now));
+    this.treeSize = count;
   }
 
   activity(activity: TreeActivity, now: number): void {
@@ -222,6 +235,9 @@ export class Watchdog {
   /** An open tool call keeps the stall clock at the present, within its allowance. */
   private holdForTools(at: number): void {
     if (this.openTools === 0) return;
+    const running =
+      this.treeSize === undefined || this.toolBaseline === undefined || this.treeSize > this.toolBaseline;
+    if (!running) return;
     const held = Math.min(at, this.lastRealAt + this.rules.keepAliveMs);
     if (held <= this.lastProgressAt) return;
     this.lastProgressAt = held;

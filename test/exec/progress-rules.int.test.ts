@@ -152,11 +152,13 @@ describe('agent events', () => {
     );
   });
 
-  it('lets a silent tool call run past the stall limit, within the keep-alive allowance', async () => {
+  it('lets a silent tool process run past the stall limit, within the keep-alive allowance', async () => {
     const outcome = await patient.run(
       node(
         `console.log(${JSON.stringify(init)}); console.log(${JSON.stringify(toolUse)});
-         setTimeout(() => { console.log(${JSON.stringify(toolResult)}); console.log(${JSON.stringify(result)}); }, 4000);`,
+         require('node:child_process').spawn('sleep', ['4']).on('exit', () => {
+           console.log(${JSON.stringify(toolResult)}); console.log(${JSON.stringify(result)});
+         });`,
         1500,
         { agent: 'claude' },
       ),
@@ -164,10 +166,27 @@ describe('agent events', () => {
     expect(outcome).toMatchObject({ termination: 'exit', exitCode: 0 });
   });
 
-  it('stall-kills a tool call silent for longer than the allowance, naming the tool', async () => {
+  it.runIf(procSupported())(
+    'stall-kills an agent hung with a tool call open but no tool process, at the stall limit',
+    async () => {
+      const outcome = await patient.run(
+        node(
+          `console.log(${JSON.stringify(init)}); console.log(${JSON.stringify(toolUse)}); setInterval(() => {}, 1000);`,
+          1500,
+          { agent: 'claude' },
+        ),
+      );
+      expect(outcome.termination).toBe('stall');
+      expect(outcome.detail).toMatch(/^no output, CPU or I\/O for \d+\.\ds \(stall limit 1\.5s/);
+      expect(outcome.durationMs).toBeLessThan(15_000);
+    },
+  );
+
+  it('stall-kills a tool process silent for longer than the allowance, naming the tool', async () => {
     const outcome = await local.run(
       node(
-        `console.log(${JSON.stringify(init)}); console.log(${JSON.stringify(toolUse)}); setInterval(() => {}, 1000);`,
+        `console.log(${JSON.stringify(init)}); console.log(${JSON.stringify(toolUse)});
+         require('node:child_process').spawn('sleep', ['60'], { stdio: 'ignore' });`,
         1500,
         { agent: 'claude' },
       ),

@@ -211,6 +211,25 @@ describe('Watchdog weak signals', () => {
     });
   });
 
+  it('holds the stall clock for an open tool call only while the tool runs as a process of its own', () => {
+    const running = new Watchdog(plan(600_000, 1000), 0, true, rules({ keepAliveMs: 5000 }));
+    const hung = new Watchdog(plan(600_000, 1000), 0, true, rules({ keepAliveMs: 5000 }));
+    for (const dog of [running, hung]) {
+      dog.processes(1, 50);
+      dog.progress('agent-event', 100, { what: 'tool_use (Bash)' });
+      dog.tools(1, 'Bash', 100);
+    }
+    running.processes(2, 500);
+    hung.processes(1, 500);
+    expect(running.check(3000)).toEqual({ action: 'continue' });
+    expect(hung.check(1100)).toEqual({
+      action: 'kill',
+      termination: 'stall',
+      detail:
+        'no output, CPU or I/O for 1.0s (stall limit 1s, from llm-agent prior); last progress: tool_use (Bash) at 0.1s',
+    });
+  });
+
   it('never counts weak signals when their allowance is 0', () => {
     const dog = new Watchdog(plan(600_000, 1000), 0, true, rules({ repeatMs: 0, keepAliveMs: 0 }));
     dog.progress('stdout', 0);
