@@ -39,9 +39,15 @@ const WEAK_WORDS: Record<Exclude<ProgressStrength, 'real'>, string> = {
  *
  * The stall clock runs from the last signal that counted. Real progress always counts. Weak signals count
  * only within a bounded time after the last real progress: repeated output within `repeatMs`, keep-alives
- * and an open tool call within `keepAliveMs`. So a task that shows only weak signals is stall-killed at
- * the latest at (last real progress + allowance + stall limit), and one that shows nothing at all at (last
- * real progress + stall limit). CPU and I/O below the thresholds never count.
+ * within `keepAliveMs`, and an open tool call whose tool runs as a process (more live processes than when
+ * the call started; any open call where processes are not visible) holds the clock up to `keepAliveMs`.
+ * So a task that shows only weak signals is stall-killed at the latest at (last real progress + allowance
+ * + stall limit), and one that shows nothing at all at (last real progress + stall limit).
+ *
+ * CPU counts at a sample that used some, when the task used at least `minCpuShare` of one core over the
+ * last `windowMs` (or since the start, if shorter); I/O likewise at `minIoBytesPerSecond`, counting only
+ * bytes beyond SMALL_CALL_BYTES per read or write call, from each process's first sighting, and not the
+ * task's own stdout and stderr (see ActivityWindow, TrackedTree, LocalTask). Below that they never count.
  */
 export class Watchdog {
   private readonly startAt: number;
