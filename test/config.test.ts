@@ -470,12 +470,12 @@ describe('parseConfig on hand-written files', () => {
     [
       'a progress window out of range, with the allowed range',
       'progress: {windowSeconds: 0.5}\n',
-      /^team\/cc-stress\.yaml: progress\.windowSeconds: must be between 1 and 600 seconds$/,
+      /^team\/cc-stress\.yaml:\d+:\d+: progress\.windowSeconds: must be between 1 and 600 seconds \(got 0\.5\)$/,
     ],
     [
       'a CPU threshold above one core, with the allowed range',
       'progress: {minCpuPercent: 150}\n',
-      /progress\.minCpuPercent: must be between 0\.1 and 100 \(% of one core\)$/,
+      /progress\.minCpuPercent: must be between 0\.1 and 100 \(% of one core\) \(got 150\)$/,
     ],
     [
       'a regex with a newline in it',
