@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
+import { groupOnlyWarning } from '../exec/containment.js';
 import { LocalExecutor } from '../exec/index.js';
 import type { Executor } from '../exec/types.js';
 import { openHistoryStore } from '../history/open-store.js';
@@ -154,6 +155,10 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       join(outDir, `step-${step}-c${concurrency}`);
     let reporter = reporterFor(options.ramp !== undefined ? stepDir(1, options.ramp[0]!) : outDir);
     for (const message of warnings) reporter.onWarning?.(message);
+    for (const executor of executors) {
+      if (executor.containment === 'process-group')
+        reporter.onWarning?.(groupOnlyWarning(executor.containmentNote));
+    }
     warn = (message) => reporter.onWarning?.(message);
 
     const interrupt = new AbortController();

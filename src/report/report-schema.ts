@@ -85,6 +85,7 @@ export const runReportSchema = z.object({
   successRate: ratio,
   target: ratio,
   verdict: z.enum(['pass', 'fail']),
+  containment: z.enum(['pid-namespace', 'process-group']).optional(),
 });
 
 // Compile-time guard: a field added to RunReport (or to the schema) without the other fails the build.

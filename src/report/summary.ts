@@ -106,7 +106,8 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   const interrupted = report.interrupted ? c.yellow(' (interrupted)') : '';
   lines.push(
     c.bold(`Summary: ${oneLine(report.suite.name, 120)}`) +
-      ` (${totals.total} task(s) in ${formatDuration(report.durationMs)})${interrupted}`,
+      ` (${totals.total} task(s) in ${formatDuration(report.durationMs)}` +
+      `${report.containment !== undefined ? `, containment ${report.containment}` : ''})${interrupted}`,
     '',
     ...countsTable(report.tasks, c),
     '',

@@ -71,7 +71,14 @@ export interface RunReport {
   successRate: number;
   target: number;
   verdict: 'pass' | 'fail';
+  /**
+   * What kept each task's processes from outliving it: a PID namespace per task, or only a process group
+   * (escapable). Absent for remote executors and in reports of older versions.
+   */
+  containment?: Containment;
 }
+
+export type Containment = 'pid-namespace' | 'process-group';
 
 export interface RunStartInfo {
   suite: Suite;
@@ -79,6 +86,7 @@ export interface RunStartInfo {
   concurrency: number;
   target: number;
   outDir: string;
+  containment?: Containment;
 }
 
 export interface AttemptStart {
