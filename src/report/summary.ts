@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AttemptResult, EndReason, Reporter, RunReport, TaskResult } from '../run/types.js';
 import type { ChalkInstance } from './colors.js';
 import { reasonColor } from './describe.js';
@@ -178,7 +179,8 @@ export class SummaryReporter implements Reporter {
     this.options.stream.write(
       `\n${renderSummary(report, {
         colors: this.options.colors,
-        files: this.options.files ?? [],
+        // Only what was really written: a report that failed is named in a warning instead.
+        files: (this.options.files ?? []).filter((file) => existsSync(file)),
         warnings: this.warnings,
       })}`,
     );
