@@ -170,7 +170,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
 
       const interrupt = new AbortController();
       let signals = 0;
-      const onSignal = (): void => {
+      const onSignal = (signal: NodeJS.Signals): void => {
         signals++;
         if (signals === 1) {
           reporter.onWarning?.(
@@ -185,7 +185,11 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
               `cc-stress: still shutting down after ${Math.round(boundMs / 1000)}s; killing every task and exiting\n`,
             );
             for (const executor of executors) executor.killAllNow?.();
-            process.exit(EXIT.interrupted);
+            // Dies of the signal it got rather than exit(): exit() waits for the thread pool, and a thread
+            // blocked in the kernel (a hung file system) would hold the runner forever.
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+            process.kill(process.pid, signal);
           }, boundMs).unref();
           return;
         }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { AttemptResult, EndReason, Reporter, RunReport, TaskResult } from '../run/types.js';
 import type { ChalkInstance } from './colors.js';
 import { reasonColor } from './describe.js';
@@ -179,10 +179,20 @@ export class SummaryReporter implements Reporter {
     this.options.stream.write(
       `\n${renderSummary(report, {
         colors: this.options.colors,
-        // Only what was really written: a report that failed is named in a warning instead.
-        files: (this.options.files ?? []).filter((file) => existsSync(file)),
+        // Only what this run wrote: a report that failed is named in a warning instead.
+        files: (this.options.files ?? []).filter((file) => writtenSince(file, Date.parse(report.startedAt))),
         warnings: this.warnings,
       })}`,
     );
+  }
+}
+
+function writtenSince(path: string, since: number): boolean {
+  try {
+    const stat = statSync(path);
+    // Whole seconds: some file systems keep coarse modification times.
+    return stat.isFile() && stat.mtimeMs >= Math.floor(since / 1000) * 1000;
+  } catch {
+    return false;
   }
 }
