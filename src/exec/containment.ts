@@ -46,20 +46,19 @@ for (;;) {
 exit(($status & 127) ? 128 + ($status & 127) : $status >> 8);
 `;
 
-/** The namespace flags, tried in order: as root (or with CAP_SYS_ADMIN), then inside a user namespace. */
+/**
+ * The namespace flags, tried in order: as root (or with CAP_SYS_ADMIN), then inside a user namespace; each
+ * first with a /proc of the task's own, then (where mounting is refused, e.g. by AppArmor) without one.
+ */
+const PID_NAMESPACE = ['--pid', '--fork', '--kill-child'];
+const OWN_PROC = ['--mount-proc', '--propagation', 'slave'];
+// The user keeps their own uid inside (not root): agent CLIs refuse some modes when run as root.
+const USER_NAMESPACE = ['--user', '--map-current-user'];
 const NAMESPACE_FLAGS: readonly (readonly string[])[] = [
-  ['--pid', '--fork', '--kill-child', '--mount-proc', '--propagation', 'slave'],
-  // The user keeps their own uid inside (not root): agent CLIs refuse some modes when run as root.
-  [
-    '--user',
-    '--map-current-user',
-    '--pid',
-    '--fork',
-    '--kill-child',
-    '--mount-proc',
-    '--propagation',
-    'slave',
-  ],
+  [...PID_NAMESPACE, ...OWN_PROC],
+  PID_NAMESPACE,
+  [...USER_NAMESPACE, ...PID_NAMESPACE, ...OWN_PROC],
+  [...USER_NAMESPACE, ...PID_NAMESPACE],
 ];
 
 export interface ContainmentChoice {
