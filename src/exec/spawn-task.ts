@@ -31,6 +31,8 @@ export interface NotSpawned {
 /**
  * Starts a task as the leader of its own process group (detached: pgid = pid), stdin closed, output
  * unbuffered so that it streams through the caller, and without a shell unless the task asks for one.
+ * With PID namespaces, the group leader is `unshare` and the command runs under the namespace's init;
+ * `exited` is then the command's own end, as the init reports it.
  */
 export async function spawnTask(
   request: ExecRequest,
@@ -83,6 +85,9 @@ export async function spawnTask(
   const reports = initReports(status);
   const opening = await reports.next();
   if (opening === undefined || opening.kind !== 'started') {
+    // Nobody will read what the container printed; unread, a full pipe would keep it from ending.
+    held.stdout.resume();
+    held.stderr.resume();
     await settled;
     const errno = opening?.kind === 'not-started' ? opening.errno : undefined;
     const code = errno === undefined ? undefined : errnoName(errno);
