@@ -1,3 +1,4 @@
+import { type Containment, type ContainmentChoice, containment } from './containment.js';
 import { LocalTask } from './local-task.js';
 import { notStarted } from './not-started.js';
 import { OutputSink } from './output-sink.js';
@@ -44,9 +45,21 @@ export class LocalExecutor implements Executor {
   private guardian: TaskGuardian | undefined;
   private guardianStarted = false;
   private readonly running = new Map<LocalTask, Promise<ExecResult>>();
+  private readonly container: ContainmentChoice;
 
+  /** Throws when CC_STRESS_CONTAINMENT asks for a containment this machine cannot give. */
   constructor(private readonly options: LocalExecutorOptions) {
     this.loop = new WatchLoop(options.pollMs ?? DEFAULT_POLL_MS, this.sampler);
+    this.container = containment();
+  }
+
+  get containment(): Containment {
+    return this.container.kind;
+  }
+
+  /** Why tasks only get process groups, when they do. */
+  get containmentNote(): string | undefined {
+    return this.container.why;
   }
 
   /** Never rejects: spawn errors, unwritable logs and cancellation all come back as a result. */
@@ -70,7 +83,7 @@ export class LocalExecutor implements Executor {
     const tag = taskTag(this.runnerToken, ++this.sequence);
     const guardian = this.startGuardian();
     const startMono = performance.now();
-    const spawned = await spawnTask(request, tag);
+    const spawned = await spawnTask(request, tag, this.container);
     if (!spawned.ok) {
       await sink.finish(null);
       return notStarted(request, startedAt, 'crashed', spawned.detail);

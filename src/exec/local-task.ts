@@ -7,7 +7,7 @@ import type { ProcSampler, TreeActivity } from './proc-sampler.js';
 import { groupExists } from './process-group.js';
 import type { Spawned } from './spawn-task.js';
 import type { TaskGuardian } from './task-guardian.js';
-import { TaskProcesses } from './task-processes.js';
+import { describeProcess, TaskProcesses } from './task-processes.js';
 import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } from './types.js';
 import type { WatchLoop } from './watch-loop.js';
 import type { Watchdog } from './watchdog.js';
@@ -15,6 +15,8 @@ import type { Watchdog } from './watchdog.js';
 /** Once every process of the task is gone its pipes close at once; this only bounds a pathological case. */
 const PIPE_CLOSE_MS = 2000;
 const STATUS_EVERY_MS = 1000;
+/** Leftovers named in a failure message; the rest are counted. */
+const LEFTOVERS_NAMED = 5;
 
 export interface LocalTaskParts {
   request: ExecRequest;
@@ -56,7 +58,12 @@ export class LocalTask {
 
   constructor(private readonly parts: LocalTaskParts) {
     const { spawned, sampler, tag } = parts;
-    this.processes = new TaskProcesses(spawned.pid, sampler, sampler.track(spawned.pid, tag));
+    this.processes = new TaskProcesses(
+      spawned.pid,
+      sampler,
+      sampler.track(spawned.pid, tag),
+      spawned.isContainer,
+    );
     this.lastStatusAt = parts.startMono;
   }
 
@@ -91,8 +98,13 @@ export class LocalTask {
     abort?.removeEventListener('abort', onAbort);
 
     const notes: string[] = [];
+    let leftBehind: string | undefined;
     if (this.stopping) notes.push(...this.killNotes(await this.stopping));
-    else notes.push(...(await this.stopLeftovers(exitMono)));
+    else {
+      const leftovers = await this.stopLeftovers(exitMono);
+      leftBehind = leftovers.leftBehind;
+      notes.push(...leftovers.notes);
+    }
     sampler.untrack(this.processes.tree);
     guardian?.unwatch(pgid);
 
@@ -124,7 +136,8 @@ export class LocalTask {
       outputHead: outcome.outputHead,
       outputTail: outcome.outputTail,
       logPath: sink.logPath,
-      failures: outcome.failures,
+      // Processes left running are a failure whatever the exit code: a task that passes must end cleanly.
+      failures: leftBehind === undefined ? outcome.failures : [leftBehind, ...outcome.failures],
       ...(outcome.finalEvent ? { finalEvent: outcome.finalEvent } : {}),
       retryLater: outcome.retryLater,
       extensions: watchdog.extensions,
@@ -209,22 +222,27 @@ export class LocalTask {
    * The main process is done, but it may have left processes behind (`cmd &`, a daemon): they would
    * hold the output pipes open or outlive the run, so they are stopped like a timed-out task.
    */
-  private async stopLeftovers(exitedAt: number): Promise<string[]> {
+  private async stopLeftovers(exitedAt: number): Promise<{ leftBehind?: string; notes: string[] }> {
     const { sampler, graceMs } = this.parts;
     // Let the exits of other tasks in this same event-loop turn arrive first, so that they can all share
     // one scan of /proc: any scan taken after this task's exit shows what it left behind.
     await new Promise((resolve) => setImmediate(resolve));
-    const leftovers = sampler.supported
-      ? [...sampler.refresh(this.processes.tree, { takenAfter: exitedAt, sweep: true }).values()].filter(
-          isLive,
-        ).length
-      : groupExists(this.processes.pgid)
-        ? 1
-        : 0;
-    if (leftovers === 0) return [];
+    let leftBehind: string;
+    if (sampler.supported) {
+      const pids = this.processes.alive(exitedAt).map((stat) => stat.pid);
+      if (pids.length === 0) return { notes: [] };
+      const named = pids.slice(0, LEFTOVERS_NAMED).map(describeProcess);
+      if (pids.length > LEFTOVERS_NAMED) named.push(`${pids.length - LEFTOVERS_NAMED} more`);
+      leftBehind = `left ${pids.length} process${pids.length === 1 ? '' : 'es'} behind: ${named.join(', ')}`;
+    } else {
+      if (!groupExists(this.processes.pgid)) return { notes: [] };
+      leftBehind = 'left processes behind in its process group';
+    }
     const outcome = await killProcessTree(this.processes, { graceMs });
-    const what = sampler.supported ? `${leftovers} process${leftovers === 1 ? '' : 'es'}` : 'processes';
-    return [`the task exited but left ${what} running; stopped them`, ...this.killNotes(outcome)];
+    return {
+      leftBehind,
+      notes: [`the task exited but ${leftBehind}; stopped them`, ...this.killNotes(outcome)],
+    };
   }
 
   private killNotes(outcome: KillOutcome): string[] {

@@ -106,6 +106,10 @@ export interface ExecResult {
 
 export interface Executor {
   readonly name: string;
+  /** What keeps a task's processes from outliving it (local executors; remote ones leave it to the server). */
+  readonly containment?: 'pid-namespace' | 'process-group';
+  /** Why only process groups are available, when that is the case. */
+  readonly containmentNote?: string | undefined;
   run(request: ExecRequest, hooks?: ExecHooks): Promise<ExecResult>;
   /** Synchronous last resort (second Ctrl-C, runner crash): SIGKILL every process group still running. */
   killAllNow?(): void;
