@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { exportHistory, FallbackHistoryStore, importHistory } from '../history/index.js';
+import type { RunRecord } from '../history/types.js';
 import { EXIT } from './errors.js';
 import { withHistory } from './open-history.js';
 
@@ -44,11 +45,17 @@ export async function historyShow(
     for (const run of runs) {
       process.stdout.write(
         `${new Date(run.at).toISOString()}  ${run.outcome.padEnd(12)} ${(run.durationMs / 1000).toFixed(1).padStart(8)}s` +
-          `  longest silence ${(run.longestSilenceMs / 1000).toFixed(1)}s\n`,
+          `  longest silence ${(run.longestSilenceMs / 1000).toFixed(1)}s${provenanceText(run)}\n`,
       );
     }
     return EXIT.pass;
   });
+}
+
+/** Where a run came from, for `history show`; runs recorded before provenance was kept say so. */
+function provenanceText(run: RunRecord): string {
+  if (run.program === undefined) return '  program unrecorded';
+  return `  ${run.program}${run.simulated === true ? ' (simulated agent)' : ''}`;
 }
 
 export async function historyPrune(options: Common & { olderThan: number }): Promise<number> {

@@ -9,12 +9,17 @@ export const runOutcomes = [
   'retry-later',
 ] as const satisfies readonly RunOutcome[];
 
+/** Program names are normalised tool names; anything longer is cut, never refused. */
+export const PROGRAM_MAX = 64;
+
 export const runRecordSchema = z.object({
   runId: z.string().min(1).max(512),
   durationMs: z.number().finite().min(0),
   longestSilenceMs: z.number().finite().min(0),
   outcome: z.enum(runOutcomes),
   at: z.number().finite().min(0),
+  program: z.string().min(1).max(PROGRAM_MAX).optional(),
+  simulated: z.boolean().optional(),
 });
 
 /** Only the record's own fields, in a fixed order, so stored values never carry stray properties. */
@@ -25,6 +30,10 @@ export function pickRecord(record: RunRecord): RunRecord {
     longestSilenceMs: record.longestSilenceMs,
     outcome: record.outcome,
     at: record.at,
+    ...(record.program !== undefined && record.program !== ''
+      ? { program: record.program.slice(0, PROGRAM_MAX) }
+      : {}),
+    ...(record.simulated !== undefined ? { simulated: record.simulated } : {}),
   };
 }
 

@@ -55,6 +55,14 @@ const migrations: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX pending_remote_by_target ON pending_remote (target, seq);
     `);
   },
+  (db) => {
+    // Provenance: the program a run actually ran (wrappers resolved) and whether it was the simulated
+    // agent. NULL on runs recorded before; simulated is 0 or 1.
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN program TEXT;
+      ALTER TABLE runs ADD COLUMN simulated INTEGER;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -1,5 +1,6 @@
+import { describeCommand } from '../command/model.js';
 import type { ExecResult } from '../exec/types.js';
-import type { RunOutcome, RunRecord } from '../history/types.js';
+import type { RunOutcome, RunProvenance, RunRecord } from '../history/types.js';
 import type { EndReason } from './types.js';
 
 export function endReasonOf(result: ExecResult): EndReason {
@@ -41,7 +42,11 @@ export function historyOutcomeOf(reason: EndReason, result: ExecResult): RunOutc
  * The history record an execution leaves, or undefined when it teaches nothing. The runner, the executor
  * server and the benchmark all record through this, so they learn from the same evidence.
  */
-export function runRecordOf(raw: ExecResult, runId: string): RunRecord | undefined {
+export function runRecordOf(
+  raw: ExecResult,
+  runId: string,
+  provenance?: RunProvenance,
+): RunRecord | undefined {
   const outcome = historyOutcomeOf(endReasonOf(raw), raw);
   if (outcome === undefined) return undefined;
   return {
@@ -50,7 +55,19 @@ export function runRecordOf(raw: ExecResult, runId: string): RunRecord | undefin
     longestSilenceMs: raw.longestSilenceMs,
     outcome,
     at: raw.endedAt,
+    ...provenance,
   };
+}
+
+/** Where a task's runs come from: the program its command really runs, and whether it is the simulated agent. */
+export function provenanceOf(command: { argv: readonly string[]; shell: boolean }): RunProvenance {
+  try {
+    const model = describeCommand(command.argv, command.shell);
+    return { program: model.program, simulated: model.simulated };
+  } catch {
+    // The classifier reads such a command as opaque too.
+    return { program: 'unknown', simulated: false };
+  }
 }
 
 /** Evidence lines for the report: expectation failures, or why the executor ended the task. */
