@@ -113,6 +113,7 @@ export function expandSuite(raw: RawSuite, source: YamlSource, options: ExpandOp
     name: raw.name,
     ...(raw.description === undefined ? {} : { description: raw.description }),
     file: options.absoluteFile,
+    history: raw.history ?? 'shared',
     defaults: {
       concurrency: defaults.concurrency ?? 4,
       retries: defaults.retries ?? 0,
