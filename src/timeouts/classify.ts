@@ -3,6 +3,7 @@ import { argText } from '../command/args.js';
 import { type AnalysedCommand, analyseCommands, modelOf } from '../command/model.js';
 import { quoteArgv } from '../command/quote.js';
 import type { Config, TaskKind } from '../config.js';
+import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
 import { judgeCommand, judgePrompt } from './judge.js';
 import { classKeyPrefix, displayText, safeName, shortHash, TOOL_NAME_MAX, VERB_MAX } from './keys.js';
 import { isRunId, type LengthBucket, lengthBucket, maskWord } from './template.js';
@@ -42,13 +43,13 @@ export interface TaskClass {
 
 type ClassifierRules = Config['classifier']['rules'];
 
-const regexCache = new Map<string, RegExp | null>();
+const regexCache = new Map<string, UserPattern | null>();
 
-function compiled(pattern: string): RegExp | null {
+function compiled(pattern: string): UserPattern | null {
   let re = regexCache.get(pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern, 'i');
+      re = compileUserPattern(pattern, { ignoreCase: true });
     } catch {
       re = null;
     }
