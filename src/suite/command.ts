@@ -23,18 +23,15 @@ export type ParsedCommand = { ok: true; words: CommandPart[][] } | { ok: false; 
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
-class Refusal extends Error {}
-
 /** Parses a command string into arguments made of text and references; never throws. */
 export function parseCommand(line: string): ParsedCommand {
-  try {
-    const { words } = tokenize(line);
-    if (words.length === 0) return { ok: false, reason: 'is empty; give a program to run' };
-    return { ok: true, words };
-  } catch (error) {
-    if (error instanceof Refusal) return { ok: false, reason: error.message };
-    throw error;
-  }
+  const lexed = lex(line, { references: true });
+  const refused = refusal(line, lexed);
+  if (refused !== undefined) return { ok: false, reason: refused.reason };
+  // Newlines separate words in a suite command, as any whitespace does.
+  const words = lexed.tokens.flatMap((token) => (token.type === 'word' ? [partsOf(token)] : []));
+  if (words.length === 0) return { ok: false, reason: 'is empty; give a program to run' };
+  return { ok: true, words };
 }
 
 /** Splits a command string into argv, references left as written (`${NAME}`); never throws. */
@@ -134,13 +131,4 @@ function partsOf(word: WordToken): CommandPart[] {
     }
   }
   return out;
-}
-
-/** The words of a suite command, or the refusal of the first thing in it that needs a shell. */
-function tokenize(line: string): { words: CommandPart[][] } {
-  const lexed = lex(line, { references: true });
-  const refused = refusal(line, lexed);
-  if (refused !== undefined) throw new Refusal(refused.reason);
-  // Newlines separate words in a suite command, as any whitespace does.
-  return { words: lexed.tokens.flatMap((token) => (token.type === 'word' ? [partsOf(token)] : [])) };
 }
