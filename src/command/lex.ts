@@ -305,5 +305,6 @@ export function lex(line: string, options: LexOptions = {}): Lexed {
 
 /** A word's text after quote removal; references, substitutions and parameters stay as written. */
 export function wordText(word: WordToken): string {
+  if (word.parts.length === 1) return word.parts[0]!.text;
   return word.parts.map((part) => part.text).join('');
 }
