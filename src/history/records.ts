@@ -18,6 +18,7 @@ export const runRecordSchema = z.object({
   longestSilenceMs: z.number().finite().min(0),
   outcome: z.enum(runOutcomes),
   at: z.number().finite().min(0),
+  limitMs: z.number().finite().min(0).optional(),
   program: z.string().min(1).max(PROGRAM_MAX).optional(),
   simulated: z.boolean().optional(),
 });
@@ -30,6 +31,7 @@ export function pickRecord(record: RunRecord): RunRecord {
     longestSilenceMs: record.longestSilenceMs,
     outcome: record.outcome,
     at: record.at,
+    ...(record.limitMs === undefined ? {} : { limitMs: record.limitMs }),
     ...(record.program !== undefined && record.program !== ''
       ? { program: record.program.slice(0, PROGRAM_MAX) }
       : {}),

@@ -6,6 +6,7 @@ import type { TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import { displayCommand } from './display-command.js';
 import { logPathFor } from './log-path.js';
 import { endReasonOf, messagesOf, provenanceOf, runRecordOf } from './outcome.js';
+import { computeStats } from './stats.js';
 import { computeTotals, successRate, verdictOf } from './totals.js';
 import {
   type AttemptResult,
@@ -104,7 +105,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
           recordHistory(
             options.history,
             plan.classKeys,
-            runRecordOf(raw, newRunId(), provenanceOf(task)),
+            runRecordOf(raw, newRunId(), plan, provenanceOf(task)),
             options.onWarning,
           ),
         );
@@ -123,6 +124,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
       reason: last.reason,
       flaky: last.reason === 'passed' && attempts.length > 1,
       durationMs: attempts.reduce((sum, a) => sum + a.durationMs, 0),
+      ...lineOf(task),
     };
   };
 
@@ -160,6 +162,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
         reason: 'cancelled',
         flaky: false,
         durationMs: 0,
+        ...lineOf(task),
       },
   );
   const totals = computeTotals(taskResults);
@@ -182,10 +185,15 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
     totals,
     successRate: rate,
     target: options.target,
-    verdict: verdictOf(rate, options.target),
+    verdict: verdictOf(rate, options.target, interrupted),
+    stats: computeStats(taskResults, interrupted),
   };
   await reporter.onEnd?.(report);
   return report;
+}
+
+function lineOf(task: TaskSpec): { line?: number } {
+  return task.source !== undefined ? { line: task.source.line } : {};
 }
 
 function limitsOf(plan: TimeoutPlan, extensions: number): AttemptResult['limits'] {
