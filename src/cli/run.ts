@@ -117,10 +117,11 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   };
   let history: HistoryStore | undefined;
   let learned: LearnedTimeoutPlanner | undefined;
+  const separate = suite.history === 'separate' && options.sharedHistory !== true;
+  // A separate history is one local file, with its plan cache beside it: nothing reaches the user's
+  // history folder or a shared Redis.
+  const historyPath = separate ? join(resolve(options.out), 'history.db') : loaded.historyPath;
   if (options.history) {
-    const separate = suite.history === 'separate' && options.sharedHistory !== true;
-    // A separate history is one local file: nothing reaches the user's file or a shared Redis.
-    const historyPath = separate ? join(resolve(options.out), 'history.db') : loaded.historyPath;
     if (separate) {
       process.stderr.write(
         `history: ${historyPath} (this suite keeps its history apart from yours; --shared-history to use yours)\n`,
@@ -160,7 +161,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       process.stdout.write(`${tasks.length} task(s)\n`);
       return EXIT.pass;
     }
-    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
+    learned = history !== undefined ? learnedPlannerFor(history, { ...loaded, historyPath }) : undefined;
     const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
     const executors = await createExecutors(options, loaded);
     const outDir = resolve(options.out);

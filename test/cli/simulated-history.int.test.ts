@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isolatedEnv, runCli, workDir, writeSuite } from './cli-support.js';
@@ -79,6 +79,8 @@ describe('the simulated agent never teaches real agents', () => {
     expect(apart.code, apart.stderr).toBe(0);
     expect(apart.stderr).toContain(join(dir, 'apart', 'history.db'));
     expect(existsSync(join(dir, 'apart', 'history.db'))).toBe(true);
+    // Nothing of it, not even the plan cache, lands beside the user's history file.
+    expect(readdirSync(dir).filter((name) => name.startsWith('history.db'))).toEqual([]);
     const mine = await runCli(['history', 'list', '--json'], env);
     expect(JSON.parse(mine.stdout)).toEqual([]);
 
