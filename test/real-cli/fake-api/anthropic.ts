@@ -21,6 +21,7 @@ export const ANTHROPIC_SCENARIOS = [
   'server-error',
   'dead-stream',
   'dropped',
+  'dropped-silent',
   'trickle',
 ] as const;
 export type AnthropicScenario = (typeof ANTHROPIC_SCENARIOS)[number];
@@ -112,30 +113,23 @@ async function answer(
       openEventStream(res);
       sendEvent(res, messageStart(model), 'message_start');
       return holdOpen(res);
-    case 'dropped': {
-      ctx.log(scenario, 'dropped after 3 deltas');
+    case 'dropped-silent':
+      // The peer vanished without a reset (a NAT or proxy forgot the flow): the client cannot tell.
+      ctx.log(scenario, '3 deltas, then silence');
       openEventStream(res);
       sendEvent(res, messageStart(model), 'message_start');
-      sendEvent(
-        res,
-        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-        'content_block_start',
-      );
-      for (const word of ['The ', 'answer ', 'is ']) {
-        sendEvent(
-          res,
-          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: word } },
-          'content_block_delta',
-        );
-      }
+      sendPartialText(res);
+      return holdOpen(res);
+    case 'dropped': {
+      ctx.log(scenario, 'reset after 3 deltas');
+      openEventStream(res);
+      sendEvent(res, messageStart(model), 'message_start');
+      sendPartialText(res);
       await ctx.pause(200, res);
       return dropConnection(res);
     }
     case 'long-think': {
-      ctx.log(
-        scenario,
-        afterTool ? 'answer' : `think ${ANTHROPIC_TIMING.thinkMs * ctx.timeScale} ms with pings`,
-      );
+      ctx.log(scenario, `think ${ANTHROPIC_TIMING.thinkMs * ctx.timeScale} ms with pings`);
       openEventStream(res);
       sendEvent(res, messageStart(model), 'message_start');
       const pings = Math.floor(ANTHROPIC_TIMING.thinkMs / ANTHROPIC_TIMING.pingEveryMs);
@@ -199,6 +193,21 @@ async function answer(
     default:
       ctx.log(scenario === 'normal' ? 'normal' : `normal (unscripted "${scenario}")`);
       return streamMessage(res, model, [{ type: 'text', text: 'Hello from the fake API. DONE' }], 'end_turn');
+  }
+}
+
+function sendPartialText(res: ServerResponse): void {
+  sendEvent(
+    res,
+    { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+    'content_block_start',
+  );
+  for (const word of ['The ', 'answer ', 'is ']) {
+    sendEvent(
+      res,
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: word } },
+      'content_block_delta',
+    );
   }
 }
 
