@@ -22,6 +22,9 @@ export default defineConfig({
           name: 'real-cli',
           include: ['test/real-cli/**/*.test.ts'],
           exclude: ['**/node_modules/**'],
+          // One file at a time: each starts up to eleven 400 MB CLIs, and their start-up on a shared 2-core
+          // machine must not eat the short fixed stall limits the scenarios are judged by.
+          fileParallelism: false,
           testTimeout: 240_000,
           hookTimeout: 60_000,
         },
