@@ -71,14 +71,18 @@ function exitCodeFailure(exitCode: number | null, accepted: number[]): string | 
   return `${actual}, expected ${expected}`;
 }
 
+/** What Anthropic's "come back later" statuses mean, so a storm reads as one and not as a broken task. */
+const RETRY_LATER_WORDS: Record<number, string> = { 429: 'rate limited', 529: 'overloaded' };
+
 /** Why the agent's own success rule said no, in the words of its final event. */
 function agentFailure(agent: AgentKind, raw: Record<string, unknown>): string {
   if (agent === 'claude') {
     const details = [`subtype ${show(raw.subtype)}`];
-    if (raw.api_error_status !== undefined && raw.api_error_status !== null) {
-      details.push(`api_error_status ${show(raw.api_error_status)}`);
-    }
-    return `result.is_error was ${show(raw.is_error)}, expected false (${details.join(', ')})`;
+    const status = raw.api_error_status;
+    if (status !== undefined && status !== null) details.push(`api_error_status ${show(status)}`);
+    const words = typeof status === 'number' ? RETRY_LATER_WORDS[status] : undefined;
+    const prefix = words === undefined ? '' : `${words} (API status ${status}), retry later: `;
+    return `${prefix}result.is_error was ${show(raw.is_error)}, expected false (${details.join(', ')})`;
   }
   if (agent === 'codex') {
     const error = raw.error as { message?: unknown } | undefined;
@@ -124,9 +128,10 @@ export function createExpectationTracker(expect: Expectations, agent: AgentKind)
       if (totalBytes < expect.minOutputBytes) {
         failures.push(`output was ${totalBytes} bytes, expected at least ${expect.minOutputBytes}`);
       }
+      // The agent's own verdict first: it says why (an API status, a turn limit), the exit code only that.
+      failures.unshift(...resultFailures(agent, expect.result, finished));
       const exit = exitCodeFailure(exitCode, expect.exitCode);
       if (exit !== undefined) failures.push(exit);
-      failures.push(...resultFailures(agent, expect.result, finished));
       return failures;
     },
   };

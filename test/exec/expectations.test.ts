@@ -137,7 +137,17 @@ describe('agent result expectations', () => {
     expect(judge(expectations(), [], { agent: 'claude', finished: claudeOk })).toEqual([]);
     expect(
       judge(expectations({ exitCode: [0, 1] }), [], { agent: 'claude', finished: claudeApiError }),
-    ).toEqual(['result.is_error was true, expected false (subtype "success", api_error_status 529)']);
+    ).toEqual([
+      'overloaded (API status 529), retry later: result.is_error was true, expected false (subtype "success", api_error_status 529)',
+    ]);
+  });
+
+  it('names a rate limit as one, ahead of the exit code it caused', () => {
+    const rateLimited = { ...claudeApiError, raw: { ...claudeApiError.raw, api_error_status: 429 } };
+    expect(judge(expectations(), [], { agent: 'claude', finished: rateLimited, exitCode: 1 })).toEqual([
+      'rate limited (API status 429), retry later: result.is_error was true, expected false (subtype "success", api_error_status 429)',
+      'exit code 1, expected 0',
+    ]);
   });
 
   it('fails an agent that ended without a result line, even with exit 0 and output', () => {
