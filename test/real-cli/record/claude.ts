@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,12 @@ mkdirSync(outDir, { recursive: true });
 const wanted = process.argv.slice(2);
 const scenarios = wanted.length > 0 ? wanted : ANTHROPIC_SCENARIOS;
 
+// How each scenario ended, beside the fixtures; a partial re-recording keeps the others' entries.
+const manifestFile = join(outDir, 'recording.json');
+const manifest = existsSync(manifestFile)
+  ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as { scenarios: Record<string, unknown> })
+  : { scenarios: {} };
+
 const server = await startFakeApiServer({ apis: [fakeApi.create()], timeScale: CLAUDE_RECORDING.timeScale });
 const record = async (scenario: string) => {
   const work = mkdtempSync(join(tmpdir(), `record-claude-${scenario}-`));
@@ -37,9 +43,13 @@ const record = async (scenario: string) => {
   let stderr = '';
   // A dead stream is waited on for many minutes: record what it printed up to a cut-off, then stop it.
   let cutOff: NodeJS.Timeout | undefined;
+  let stoppedByRecorder = false;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
-    cutOff ??= setTimeout(() => child.kill('SIGTERM'), CLAUDE_RECORDING.cutOffMs);
+    cutOff ??= setTimeout(() => {
+      stoppedByRecorder = true;
+      child.kill('SIGTERM');
+    }, CLAUDE_RECORDING.cutOffMs);
   });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -54,6 +64,7 @@ const record = async (scenario: string) => {
   if (stderr.length > 0) writeFileSync(stderrFile, stderr);
   else rmSync(stderrFile, { force: true });
   rmSync(work, { recursive: true, force: true });
+  manifest.scenarios[scenario] = { exitCode: code, signal, stoppedByRecorder };
   process.stdout.write(
     `${scenario}: exit ${code ?? signal} after ${((Date.now() - started) / 1000).toFixed(1)}s, ` +
       `${stdout.split('\n').filter(Boolean).length} line(s)\n`,
@@ -68,3 +79,19 @@ await Promise.all(
   }),
 );
 await server.close();
+writeFileSync(
+  manifestFile,
+  `${JSON.stringify(
+    {
+      version: CLAUDE_VERSION,
+      command: CLAUDE_COMMAND('<scenario>'),
+      timeScale: CLAUDE_RECORDING.timeScale,
+      env: CLAUDE_RECORDING.env,
+      scenarios: Object.fromEntries(
+        Object.entries(manifest.scenarios).sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    },
+    null,
+    2,
+  )}\n`,
+);
