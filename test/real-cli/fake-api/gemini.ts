@@ -150,6 +150,7 @@ async function answer(
       const ms = Math.round(GEMINI_TIMING.toolMs * ctx.timeScale);
       ctx.log(scenario, `run_shell_command, silent ${ms} ms`);
       const args = { command: `sleep ${ms / 1000}`, description: 'Wait silently' };
+      send([{ text: 'I will run the command.' }]);
       send([{ functionCall: { name: 'run_shell_command', args } }], true);
       res.end();
       return;

@@ -162,6 +162,8 @@ async function answer(scenario: OpenAiScenario, call: Call, res: ServerResponse,
       } else {
         const ms = Math.round(OPENAI_TIMING.toolMs * ctx.timeScale);
         ctx.log(scenario, `exec_command, silent ${ms} ms`);
+        // A reasoning model says why before it calls a tool.
+        stream.reasoningDone(stream.reasoningStart(), '**Running the slow command**');
         stream.functionCall('exec_command', { cmd: `sleep ${ms / 1000}`, yield_time_ms: YIELD_MS });
       }
       return stream.complete();

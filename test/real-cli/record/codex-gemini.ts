@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { OPENAI_SCENARIOS, fakeApi as openAiFake } from '../fake-api/openai.js';
 import { startFakeApiServer } from '../fake-api/server.js';
 import { realCliEnv } from '../harness/cli-env.js';
 import { assertLoopbackOnly } from '../harness/netns.js';
+import { REPO_ROOT } from '../harness/paths.js';
 import {
   CODEX_COMMAND,
   CODEX_VERSION,
@@ -19,8 +20,7 @@ import {
 /**
  * Records what the real `codex exec --json` and `gemini -p … -o stream-json` print in each scenario of
  * their fake APIs, into test/fixtures/real-cli/{codex-<version>,gemini-<version>}/<scenario>.jsonl (stderr
- * beside it as <scenario>.stderr, and <scenario>.exit with the exit code or signal). Run it after changing
- * a pinned version:
+ * beside it as <scenario>.stderr; how each ended in recording.json). Run it after changing a pinned version:
  *   cd test/real-cli && npm run record:codex-gemini [codex|gemini] [scenario…]
  * (it runs itself in a loopback-only network namespace).
  */
@@ -58,6 +58,25 @@ if (clis.includes('gemini')) {
   }
 }
 
+interface Ended {
+  exitCode: number | null;
+  signal: string | null;
+  stoppedByRecorder: boolean;
+}
+// How each scenario ended, beside the fixtures; a partial re-recording keeps the others' entries.
+const manifests = new Map<string, Record<string, Ended>>();
+const manifestOf = (outDir: string): Record<string, Ended> => {
+  let manifest = manifests.get(outDir);
+  if (manifest === undefined) {
+    const file = join(outDir, 'recording.json');
+    manifest = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as { scenarios: Record<string, Ended> }).scenarios
+      : {};
+    manifests.set(outDir, manifest);
+  }
+  return manifest;
+};
+
 const record = async (job: (typeof jobs)[number]) => {
   const work = mkdtempSync(join(tmpdir(), `record-${job.cli}-${job.scenario}-`));
   // TMPDIR too: Gemini CLI writes an error report file there for every failed request.
@@ -68,13 +87,19 @@ const record = async (job: (typeof jobs)[number]) => {
     env,
     cwd: work,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Gemini CLI's first process ignores SIGTERM and only its relaunched child obeys.
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
   let cutOff: NodeJS.Timeout | undefined;
+  let stoppedByRecorder = false;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
-    cutOff ??= setTimeout(() => child.kill('SIGTERM'), RECORDING.cutOffMs);
+    cutOff ??= setTimeout(() => {
+      stoppedByRecorder = true;
+      stopGroup(child.pid);
+    }, RECORDING.cutOffMs);
   });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -86,8 +111,9 @@ const record = async (job: (typeof jobs)[number]) => {
   clearTimeout(cutOff);
   const base = join(job.outDir, job.scenario);
   writeFileSync(`${base}.jsonl`, stdout);
-  writeFileSync(`${base}.exit`, `${code ?? signal}\n`);
-  if (stderr.length > 0) writeFileSync(`${base}.stderr`, stderr);
+  manifestOf(job.outDir)[job.scenario] = { exitCode: code, signal, stoppedByRecorder };
+  // Stack traces name files under the checkout: keep where it happens to live out of the fixtures.
+  if (stderr.length > 0) writeFileSync(`${base}.stderr`, stderr.replaceAll(REPO_ROOT, '<repo>/'));
   else rmSync(`${base}.stderr`, { force: true });
   rmSync(work, { recursive: true, force: true });
   process.stdout.write(
@@ -96,6 +122,15 @@ const record = async (job: (typeof jobs)[number]) => {
   );
 };
 
+function stopGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
 // A few at a time: on a busy machine a CLI alone takes seconds to start.
 await Promise.all(
   Array.from({ length: 3 }, async () => {
@@ -103,3 +138,15 @@ await Promise.all(
   }),
 );
 await server.close();
+
+for (const [outDir, scenarios] of manifests) {
+  const codex = outDir.includes('/codex-');
+  const manifest = {
+    version: codex ? CODEX_VERSION : GEMINI_VERSION,
+    command: codex ? CODEX_COMMAND('<scenario>', '<fake url>/v1') : GEMINI_COMMAND('<scenario>'),
+    timeScale: RECORDING.timeScale,
+    env: codex ? {} : { GEMINI_CLI_SYSTEM_SETTINGS_PATH: 'test/real-cli/fake-api/gemini-settings.json' },
+    scenarios: Object.fromEntries(Object.entries(scenarios).sort(([a], [b]) => a.localeCompare(b))),
+  };
+  writeFileSync(join(outDir, 'recording.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
