@@ -1,20 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { patternProblem } from './text/user-pattern.js';
 
 /**
  * The one place where environment variables and the config file are read and validated.
  * Everything else receives a typed, validated `Config`.
  */
 
+/** No limit of any kind is longer than a week: a larger number is a typo, and 1e300 would mean "never". */
+const MAX_LIMIT_SECONDS = 7 * 24 * 3600;
+const seconds = (): z.ZodNumber => z.number().positive().max(MAX_LIMIT_SECONDS);
+
 const kindNumbers = z
   .object({
-    'llm-agent': z.number().positive(),
-    build: z.number().positive(),
-    test: z.number().positive(),
-    other: z.number().positive(),
+    'llm-agent': seconds(),
+    build: seconds(),
+    test: seconds(),
+    other: seconds(),
   })
   .strict();
 
@@ -81,11 +86,8 @@ export const configSchema = z
         minSamples: z.number().int().min(3).max(10_000).default(20),
         /** Only this many recent runs per class feed the bound, so a step change is forgotten. */
         window: z.number().int().min(10).max(100_000).default(100),
-        floorSeconds: z.number().positive().default(10),
-        capSeconds: z
-          .number()
-          .positive()
-          .default(4 * 3600),
+        floorSeconds: seconds().default(10),
+        capSeconds: seconds().default(4 * 3600),
         /** Smallest stall limit per kind: an agent may think silently for minutes. */
         stallFloorSeconds: kindNumbers.default({ 'llm-agent': 300, build: 120, test: 120, other: 60 }),
         /** Max limit per kind when a class has no history at all. */
@@ -158,6 +160,9 @@ export interface EnvSettings {
   noColor: boolean;
 }
 
+/** Redis's highest database index with its default `databases 16`; servers may allow more, rarely do. */
+const MAX_REDIS_DB = 15;
+
 function checkRedisUrl(value: string, where: string): string {
   let url: URL;
   try {
@@ -172,6 +177,17 @@ function checkRedisUrl(value: string, where: string): string {
   }
   if (url.hostname === '') {
     throw new ConfigError(`${where}: "${value}" names no host; expected redis://host[:port]`);
+  }
+  // ioredis reads the path as a database number without checking it: `/abc` crashed on `select NaN` and
+  // `/99999` fell back to database 0 without a word.
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !(/^\d{1,5}$/.test(db) && Number(db) <= MAX_REDIS_DB)) {
+    throw new ConfigError(
+      `${where}: "/${db}" is not a database number; expected redis://[user:password@]host[:port][/db] with db 0..${MAX_REDIS_DB}`,
+    );
+  }
+  if (url.port !== '' && Number(url.port) === 0) {
+    throw new ConfigError(`${where}: port 0 is not a port; expected 1..65535`);
   }
   return value;
 }
@@ -193,17 +209,89 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
   };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  return `${path}: ${issue.message}`;
+/** Beyond this many problems in one config file the rest are counted, not listed. */
+const MAX_CONFIG_ERRORS = 20;
+
+interface ConfigProblem {
+  path: readonly (string | number)[];
+  /** An unknown key: the message names its section, the place is the key itself. */
+  unknownKey?: string;
+  reason: string;
 }
 
-/** Parses and validates config text (YAML); `source` names the file in messages. */
+/** Where a path of the document was written, for `file:line:column` in messages. */
+type Ranged = { range?: readonly [number, number, number] | null } | null | undefined;
+
+function locator(doc: Document.Parsed, lineCounter: LineCounter) {
+  return (path: readonly (string | number)[], atKey = false): { line: number; column: number } => {
+    let node: unknown = doc.contents;
+    let found = node as Ranged;
+    for (const [i, segment] of path.entries()) {
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(segment),
+        );
+        next =
+          pair === undefined
+            ? undefined
+            : atKey && i === path.length - 1
+              ? pair.key
+              : (pair.value ?? pair.key);
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = node.items[segment];
+      }
+      if (next === undefined || next === null) break;
+      node = next;
+      found = next as Ranged;
+    }
+    const offset = found?.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let value = data;
+  for (const segment of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+function shown(value: unknown): string {
+  if (value === undefined) return '';
+  const text =
+    typeof value === 'object' && value !== null
+      ? Array.isArray(value)
+        ? 'a list'
+        : 'a mapping'
+      : JSON.stringify(value);
+  return ` (got ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
+}
+
+function issueProblem(issue: z.core.$ZodIssue, raw: unknown): ConfigProblem {
+  const path = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') {
+    return { path, unknownKey: issue.keys[0]!, reason: `unknown key "${issue.keys[0]}"` };
+  }
+  return { path, reason: `${issue.message}${shown(valueAt(raw, path))}` };
+}
+
+/**
+ * Parses and validates config text (YAML); `source` names the file in messages. Every problem is
+ * reported at once, one line each: `file:line:column: key: what is wrong (got value)`.
+ */
 export function parseConfig(text: string, source: string): Config {
-  const doc = parseDocument(text, { prettyErrors: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter });
+  const at = (offset: number): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${source}:${line}:${col}`;
+  };
   if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    throw new ConfigError(`${source}: ${first.message.split('\n')[0]}`);
+    throw configErrors(doc.errors.map((error) => `${at(error.pos[0])}: ${error.message.split('\n')[0]}`));
   }
   let raw: unknown;
   try {
@@ -212,26 +300,60 @@ export function parseConfig(text: string, source: string): Config {
     // Aliases that point nowhere or expand too far (a resource exhaustion attack) only fail here.
     throw new ConfigError(`${source}: ${(error as Error).message}`);
   }
+  const locate = locator(doc, lineCounter);
+  const place = (problem: ConfigProblem): { line: number; column: number } =>
+    problem.unknownKey === undefined
+      ? locate(problem.path)
+      : locate([...problem.path, problem.unknownKey], true);
+  const render = (problems: ConfigProblem[]): string[] =>
+    problems
+      .map((problem) => ({ problem, at: place(problem) }))
+      .sort((a, b) => a.at.line - b.at.line || a.at.column - b.at.column)
+      .map(({ problem, at }) => {
+        const key = problem.path.length > 0 ? problem.path.join('.') : '(top level)';
+        return `${source}:${at.line}:${at.column}: ${key}: ${problem.reason}`;
+      });
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(`${source}: ${describeIssue(parsed.error.issues[0]!)}`);
-  }
+  if (!parsed.success)
+    throw configErrors(render(parsed.error.issues.map((issue) => issueProblem(issue, raw))));
+
   const config = parsed.data;
+  const problems: ConfigProblem[] = [];
   if (config.predictor.floorSeconds > config.predictor.capSeconds) {
-    throw new ConfigError(`${source}: predictor.floorSeconds must not exceed predictor.capSeconds`);
+    problems.push({
+      path: ['predictor', 'floorSeconds'],
+      reason: `must not exceed predictor.capSeconds (${config.predictor.capSeconds})${shown(config.predictor.floorSeconds)}`,
+    });
   }
   for (const [i, rule] of config.classifier.rules.entries()) {
-    try {
-      new RegExp(rule.match);
-    } catch (error) {
-      throw new ConfigError(
-        `${source}: classifier.rules.${i}.match: not a valid regular expression (${(error as Error).message.replace(/\s+/g, ' ')})`,
-      );
+    const problem = patternProblem(rule.match);
+    if (problem !== null) {
+      problems.push({
+        path: ['classifier', 'rules', i, 'match'],
+        reason: `not a valid regular expression (${problem})${shown(rule.match)}`,
+      });
     }
   }
-  if (config.history.redisUrl !== undefined)
-    checkRedisUrl(config.history.redisUrl, `${source}: history.redisUrl`);
+  if (config.history.redisUrl !== undefined) {
+    try {
+      checkRedisUrl(config.history.redisUrl, 'history.redisUrl');
+    } catch (error) {
+      problems.push({
+        path: ['history', 'redisUrl'],
+        reason: (error as Error).message.replace(/^history\.redisUrl: /, ''),
+      });
+    }
+  }
+  if (problems.length > 0) throw configErrors(render(problems));
   return config;
+}
+
+function configErrors(lines: string[]): ConfigError {
+  const shownLines = lines.slice(0, MAX_CONFIG_ERRORS);
+  const hidden = lines.length - shownLines.length;
+  return new ConfigError(
+    [...shownLines, ...(hidden > 0 ? [`(${hidden} more problems not shown)`] : [])].join('\n'),
+  );
 }
 
 export function defaultHistoryPath(): string {
@@ -244,6 +366,8 @@ export interface LoadedConfig {
   env: EnvSettings;
   /** The SQLite path and Redis URL after environment overrides. */
   historyPath: string;
+  /** True for the default location in the user's cache, the only one whose folder cc-stress creates. */
+  historyPathIsDefault: boolean;
   redisUrl?: string;
 }
 
@@ -270,6 +394,7 @@ export function loadConfig(options: { configPath?: string; env?: NodeJS.ProcessE
     config,
     env,
     historyPath: env.historyPath ?? config.history.path ?? defaultHistoryPath(),
+    historyPathIsDefault: (env.historyPath ?? config.history.path) === undefined,
     redisUrl: env.redisUrl ?? config.history.redisUrl,
   };
 }

@@ -137,7 +137,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <port>', 'port', intInRange('--port', 0, 65_535), 8003)
     .option('--token <token>', 'require this bearer token (mandatory off loopback)')
-    .option('--allow <commands>', 'only run these executables (comma separated, repeatable)', collect)
+    .option(
+      '--allow <commands>',
+      'only run these executables (comma separated, repeatable); their arguments are not restricted',
+      collect,
+    )
+    .option(
+      '--allow-code-runner <commands>',
+      'also allow these shells, interpreters or git, which run anything their arguments name',
+      collect,
+    )
+    .option('--allow-env <names>', 'variables clients may set with --allow (NAME or PREFIX_*)', collect)
+    .option('--root <dir>', 'commands run only inside this folder (default with --allow: the current one)')
+    .option('--query-token', 'also accept the token as ?token= (it ends up in proxy logs)')
     .option('--max-sessions <n>', 'concurrent sessions', intInRange('--max-sessions', 1, 10_000), 100)
     .option('--log-dir <dir>', 'where task logs are kept', 'reports/serve-logs')
     .option('--config <file>', 'config file')

@@ -10,6 +10,7 @@ export async function withHistory<T>(
   const loaded = loadConfig(configPath !== undefined ? { configPath } : {});
   const store = await openHistoryStore({
     historyPath: loaded.historyPath,
+    createFolder: loaded.historyPathIsDefault,
     ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
     config: loaded.config.history,
     onWarning: (message) => process.stderr.write(`cc-stress: warning: ${message}\n`),

@@ -17,6 +17,7 @@ import { formatRampStep, formatRampTable, rampVerdict, runRamp } from '../run/ra
 import { selectShard } from '../run/shard.js';
 import { loadSuite } from '../suite/index.js';
 import type { TaskSpec } from '../suite/types.js';
+import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
 import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
@@ -46,9 +47,9 @@ export interface RunOptions {
 
 function selectTasks(tasks: TaskSpec[], grep: string | undefined): TaskSpec[] {
   if (grep === undefined) return tasks;
-  let pattern: RegExp;
+  let pattern: UserPattern;
   try {
-    pattern = new RegExp(grep);
+    pattern = compileUserPattern(grep);
   } catch (error) {
     throw new UsageError(`--grep: not a valid regular expression (${(error as Error).message})`);
   }
@@ -106,6 +107,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   if (options.history) {
     history = await openHistoryStore({
       historyPath: loaded.historyPath,
+      createFolder: loaded.historyPathIsDefault,
       ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
       config: loaded.config.history,
       onWarning: (message) => warn(message),

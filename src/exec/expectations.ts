@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentKind, Expectations, StreamExpectations } from '../suite/types.js';
+import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
 import type { ExpectationTracker } from './agents/types.js';
 import type { AgentEvent } from './types.js';
 
@@ -20,7 +21,7 @@ function show(value: unknown): string {
  */
 class StreamJudge {
   private readonly missing: Set<string>;
-  private readonly unmatched = new Map<string, RegExp>();
+  private readonly unmatched = new Map<string, UserPattern>();
   private readonly invalid: string[] = [];
   private readonly forbiddenSeen = new Map<string, number>();
   private lineNumber = 0;
@@ -32,7 +33,7 @@ class StreamJudge {
     this.missing = new Set(rules.contains);
     for (const source of rules.matches) {
       try {
-        this.unmatched.set(source, new RegExp(source));
+        this.unmatched.set(source, compileUserPattern(source));
       } catch (error) {
         this.invalid.push(
           `${stream} pattern /${source}/ is not a valid regular expression (${(error as Error).message})`,

@@ -1,5 +1,6 @@
 import { CircuitBreaker } from './circuit-breaker.js';
 import { withDeadline } from './deadline.js';
+import { HistoryDataError } from './errors.js';
 import type { PendingRemote } from './pending-remote.js';
 import { mergeRecent } from './records.js';
 import type { ClassSummary, HistoryStore, RunRecord } from './types.js';
@@ -49,6 +50,8 @@ export interface FallbackStatus {
   replayed: number;
 }
 
+const MAX_REPORTED_BAD_KEYS = 20;
+
 /** A replay round trip may take longer than a call: nothing waits on it. */
 const REPLAY_BUDGET_MS = 2000;
 
@@ -72,6 +75,7 @@ export class FallbackHistoryStore implements HistoryStore {
   private dropped = 0;
   private replayed = 0;
   private warned = false;
+  private readonly badKeys = new Set<string>();
   private leftoverWarned = '';
   private closed = false;
   private replaying: Promise<boolean> | undefined;
@@ -128,7 +132,9 @@ export class FallbackHistoryStore implements HistoryStore {
         await withDeadline(this.primary.record(classKeys, record), this.callBudgetMs);
         reachedRemote = true;
       } catch (error) {
-        this.fail(error);
+        // The other classes were written; the bad key would refuse a replay too, so nothing is queued.
+        if (error instanceof HistoryDataError) reachedRemote = this.skipData(error);
+        else this.fail(error);
       }
     }
     if (!reachedRemote) {
@@ -214,9 +220,22 @@ export class FallbackHistoryStore implements HistoryStore {
     try {
       return await withDeadline(read(), budgetMs);
     } catch (error) {
-      this.fail(error);
+      if (error instanceof HistoryDataError) this.skipData(error);
+      else this.fail(error);
       return undefined;
     }
+  }
+
+  /** One warning per bad key (a bounded number of them); the server stays in use for everything else. */
+  private skipData(error: HistoryDataError): true {
+    if (!this.badKeys.has(error.key) && this.badKeys.size < MAX_REPORTED_BAD_KEYS) {
+      this.badKeys.add(error.key);
+      this.options.onWarning(
+        `Redis at ${this.primary.where}: ${error.message}; that class is kept in the embedded store only ` +
+          `(remove the key with redis-cli DEL if nothing else owns it)`,
+      );
+    }
+    return true;
   }
 
   private fail(error: unknown): void {
@@ -303,7 +322,15 @@ export class FallbackHistoryStore implements HistoryStore {
         const { entries } = batch;
         try {
           await withDeadline(
-            Promise.all(entries.map((entry) => this.primary.record(entry.classKeys, entry.record))),
+            Promise.all(
+              entries.map((entry) =>
+                this.primary.record(entry.classKeys, entry.record).catch((error: unknown) => {
+                  // A bad key would refuse this entry on every pass: drop it from the queue (it is local).
+                  if (error instanceof HistoryDataError) this.skipData(error);
+                  else throw error;
+                }),
+              ),
+            ),
             REPLAY_BUDGET_MS,
           );
         } catch {

@@ -6,6 +6,11 @@ import type { HistoryStore } from './types.js';
 export interface OpenHistoryOptions {
   /** SQLite file of the embedded store (after CC_STRESS_HISTORY and config overrides). */
   historyPath: string;
+  /**
+   * May create the file's folder (default true). The CLI allows it only for the default location, so a
+   * mistyped CC_STRESS_HISTORY is an error instead of a new folder tree.
+   */
+  createFolder?: boolean;
   /** When set, history is shared through Redis, with the embedded store as fallback. */
   redisUrl?: string;
   config: Config['history'];
@@ -20,7 +25,11 @@ export interface OpenHistoryOptions {
 export async function openHistoryStore(options: OpenHistoryOptions): Promise<HistoryStore> {
   const { config } = options;
   if (options.disabled === true) return new MemoryHistoryStore({ maxRunsPerClass: config.maxRunsPerClass });
-  const local = SqliteHistoryStore.open(options.historyPath, { maxRunsPerClass: config.maxRunsPerClass });
+  const local = SqliteHistoryStore.open(options.historyPath, {
+    maxRunsPerClass: config.maxRunsPerClass,
+    createFolder: options.createFolder ?? true,
+    onWarning: options.onWarning,
+  });
   if (options.redisUrl === undefined) return local;
   // Loaded only when Redis is configured: ioredis costs a noticeable part of every start-up.
   const [{ RedisHistoryStore }, { FallbackHistoryStore }] = await Promise.all([

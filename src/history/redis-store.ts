@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { DeadlineError, withDeadline } from './deadline.js';
-import { HistoryError } from './errors.js';
+import { asDataError, HistoryError } from './errors.js';
 import { clampLimit, DEFAULT_MAX_CLASSES } from './limits.js';
 import { defineScripts, type ScriptedRedis } from './lua-scripts.js';
 import { parseStoredRecord, pickRecord, uniqueKeys } from './records.js';
@@ -137,7 +137,8 @@ export class RedisHistoryStore implements HistoryStore {
   async record(classKeys: string[], record: RunRecord): Promise<void> {
     const stored = pickRecord(record);
     const json = JSON.stringify(stored);
-    await Promise.all(
+    // Each class on its own: a class whose key holds another type must not keep the run from the others.
+    const results = await Promise.allSettled(
       uniqueKeys(classKeys).map((classKey) => {
         const hash = classHash(classKey);
         const keys = this.keys.forClass(hash);
@@ -158,15 +159,17 @@ export class RedisHistoryStore implements HistoryStore {
         );
       }),
     );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure !== undefined) throw asDataError(failure.reason);
   }
 
   async recent(classKey: string, limit?: number): Promise<RunRecord[]> {
     const keys = this.keys.forClass(classHash(classKey));
-    const values = await this.redis.recentRuns(
-      keys.runs,
-      keys.order,
-      clampLimit(limit, this.options.maxRunsPerClass),
-    );
+    const values = await this.redis
+      .recentRuns(keys.runs, keys.order, clampLimit(limit, this.options.maxRunsPerClass))
+      .catch((error: unknown) => {
+        throw asDataError(error);
+      });
     const records: RunRecord[] = [];
     for (const value of values) {
       const record = parseStoredRecord(value);

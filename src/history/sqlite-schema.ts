@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HistoryError } from './errors.js';
@@ -103,11 +103,63 @@ export function describeSqliteFailure(path: string, error: unknown): Error {
   }
 }
 
-/** Opens (creating if needed) the history database with the settings every process must share. */
-export function openHistoryDatabase(path: string): Db {
+export interface OpenDatabaseOptions {
+  /** May create the file's folder (default true); the CLI allows it only for the default location. */
+  createFolder?: boolean;
+  /** Told once when a damaged file was moved aside and replaced by a fresh one. */
+  onWarning?: (message: string) => void;
+}
+
+const DAMAGED = new Set([
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT',
+  'SQLITE_CORRUPT_INDEX',
+  'SQLITE_CORRUPT_SEQUENCE',
+]);
+
+/**
+ * Opens (creating if needed) the history database with the settings every process must share. A damaged
+ * file is moved aside (kept for whoever wants to salvage it) and replaced by a fresh one, with one warning:
+ * otherwise every record of the run would fail and the run would learn nothing.
+ */
+export function openHistoryDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
+  const folder = dirname(path);
+  if (!existsSync(folder)) {
+    if (options.createFolder === false) {
+      throw new HistoryError(
+        `the folder of the history file ${path} does not exist; create it or ${fixHint}`,
+      );
+    }
+    try {
+      mkdirSync(folder, { recursive: true });
+    } catch (error) {
+      throw describeSqliteFailure(path, error);
+    }
+  } else if (!statSync(folder).isDirectory()) {
+    throw new HistoryError(`cannot open the history file ${path}: ${folder} is not a folder; ${fixHint}`);
+  }
+  try {
+    return openChecked(path);
+  } catch (error) {
+    if (!DAMAGED.has((error as { code?: string }).code ?? '')) throw describeSqliteFailure(path, error);
+    const aside = `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    }
+    options.onWarning?.(
+      `history file ${path} was damaged (${(error as Error).message.replace(/\s+/g, ' ')}); moved it to ${aside} and started a fresh one`,
+    );
+    try {
+      return openChecked(path);
+    } catch (again) {
+      throw describeSqliteFailure(path, again);
+    }
+  }
+}
+
+function openChecked(path: string): Db {
   let db: Db | undefined;
   try {
-    mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     // The busy timeout comes first so that switching to WAL waits for a concurrent opener.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -116,10 +168,20 @@ export function openHistoryDatabase(path: string): Db {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, path);
+    // The file is bounded (runs per class x classes), so a full check costs milliseconds; a damaged page
+    // found here is handled once instead of failing every record of the run.
+    const check = db.pragma('quick_check(1)', { simple: true });
+    if (check !== 'ok') {
+      throw Object.assign(new Error(`quick_check: ${String(check).replace(/\s+/g, ' ')}`), {
+        code: 'SQLITE_CORRUPT',
+      });
+    }
+    // A file that opens but cannot be written (read-only file or folder) fails here, not at the first record.
+    db.exec('BEGIN IMMEDIATE; ROLLBACK');
     return db;
   } catch (error) {
     db?.close();
-    throw describeSqliteFailure(path, error);
+    throw error;
   }
 }
 

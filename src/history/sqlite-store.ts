@@ -3,10 +3,10 @@ import { HistoryError } from './errors.js';
 import { clampLimit, DEFAULT_MAX_CLASSES } from './limits.js';
 import { type PendingRemote, PendingRemoteTable } from './pending-remote.js';
 import { pickRecord, runOutcomes, uniqueKeys } from './records.js';
-import { describeSqliteFailure, openHistoryDatabase } from './sqlite-schema.js';
+import { describeSqliteFailure, type OpenDatabaseOptions, openHistoryDatabase } from './sqlite-schema.js';
 import type { ClassSummary, HistoryStore, RunOutcome, RunRecord } from './types.js';
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends OpenDatabaseOptions {
   maxRunsPerClass: number;
   maxClasses?: number;
 }
@@ -100,9 +100,9 @@ export class SqliteHistoryStore implements HistoryStore {
     }).immediate;
   }
 
-  /** Opens or creates the file (and its folder). Throws a one-line HistoryError naming the path. */
+  /** Opens or creates the file. Throws a one-line HistoryError naming the path. */
   static open(path: string, options: SqliteStoreOptions): SqliteHistoryStore {
-    const db = openHistoryDatabase(path);
+    const db = openHistoryDatabase(path, options);
     return new SqliteHistoryStore(
       db,
       path,

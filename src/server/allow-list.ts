@@ -55,6 +55,7 @@ export class AllowList {
   static async create(
     entries: readonly string[],
     pathEnv: string = process.env.PATH ?? '',
+    codeRunners: readonly string[] = [],
   ): Promise<AllowList> {
     const programs: AllowedProgram[] = [];
     for (const entry of entries) {
@@ -62,7 +63,15 @@ export class AllowList {
       if (resolved === undefined) {
         throw new Error(`--allow ${entry}: no executable program of that name (looked in PATH)`);
       }
-      programs.push({ entry, resolved, real: await realpath(resolved) });
+      const real = await realpath(resolved);
+      const optedIn = codeRunners.includes(entry) || codeRunners.includes(basename(resolved));
+      if (!optedIn && (isCodeRunner(resolved) || isCodeRunner(real))) {
+        throw new Error(
+          `--allow ${entry}: ${basename(resolved)} runs any command its arguments name, so allowing it allows everything; ` +
+            `add --allow-code-runner ${basename(resolved)} if that is what you mean`,
+        );
+      }
+      programs.push({ entry, resolved, real });
     }
     return new AllowList(programs, pathEnv);
   }
@@ -103,12 +112,65 @@ export class AllowList {
 }
 
 /**
- * Environment variables that make an allowed program load or run other code; refused when an allow-list is
- * set, since they would turn "may run claude" into "may run anything".
+ * Environment variables that make an allowed program load or run other code. Refused with an allow-list
+ * even when an `--allow-env` pattern covers them, since they would turn "may run claude" into "may run
+ * anything".
  */
 const CODE_LOADING_ENV =
-  /^(LD_\w+|DYLD_\w+|NODE_OPTIONS|NODE_PATH|BASH_ENV|ENV|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|PATH)$/;
+  /^(LD_\w+|DYLD_\w+|NODE_OPTIONS|NODE_PATH|BASH_ENV|ENV|PYTHON\w*|PERL5\w+|PERLLIB|RUBY\w+|GIT_\w+|GCONV_PATH|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|PATH|SHELLOPTS|BASHOPTS|PS4|IFS|PROMPT_COMMAND|EDITOR|VISUAL|PAGER|BROWSER|SSH_\w+|HOME|XDG_CONFIG_HOME|TMPDIR)$/;
 
-export function refusedEnvKeys(env: Record<string, string>): string[] {
-  return Object.keys(env).filter((key) => CODE_LOADING_ENV.test(key));
+/** What a client may set without the operator naming it: locale, time zone, terminal and colour hints. */
+export const DEFAULT_ALLOWED_ENV = [
+  'LANG',
+  'LANGUAGE',
+  'LC_*',
+  'TZ',
+  'TERM',
+  'COLUMNS',
+  'LINES',
+  'NO_COLOR',
+  'FORCE_COLOR',
+  'CI',
+];
+
+const ENV_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*\*?$/;
+
+/**
+ * Which environment variables a client may set on a server with an allow-list: an allow-list of names,
+ * since a deny-list of dangerous ones is never complete (GIT_SSH_COMMAND, GCONV_PATH, JAVA_TOOL_OPTIONS, …).
+ * An entry ending in `*` is a prefix (`ANTHROPIC_*`).
+ */
+export class EnvPolicy {
+  private readonly exact = new Set<string>();
+  private readonly prefixes: string[] = [];
+
+  constructor(readonly entries: readonly string[]) {
+    for (const entry of entries) {
+      if (!ENV_PATTERN.test(entry) || entry === '*') {
+        throw new Error(`--allow-env ${entry}: not a variable name or NAME_* prefix`);
+      }
+      if (entry.endsWith('*')) this.prefixes.push(entry.slice(0, -1));
+      else this.exact.add(entry);
+    }
+  }
+
+  /** The keys of `env` this server does not let a client set, in order. */
+  refused(env: Record<string, string>): string[] {
+    return Object.keys(env).filter(
+      (key) =>
+        CODE_LOADING_ENV.test(key) ||
+        !(this.exact.has(key) || this.prefixes.some((prefix) => key.startsWith(prefix))),
+    );
+  }
+}
+
+/**
+ * Programs that run any code their arguments name (`git -c core.sshCommand=…`, `python -c`, `find -exec`,
+ * `env`, wrappers): allowing one allows everything, so `--allow` refuses them unless the operator opts in.
+ */
+const CODE_RUNNERS =
+  /^(sh|bash|dash|zsh|ksh|mksh|fish|csh|tcsh|busybox|env|xargs|find|git|ssh|scp|rsync|python[\d.]*|pypy[\d.]*|node|nodejs|deno|bun|perl[\d.]*|ruby[\d.]*|php[\d.]*|lua[\d.]*|luajit|tclsh[\d.]*|wish|awk|gawk|mawk|nawk|sed|make|gmake|npm|npx|pnpm|yarn|bunx|uv|uvx|pip[\d.]*|cargo|go|java|sudo|su|doas|timeout|nice|nohup|stdbuf|ionice|time|watch|script|expect|docker|podman|kubectl|vim?|nvim|emacs|less|more)$/;
+
+export function isCodeRunner(program: string): boolean {
+  return CODE_RUNNERS.test(basename(program));
 }

@@ -10,13 +10,17 @@ export function isLoopbackHost(host: string): boolean {
   return bare.startsWith('::ffff:127.');
 }
 
-/** The token from `Authorization: Bearer T` or, for clients that cannot set headers, `?token=T`. */
-export function tokenOf(request: IncomingMessage): string | undefined {
+/**
+ * The token from `Authorization: Bearer T`, or from `?token=T` only where the operator allowed it for
+ * clients that cannot set headers: a token in a URL ends up in proxy and access logs.
+ */
+export function tokenOf(request: IncomingMessage, acceptQuery = false): string | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match?.[1] !== undefined) return match[1];
   }
+  if (!acceptQuery) return undefined;
   const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
   return query ?? undefined;
 }

@@ -6,12 +6,11 @@ import { detectAgent } from '../suite/agent.js';
 import { defaultExpectations } from '../suite/expect.js';
 import type { AgentKind, Expectations } from '../suite/types.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
-import type { AllowList } from './allow-list.js';
 import { completedParams } from './completion.js';
 import { detectLimitSignal } from './limit-signals.js';
 import { LineChunker } from './line-chunker.js';
 import { planForRequest } from './plan-request.js';
-import { type PreparedCommand, prepareCommand } from './prepare-command.js';
+import { type CommandPolicy, type PreparedCommand, prepareCommand } from './prepare-command.js';
 import type { ServedRun } from './served-run.js';
 import type { SessionSender } from './session-sender.js';
 
@@ -23,8 +22,9 @@ export interface ProcessIds {
 export interface ExecutionDeps {
   executor: Executor;
   planner: TimeoutPlanner;
-  allowList?: AllowList;
-  defaultCwd: string;
+  policy: CommandPolicy;
+  /** Limits a client asks for are clamped to this (the predictor's cap). */
+  capMs: number;
   logDir: string;
   /** False: each log is deleted once its process completed (the client got the output over the socket). */
   keepLogs: boolean;
@@ -67,14 +67,14 @@ export async function runExecution(
   abort: AbortController,
 ): Promise<void> {
   const { deps, sender } = host;
-  const prepared = await prepareCommand(params, { allowList: deps.allowList, defaultCwd: deps.defaultCwd });
+  const prepared = await prepareCommand(params, deps.policy);
   if (!prepared.ok) {
     host.fail(prepared.code, prepared.message);
     return;
   }
   const command = prepared.command;
   const agent = agentOf(command);
-  const plan = await planForRequest(deps.planner, params, command, agent);
+  const plan = await planForRequest(deps.planner, params, command, agent, deps.capMs);
   if (abort.signal.aborted) {
     host.refuseStart(String(abort.signal.reason));
     return;

@@ -18,10 +18,14 @@ export async function planForRequest(
   params: ExecuteParams,
   command: PreparedCommand,
   agent: AgentKind,
+  capMs: number,
 ): Promise<TimeoutPlan> {
   const timeout: PlanInput['timeout'] = {};
-  if (params.timeout != null && params.timeout > 0) timeout.max = params.timeout;
-  if (params.stall_timeout != null && params.stall_timeout > 0) timeout.stall = params.stall_timeout;
+  // A client's limit above the server's cap (1e308 s) would switch the max limit off; the cap still holds.
+  const capSeconds = capMs / 1000;
+  const clamped = (value: number): number => Math.min(value, capSeconds);
+  if (params.timeout != null && params.timeout > 0) timeout.max = clamped(params.timeout);
+  if (params.stall_timeout != null && params.stall_timeout > 0) timeout.stall = clamped(params.stall_timeout);
   const input: PlanInput = { argv: command.argv, shell: command.shell, cwd: command.cwd, timeout, agent };
   const category = params.category ?? params.task;
   if (category != null) input.category = category;
@@ -30,13 +34,21 @@ export async function planForRequest(
   const result: TimeoutPlan = { ...plan };
   if (timeout.max !== undefined) {
     result.maxMs = timeout.max * 1000;
-    result.maxSource = FROM_CLIENT(`timeout ${timeout.max} s`);
+    result.maxSource = FROM_CLIENT(
+      timeout.max < params.timeout!
+        ? `timeout ${params.timeout} s, clamped to the server's cap`
+        : `timeout ${timeout.max} s`,
+    );
     // The client's word is a hard limit, as a suite's fixed one is.
     result.extension = { times: 0, byMs: 0 };
   }
   if (timeout.stall !== undefined) {
     result.stallMs = timeout.stall * 1000;
-    result.stallSource = FROM_CLIENT(`stall_timeout ${timeout.stall} s`);
+    result.stallSource = FROM_CLIENT(
+      timeout.stall < params.stall_timeout!
+        ? `stall_timeout ${params.stall_timeout} s, clamped to the server's cap`
+        : `stall_timeout ${timeout.stall} s`,
+    );
   }
   result.stallMs = Math.min(result.stallMs, result.maxMs);
   return result;

@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { realpath, stat } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import { splitCommandLine } from '../exec/ws-command-line.js';
 import { ErrorCode, type ExecuteParams } from '../exec/ws-protocol.js';
-import { type AllowList, refusedEnvKeys } from './allow-list.js';
+import type { AllowList, EnvPolicy } from './allow-list.js';
 
 export interface PreparedCommand {
   argv: string[];
@@ -15,8 +15,12 @@ export type Prepared = { ok: true; command: PreparedCommand } | { ok: false; cod
 
 export interface CommandPolicy {
   allowList?: AllowList;
+  /** Which variables a client may set; checked only with an allow-list (without one, anything may run). */
+  envPolicy?: EnvPolicy;
   /** Where commands run when the request names no cwd. */
   defaultCwd: string;
+  /** A requested cwd must resolve (symlinks followed) inside this folder; absent = anywhere. */
+  root?: string;
 }
 
 /**
@@ -32,6 +36,13 @@ export async function prepareCommand(params: ExecuteParams, policy: CommandPolic
       ok: false,
       code: ErrorCode.invalidParams,
       message: `Invalid params: cwd ${cwd} is not a directory`,
+    };
+  }
+  if (policy.root !== undefined && !(await isInside(cwd, policy.root))) {
+    return {
+      ok: false,
+      code: ErrorCode.commandNotAllowed,
+      message: `Command not allowed: cwd ${cwd} is outside the server's root ${policy.root}`,
     };
   }
   if (params.shell === true) {
@@ -54,17 +65,27 @@ export async function prepareCommand(params: ExecuteParams, policy: CommandPolic
   if (policy.allowList !== undefined) {
     const verdict = await policy.allowList.check(argv[0]!, cwd);
     if (!verdict.ok) return { ok: false, code: ErrorCode.commandNotAllowed, message: verdict.error };
-    const refused = refusedEnvKeys(env);
+    const refused = policy.envPolicy?.refused(env) ?? Object.keys(env);
     if (refused.length > 0) {
       return {
         ok: false,
         code: ErrorCode.commandNotAllowed,
-        message: `Command not allowed: env ${refused.join(', ')} would change what runs; refused with an allow-list`,
+        message: `Command not allowed: env ${refused.join(', ')} may not be set on this server (allowed: ${policy.envPolicy?.entries.join(', ') || 'none'}; the operator adds names with --allow-env)`,
       };
     }
     argv[0] = verdict.executable;
   }
   return { ok: true, command: { argv, shell: false, cwd, env } };
+}
+
+/** Symlinks are followed on both sides, so a link inside the root cannot lead out of it. */
+async function isInside(path: string, root: string): Promise<boolean> {
+  try {
+    const [real, realRoot] = await Promise.all([realpath(path), realpath(root)]);
+    return real === realRoot || real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
+  } catch {
+    return false;
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

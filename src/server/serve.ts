@@ -6,6 +6,7 @@ import { runRecordOf } from '../run/outcome.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
 import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
+import { DEFAULT_ALLOWED_ENV } from './allow-list.js';
 import { type RunningServer, startServer } from './server.js';
 import type { ServedRun } from './session.js';
 
@@ -16,6 +17,10 @@ export interface ServeOptions {
   token?: string;
   /** Program names or paths; entries may be comma separated. */
   allow?: string[];
+  allowCodeRunner?: string[];
+  allowEnv?: string[];
+  root?: string;
+  queryToken?: boolean;
   maxSessions?: number;
   /** Keep every process's output log here; absent = temporary logs, deleted once sent. */
   logDir?: string;
@@ -55,15 +60,21 @@ export function historyRecorder(
 
 /** Starts the server for `cc-stress serve` and describes it in a few lines. */
 export async function serve(options: ServeOptions, deps: ServeDeps): Promise<RunningServer> {
-  const allow = options.allow
-    ?.flatMap((entry) => entry.split(','))
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const allow = splitEntries(options.allow);
+  const allowCodeRunners = splitEntries(options.allowCodeRunner) ?? [];
+  const allowEnv = splitEntries(options.allowEnv) ?? [];
+  const programs = [...(allow ?? []), ...allowCodeRunners];
+  const restricted = programs.length > 0;
   const server = await startServer({
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
-    ...(allow !== undefined && allow.length > 0 ? { allow } : {}),
+    ...(restricted ? { allow: programs } : {}),
+    allowCodeRunners,
+    allowEnv,
+    ...(options.root !== undefined ? { root: resolve(options.root) } : {}),
+    queryToken: options.queryToken === true,
+    capSeconds: deps.config.predictor.capSeconds,
     ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
     ...(options.logDir !== undefined ? { logDir: resolve(options.logDir) } : {}),
     ...(options.pingIntervalSeconds !== undefined
@@ -81,16 +92,34 @@ export async function serve(options: ServeOptions, deps: ServeDeps): Promise<Run
   const base = server.url.replace(/^ws:/, 'http:').replace(/\/ws\/mcp$/, '');
   deps.log(`listening on ${server.url} (also ${base.replace(/^http:/, 'ws:')}/ws); health: ${base}/health`);
   deps.log(
-    allow !== undefined && allow.length > 0
-      ? `programs allowed: ${allow.join(', ')} (matched by resolved path; shell mode off)`
+    restricted
+      ? `programs allowed: ${programs.join(', ')} (matched by resolved path; their arguments are not restricted; shell mode off)`
       : 'programs allowed: any (restrict with --allow)',
   );
+  if (restricted) {
+    deps.log(
+      `variables clients may set: ${[...DEFAULT_ALLOWED_ENV, ...allowEnv].join(', ')} (add with --allow-env)`,
+    );
+  }
+  const root = options.root !== undefined ? resolve(options.root) : restricted ? process.cwd() : undefined;
+  if (root !== undefined) deps.log(`commands run inside ${root}`);
   deps.log(
     `limits when a client sends no timeout: ${deps.history !== undefined ? `learned from history (${deps.history.kind})` : 'config defaults'}`,
   );
-  if (options.token !== undefined)
-    deps.log('clients must send the token (Authorization: Bearer, or ?token=)');
+  if (options.token !== undefined) {
+    deps.log(
+      `clients must send the token (Authorization: Bearer${options.queryToken === true ? ', or ?token=' : ''})`,
+    );
+  }
   return server;
+}
+
+/** `--allow a,b --allow c` → [a, b, c]; undefined when the option was not given. */
+function splitEntries(values: string[] | undefined): string[] | undefined {
+  return values
+    ?.flatMap((entry) => entry.split(','))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 export interface StopRequests {
@@ -172,6 +201,7 @@ export async function serveCommand(
       ? undefined
       : await openHistoryStore({
           historyPath: loaded.historyPath,
+          createFolder: loaded.historyPathIsDefault,
           ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
           config: loaded.config.history,
           onWarning: (message) => log(`warning: ${message}`),

@@ -9,7 +9,7 @@ import { LocalExecutor } from '../exec/local-executor.js';
 import type { Executor } from '../exec/types.js';
 import { ErrorCode, errorFrame } from '../exec/ws-protocol.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
-import { AllowList } from './allow-list.js';
+import { AllowList, DEFAULT_ALLOWED_ENV, EnvPolicy } from './allow-list.js';
 import { isLoopbackHost, tokenMatches, tokenOf } from './auth.js';
 import { type ServedRun, Session, type SessionStats } from './session.js';
 import { serverVersion } from './version.js';
@@ -25,6 +25,16 @@ export interface ServerOptions {
   token?: string;
   /** Programs that may run (names looked up in PATH, or paths); absent = any program. */
   allow?: string[];
+  /** Shells, interpreters, git…: refused in `allow` unless named here too, since they run anything. */
+  allowCodeRunners?: string[];
+  /** Variables clients may set (names or NAME_* prefixes) besides DEFAULT_ALLOWED_ENV; only with `allow`. */
+  allowEnv?: string[];
+  /** A requested cwd must lie inside this folder. Default: `cwd` when `allow` is set, else anywhere. */
+  root?: string;
+  /** Client limits are clamped to this. Default 4 h. */
+  capSeconds?: number;
+  /** Accept the token as `?token=` too (it ends up in proxy and access logs). Default false. */
+  queryToken?: boolean;
   /** Default 16. */
   maxSessions?: number;
   planner: TimeoutPlanner;
@@ -93,7 +103,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!(pingIntervalSeconds > 0)) {
     throw new ServerStartError(`the ping interval must be more than 0 seconds (got ${pingIntervalSeconds})`);
   }
-  const allowList = options.allow === undefined ? undefined : await AllowList.create(options.allow);
+  const allowList =
+    options.allow === undefined
+      ? undefined
+      : await AllowList.create(options.allow, process.env.PATH ?? '', options.allowCodeRunners ?? []);
+  const envPolicy = new EnvPolicy([...DEFAULT_ALLOWED_ENV, ...(options.allowEnv ?? [])]);
+  const defaultCwd = options.cwd ?? process.cwd();
+  const root = options.root ?? (allowList !== undefined ? defaultCwd : undefined);
+  const capSeconds = options.capSeconds ?? 4 * 3600;
   const ownLogDir =
     options.logDir === undefined ? await mkdtemp(join(tmpdir(), 'cc-stress-serve-')) : undefined;
   const logDir = options.logDir ?? ownLogDir!;
@@ -133,7 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const http = createServer((request, response) => answerHttp(request, response, health));
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
-    const refusal = upgradeRefusal(request, token, closing !== undefined);
+    const refusal = upgradeRefusal(request, token, options.queryToken === true, closing !== undefined);
     if (refusal !== undefined) {
       socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
@@ -147,11 +164,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const session = new Session(ws, {
         executor,
         planner: options.planner,
-        allowList,
+        policy: {
+          ...(allowList !== undefined ? { allowList } : {}),
+          envPolicy,
+          defaultCwd,
+          ...(root !== undefined ? { root } : {}),
+        },
+        capMs: capSeconds * 1000,
         version,
         pingIntervalMs: pingIntervalSeconds * 1000,
         limits: { maxBufferedBytes, hardLimitBytes: maxBufferedBytes + 4 * 1024 * 1024 },
-        defaultCwd: options.cwd ?? process.cwd(),
         logDir,
         keepLogs: ownLogDir === undefined,
         onRecord: options.onRecord,
@@ -260,12 +282,13 @@ function closedWithin(socket: WebSocket, ms: number): Promise<void> {
 function upgradeRefusal(
   request: IncomingMessage,
   token: string | undefined,
+  queryToken: boolean,
   closing: boolean,
 ): string | undefined {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (!WS_PATHS.has(path)) return '404 Not Found';
   if (closing) return '503 Service Unavailable';
-  if (token !== undefined && !tokenMatches(tokenOf(request), token)) return '401 Unauthorized';
+  if (token !== undefined && !tokenMatches(tokenOf(request, queryToken), token)) return '401 Unauthorized';
   // Only browsers send Origin: without a token, any web page the user opens could otherwise reach a
   // loopback server and run commands (cross-site WebSocket hijacking).
   if (token === undefined && request.headers.origin !== undefined) return '403 Forbidden';

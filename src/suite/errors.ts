@@ -51,6 +51,42 @@ export class SuiteError extends Error {
   }
 }
 
+/** Beyond this many problems in one file the rest are counted, not listed. */
+export const MAX_REPORTED_ERRORS = 20;
+
+/**
+ * Several problems of one file at once, so a user fixes them in one pass instead of one run per typo.
+ * The message is one line per problem, in file order; the first problem's fields stay on the error.
+ */
+export class SuiteErrors extends SuiteError {
+  override name = 'SuiteError';
+  readonly problems: readonly SuiteError[];
+
+  private constructor(problems: readonly SuiteError[]) {
+    super({
+      file: problems[0]!.file,
+      ...(problems[0]!.line !== undefined ? { line: problems[0]!.line } : {}),
+      ...(problems[0]!.column !== undefined ? { column: problems[0]!.column } : {}),
+      ...(problems[0]!.field !== undefined ? { field: problems[0]!.field } : {}),
+      reason: problems[0]!.reason,
+    });
+    this.problems = problems;
+    const shown = problems.slice(0, MAX_REPORTED_ERRORS).map((problem) => problem.message);
+    const hidden = problems.length - shown.length;
+    this.message = [...shown, ...(hidden > 0 ? [`(${hidden} more problems not shown)`] : [])].join('\n');
+  }
+
+  /** One error for the lot (the only one when there is just one); sorted by place, duplicates dropped. */
+  static of(problems: readonly SuiteError[]): SuiteError {
+    const unique = new Map<string, SuiteError>();
+    for (const problem of problems) if (!unique.has(problem.message)) unique.set(problem.message, problem);
+    const sorted = [...unique.values()].sort(
+      (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+    );
+    return sorted.length === 1 ? sorted[0]! : new SuiteErrors(sorted);
+  }
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
@@ -60,6 +96,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length}`;
+  if (value instanceof Uint8Array) return 'binary data (a !!binary value)';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') {
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;

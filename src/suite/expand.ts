@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { detectAgent } from './agent.js';
 import { leadingWords, parseCommand } from './command.js';
-import { type FieldPath, formatPath, SuiteError } from './errors.js';
+import { type FieldPath, formatPath, SuiteError, SuiteErrors } from './errors.js';
 import { buildExpectations, type Expander } from './expect.js';
 import type { YamlSource } from './load.js';
 import { combinationCount, combinationId, combinations, repeatId } from './matrix.js';
@@ -23,6 +24,8 @@ export interface ExpandOptions {
   /** Absolute path of the suite file; relative cwd values resolve against its folder. */
   absoluteFile: string;
   baseDir: string;
+  /** Check that every task's cwd exists (loading a file does; expanding text in memory need not). */
+  checkFolders?: boolean;
 }
 
 /** Applies defaults, variables, matrix and repeat to a validated suite, giving one TaskSpec per run. */
@@ -45,60 +48,98 @@ export function expandSuite(raw: RawSuite, source: YamlSource, options: ExpandOp
       });
     };
 
+  // Problems are collected per var and per task, so one run shows them all.
+  const problems: SuiteError[] = [];
+  const collect = (step: () => void): void => {
+    try {
+      step();
+    } catch (error) {
+      if (!(error instanceof SuiteError)) throw error;
+      problems.push(...(error instanceof SuiteErrors ? error.problems : [error]));
+    }
+  };
+
   const fromEnv: Lookup = (name) => (Object.hasOwn(options.env, name) ? options.env[name] : undefined);
+  const varNames = new Set(Object.keys(raw.vars ?? {}));
   const vars = new Map<string, string>();
   for (const [name, value] of Object.entries(raw.vars ?? {})) {
-    // Vars may draw on the environment (`model: ${MODEL:-sonnet}`) but not on each other: no ordering puzzles.
-    vars.set(name, typeof value === 'string' ? expandWith(fromEnv)(['vars', name], value) : String(value));
+    collect(() => {
+      if (typeof value !== 'string') {
+        vars.set(name, String(value));
+        return;
+      }
+      // Vars may draw on the environment (`model: ${MODEL:-sonnet}`) but not on each other: no ordering
+      // puzzles, no cycles. Say so rather than calling a var that is right there "undefined".
+      const other = [...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)]
+        .map((match) => match[1]!)
+        .find((ref) => varNames.has(ref) && !Object.hasOwn(options.env, ref));
+      if (other !== undefined) {
+        const { line, column } = source.locateText(['vars', name], `\${${other}`);
+        throw new SuiteError({
+          file: source.file,
+          line,
+          column,
+          field: formatPath(['vars', name]),
+          reason: `refers to the var "${other}"; vars take values from the environment only, not from each other (write the value out, or use a matrix)`,
+        });
+      }
+      vars.set(name, expandWith(fromEnv)(['vars', name], value));
+    });
   }
 
   const defaults: RawDefaults = raw.defaults ?? {};
-  checkLimits(defaults.timeout, {}, ['defaults', 'timeout'], fail);
-  checkUniqueIds(raw.tasks, source, fail);
+  const before = problems.length;
+  collect(() => checkLimits(defaults.timeout, {}, ['defaults', 'timeout'], fail));
+  // Bad default limits are reported once, not again for every task that inherits them.
+  const inheritedLimits = problems.length === before ? (defaults.timeout ?? {}) : {};
+  collect(() => checkUniqueIds(raw.tasks, source, fail));
 
   const tasks: TaskSpec[] = [];
   raw.tasks.forEach((task, t) => {
-    const path: FieldPath = ['tasks', t];
-    const repeat = (task.repeat ?? 1) * options.repeat;
-    const count = combinationCount(task.matrix) * repeat;
-    if (tasks.length + count > MAX_TASKS) {
-      const withOption = options.repeat > 1 ? ` (with --repeat ${options.repeat})` : '';
-      fail(
-        path,
-        `expands to ${count} runs${withOption}, more than the ${MAX_TASKS} allowed per suite; reduce matrix or repeat`,
-      );
-    }
-    checkDistinctMatrixValues(task, path, fail);
-    const timeout = checkLimits(task.timeout, defaults.timeout ?? {}, [...path, 'timeout'], fail);
-    const words = commandWords(task, defaults, path, fail);
-    const line = source.locate(path).line;
-
-    for (const combination of combinations(task.matrix)) {
-      const values = new Map(combination);
-      const expand = expandWith((name) => values.get(name) ?? vars.get(name) ?? fromEnv(name));
-      const run = buildRun(task, defaults, path, words, expand, fail, options.baseDir);
-      for (let index = 1; index <= repeat; index += 1) {
-        const id = repeatId(combinationId(task.id, combination), index, repeat);
-        tasks.push({
-          id,
-          baseId: task.id,
-          name: run.name ?? id,
-          argv: [...run.argv],
-          shell: run.shell,
-          cwd: run.cwd,
-          env: { ...run.env },
-          ...(run.category === undefined ? {} : { category: run.category }),
-          ...(run.complexity === undefined ? {} : { complexity: run.complexity }),
-          agent: run.agent,
-          retries: task.retries ?? defaults.retries ?? 0,
-          timeout: { ...timeout },
-          expect: copyExpectations(run.expect),
-          repeatIndex: index,
-          source: { file: source.file, line },
-        });
+    collect(() => {
+      const path: FieldPath = ['tasks', t];
+      const repeat = (task.repeat ?? 1) * options.repeat;
+      const count = combinationCount(task.matrix) * repeat;
+      if (tasks.length + count > MAX_TASKS) {
+        const withOption = options.repeat > 1 ? ` (with --repeat ${options.repeat})` : '';
+        fail(
+          path,
+          `expands to ${count} runs${withOption}, more than the ${MAX_TASKS} allowed per suite; reduce matrix or repeat`,
+        );
       }
-    }
+      checkDistinctMatrixValues(task, path, fail);
+      const timeout = checkLimits(task.timeout, inheritedLimits, [...path, 'timeout'], fail);
+      const words = commandWords(task, defaults, path, fail);
+      const line = source.locate(path).line;
+
+      for (const combination of combinations(task.matrix)) {
+        const values = new Map(combination);
+        const expand = expandWith((name) => values.get(name) ?? vars.get(name) ?? fromEnv(name));
+        const run = buildRun(task, defaults, path, words, expand, fail, options);
+        for (let index = 1; index <= repeat; index += 1) {
+          const id = repeatId(combinationId(task.id, combination), index, repeat);
+          tasks.push({
+            id,
+            baseId: task.id,
+            name: run.name ?? id,
+            argv: [...run.argv],
+            shell: run.shell,
+            cwd: run.cwd,
+            env: { ...run.env },
+            ...(run.category === undefined ? {} : { category: run.category }),
+            ...(run.complexity === undefined ? {} : { complexity: run.complexity }),
+            agent: run.agent,
+            retries: task.retries ?? defaults.retries ?? 0,
+            timeout: { ...timeout },
+            expect: copyExpectations(run.expect),
+            repeatIndex: index,
+            source: { file: source.file, line },
+          });
+        }
+      }
+    });
   });
+  if (problems.length > 0) throw SuiteErrors.of(problems);
 
   const seen = new Set<string>();
   for (const task of tasks) {
@@ -213,8 +254,9 @@ function buildRun(
   command: CommandWords,
   expand: Expander,
   fail: Fail,
-  baseDir: string,
+  options: Pick<ExpandOptions, 'baseDir' | 'checkFolders'>,
 ): Run {
+  const { baseDir } = options;
   const fields = command.words.map((word, i) => expandWord(word, command.paths[i]!, expand));
   const argv = fields.flat();
   // The program is the first word as written; a later argument never silently takes its place.
@@ -240,6 +282,10 @@ function buildRun(
   const cwdPath: FieldPath = task.cwd !== undefined ? [...path, 'cwd'] : ['defaults', 'cwd'];
   const cwdText = task.cwd ?? defaults.cwd;
   const cwd = cwdText === undefined ? baseDir : resolve(baseDir, expand(cwdPath, cwdText));
+  if (options.checkFolders === true && cwdText !== undefined && !isFolder(cwd)) {
+    // Found at load time, so `--list` and a dry look at the suite catch it, not the first task start.
+    fail(cwdPath, `the folder ${cwd} does not exist (relative paths start at the suite file's folder)`);
+  }
 
   const optional = (key: 'name' | 'category' | 'complexity'): string | undefined => {
     const value = task[key];
@@ -265,6 +311,14 @@ function buildRun(
     agent,
     expect: buildExpectations(task.expect, [...path, 'expect'], expand, fail),
   };
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Merges fixed limits field by field (the task wins) and refuses a stall limit above the max limit. */

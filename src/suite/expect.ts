@@ -1,3 +1,4 @@
+import { patternProblem } from '../text/user-pattern.js';
 import type { FieldPath } from './errors.js';
 import type { RawExpect, RawStream } from './schema.js';
 import type { Expectations, StreamExpectations } from './types.js';
@@ -44,11 +45,10 @@ function buildStream(
   };
   const matches = list('matches');
   matches.forEach((pattern, i) => {
-    try {
-      new RegExp(pattern);
-    } catch (error) {
+    const problem = patternProblem(pattern);
+    if (problem !== null) {
       const at = typeof raw?.matches === 'string' ? [...path, 'matches'] : [...path, 'matches', i];
-      reject(at, `is not a valid regular expression (${(error as Error).message})`);
+      reject(at, `is not a valid regular expression (${problem})`);
     }
   });
   return { contains: list('contains'), notContains: list('not_contains'), matches };

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SuiteError } from './errors.js';
@@ -18,13 +19,15 @@ export interface SuiteOptions {
   env?: NodeJS.ProcessEnv;
   /** Multiplies every task's repeat (the CLI's --repeat); an integer from 1, default 1. */
   repeat?: number;
+  /** Refuse a task whose cwd does not exist (loadSuite does). */
+  checkFolders?: boolean;
 }
 
 /** Reads, validates and expands a suite file. Every problem is a one-line SuiteError. */
 export function loadSuite(file: string, options: SuiteOptions = {}): Suite {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
@@ -35,7 +38,52 @@ export function loadSuite(file: string, options: SuiteOptions = {}): Suite {
           : `cannot read (${code})`;
     throw new SuiteError({ file, reason });
   }
-  return parseSuite(text, file, options);
+  return parseSuite(decodeUtf8(bytes, file), file, { ...options, checkFolders: true });
+}
+
+/**
+ * The file's text, or an error at its first byte that is not UTF-8: decoding leniently would turn it into
+ * U+FFFD and run a command nobody wrote.
+ */
+function completeUpTo(bytes: Buffer, end: number): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function decodeUtf8(bytes: Buffer, file: string): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  // Valid prefixes are monotonic (streaming tolerates a cut character), so bisect for the first bad byte.
+  const validUpTo = (end: number): boolean => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (validUpTo(mid)) low = mid;
+    else high = mid - 1;
+  }
+  // The byte that broke decoding may end a sequence that began earlier (a lead byte with no continuation).
+  let offset = low;
+  for (let back = 1; back <= 3 && offset > 0 && !completeUpTo(bytes, offset); back += 1) offset -= 1;
+  const before = bytes.subarray(0, offset).toString('utf8');
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  throw new SuiteError({
+    file,
+    line,
+    column,
+    reason: `not valid UTF-8 at byte ${offset} (0x${bytes[offset]!.toString(16).padStart(2, '0')}); save the file as UTF-8`,
+  });
 }
 
 /** Validates and expands suite text; `file` names it in messages and anchors relative `cwd` values. */
@@ -52,5 +100,6 @@ export function parseSuite(text: string, file: string, options: SuiteOptions = {
     repeat,
     absoluteFile,
     baseDir: dirname(absoluteFile),
+    checkFolders: options.checkFolders === true,
   });
 }

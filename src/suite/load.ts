@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { type FieldPath, SuiteError } from './errors.js';
+import { type FieldPath, SuiteError, SuiteErrors } from './errors.js';
 
 export interface Position {
   /** 1-based. */
@@ -31,17 +31,22 @@ const MAX_ALIAS_COUNT = 1000;
 /** Parses YAML text, keeping node positions; every syntax problem becomes a SuiteError. */
 export function parseYaml(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Merge keys (`<<: *defaults`) are YAML 1.1, but people write them and expect them to work.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const position = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
 
   // Warnings (such as unknown tags) would otherwise change values silently, so they are errors too.
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem !== undefined) {
-    const { line, column } = position(problem.pos[0]);
-    throw new SuiteError({ file, line, column, reason: `invalid YAML: ${problem.message}` });
+  const problems = [...doc.errors, ...doc.warnings];
+  if (problems.length > 0) {
+    throw SuiteErrors.of(
+      problems.map((problem) => {
+        const { line, column } = position(problem.pos[0]);
+        return new SuiteError({ file, line, column, reason: `invalid YAML: ${problem.message}` });
+      }),
+    );
   }
 
   let data: unknown;

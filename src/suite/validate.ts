@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { describeValue, type FieldPath, formatPath, type SuiteError } from './errors.js';
-import type { Position, YamlSource } from './load.js';
+import { describeValue, type FieldPath, formatPath, type SuiteError, SuiteErrors } from './errors.js';
+import type { YamlSource } from './load.js';
 import { type RawSuite, suiteSchema } from './schema.js';
 
 /** One problem found by the schema, already pointed at the right node. */
@@ -10,7 +10,7 @@ interface Problem {
   reason: string;
 }
 
-/** Checks the document against the suite schema; the first problem (in file order) becomes a SuiteError. */
+/** Checks the document against the suite schema; every problem, in file order, goes into one SuiteError. */
 export function validateSuite(source: YamlSource): RawSuite {
   const forbidden = findForbiddenKey(source.data, []);
   if (forbidden !== undefined) {
@@ -20,18 +20,11 @@ export function validateSuite(source: YamlSource): RawSuite {
   if (parsed.success) return parsed.data;
 
   const problems = parsed.error.issues.map((issue) => toProblem(issue, source.data));
-  const first = problems
-    .map((problem) => ({ problem, at: source.locate(problem.path, problem.target) }))
-    .sort((a, b) => compare(a.at, b.at))[0]!;
-  throw toError(source, first.problem);
+  throw SuiteErrors.of(problems.map((problem) => toError(source, problem)));
 }
 
 function toError(source: YamlSource, problem: Problem): SuiteError {
   return source.error(problem.path, formatPath(problem.path), problem.reason, problem.target);
-}
-
-function compare(a: Position, b: Position): number {
-  return a.line - b.line || a.column - b.column;
 }
 
 function toProblem(issue: z.core.$ZodIssue, data: unknown, prefix: FieldPath = []): Problem {

@@ -1,4 +1,5 @@
 import type { Config, TaskKind } from '../config.js';
+import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
 import { type AgentCommand, analyseAgent } from './agents.js';
 import { type Arg, argText } from './args.js';
 import { type SimpleCommand, simpleCommands } from './command.js';
@@ -88,13 +89,13 @@ function mainCommand(all: readonly Analysed[]): Analysed | undefined {
   return best;
 }
 
-const regexCache = new Map<string, RegExp | null>();
+const regexCache = new Map<string, UserPattern | null>();
 
-function compiled(pattern: string): RegExp | null {
+function compiled(pattern: string): UserPattern | null {
   let re = regexCache.get(pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern, 'i');
+      re = compileUserPattern(pattern, { ignoreCase: true });
     } catch {
       re = null;
     }

@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.js';
 import type { FallbackHistoryStore, FallbackStatus } from '../../src/history/fallback-store.js';
 import { openHistoryStore } from '../../src/history/open-store.js';
+import { classHash, RedisKeys } from '../../src/history/redis-keys.js';
 import { RedisHistoryStore } from '../../src/history/redis-store.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { HistoryStore } from '../../src/history/types.js';
@@ -220,6 +222,30 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
       'caught up',
     );
     expect(await inRedis(redis.url, r.keyPrefix, 'npm test')).toHaveLength(11);
+    expect(r.warnings).toHaveLength(1);
+  });
+
+  it('skips a class whose key holds another type, warns once, and keeps sharing every other class', async () => {
+    const redis = await server();
+    const r = await runner(redis.url);
+    const keys = new RedisKeys(r.keyPrefix).forClass(classHash('bad-class'));
+    const intruder = new Redis(redis.url);
+    await intruder.set(keys.order, 'written by something else');
+    await intruder.quit();
+
+    for (let i = 0; i < 5; i += 1) {
+      await r.store.record(['bad-class', 'good-class'], run(`both-${i}`, T0 + i));
+      await r.store.record(['other-class'], run(`other-${i}`, T0 + i));
+    }
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toContain(`key ${keys.order} holds a string`);
+    expect(r.warnings[0]).not.toMatch(/unreachable/);
+    expect(r.store.status()).toMatchObject({ breaker: 'closed', pending: 0 });
+    // Shared history goes on for every class but the bad one, and nothing is lost locally.
+    expect(await inRedis(redis.url, r.keyPrefix, 'good-class')).toHaveLength(5);
+    expect(await inRedis(redis.url, r.keyPrefix, 'other-class')).toHaveLength(5);
+    expect((await r.store.recent('bad-class')).map((record) => record.runId)).toHaveLength(5);
+    expect(await inSqlite(r.historyPath, 'bad-class')).toHaveLength(5);
     expect(r.warnings).toHaveLength(1);
   });
 

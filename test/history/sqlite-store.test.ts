@@ -1,4 +1,13 @@
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,16 +79,21 @@ describe('SqliteHistoryStore', () => {
     await store.close();
   });
 
-  it('names the file in a one-line error when it is not a database', () => {
+  it('moves a file that is not a database aside, says so once, and starts a fresh one', async () => {
     const path = join(dir, 'garbage.db');
     writeFileSync(path, 'this is not a database\n'.repeat(200));
-    const message = openError(path);
-    expect(message).toContain(path);
-    expect(message).toMatch(/damaged or not a SQLite database/);
-    expect(message).not.toContain('\n');
+    const warnings: string[] = [];
+    const store = SqliteHistoryStore.open(path, { maxRunsPerClass: 8, onWarning: (m) => warnings.push(m) });
+    await store.record(['npm test'], run('after', 1));
+    expect(await store.recent('npm test')).toEqual([run('after', 1)]);
+    await store.close();
+    expect(warnings).toHaveLength(1);
+    const aside = /moved it to (\S+) and started a fresh one/.exec(warnings[0]!)?.[1];
+    expect(aside).toBeDefined();
+    expect(readFileSync(aside!, 'utf8')).toContain('this is not a database');
   });
 
-  it('names the file in a one-line error when its pages are damaged', async () => {
+  it('moves a file with damaged pages aside at open instead of failing every record', async () => {
     const path = freshPath();
     const store = SqliteHistoryStore.open(path, { maxRunsPerClass: 256 });
     for (let i = 0; i < 300; i += 1) await store.record(['npm test'], run(`r${i}`, i));
@@ -87,22 +101,25 @@ describe('SqliteHistoryStore', () => {
     const fd = openSync(path, 'r+');
     writeSync(fd, Buffer.alloc(4096 * 3, 0xa5), 0, 4096 * 3, 4096 * 2);
     closeSync(fd);
-    const failure = async (): Promise<void> => {
-      const reopened = SqliteHistoryStore.open(path, { maxRunsPerClass: 256 });
-      try {
-        await reopened.recent('npm test');
-        await reopened.classes();
-      } finally {
-        await reopened.close();
-      }
-    };
-    const error = await failure().then(
-      () => undefined,
-      (caught: unknown) => caught,
+    const warnings: string[] = [];
+    const reopened = SqliteHistoryStore.open(path, {
+      maxRunsPerClass: 256,
+      onWarning: (m) => warnings.push(m),
+    });
+    await reopened.record(['npm test'], run('fresh', 1));
+    expect(await reopened.recent('npm test')).toEqual([run('fresh', 1)]);
+    await reopened.close();
+    expect(warnings).toEqual([
+      expect.stringMatching(/history file .* was damaged .*moved it to .*\.damaged-/),
+    ]);
+  });
+
+  it('refuses a path whose folder does not exist when it may not create folders', () => {
+    const path = join(dir, 'no-such-folder', 'deeper', 'history.db');
+    expect(() => SqliteHistoryStore.open(path, { maxRunsPerClass: 8, createFolder: false })).toThrow(
+      /the folder of the history file .*no-such-folder\/deeper\/history\.db does not exist/,
     );
-    expect(error).toBeInstanceOf(HistoryError);
-    expect((error as Error).message).toContain(path);
-    expect((error as Error).message).toMatch(/damaged or not a SQLite database/);
+    expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 
   it('refuses a SQLite database that is not a history file rather than writing into it', () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -49,15 +49,22 @@ describe('server security', () => {
     expect(server.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/mcp$/);
   });
 
-  it('listens beyond loopback with a token, and checks it from the header or the query', async () => {
+  it('listens beyond loopback with a token, and takes it from the header only', async () => {
     const server = await start({ host: '0.0.0.0', token: 's3cret' });
     const url = `ws://127.0.0.1:${server.port}/ws/mcp`;
     await expect(RawClient.connect(url)).rejects.toThrow('HTTP 401');
     await expect(RawClient.connect(url, { Authorization: 'Bearer wrong' })).rejects.toThrow('HTTP 401');
-    await expect(RawClient.connect(`${url}?token=wrong`)).rejects.toThrow('HTTP 401');
+    // A token in the URL lands in proxy and access logs: refused even when right.
+    await expect(RawClient.connect(`${url}?token=s3cret`)).rejects.toThrow('HTTP 401');
     const byHeader = await connected(url, { Authorization: 'Bearer s3cret' });
-    const byQuery = await connected(`${url}?token=s3cret`);
     byHeader.close();
+  });
+
+  it('takes the token from the query only where the operator allowed it', async () => {
+    const server = await start({ host: '0.0.0.0', token: 's3cret', queryToken: true });
+    const url = `ws://127.0.0.1:${server.port}/ws/mcp`;
+    await expect(RawClient.connect(`${url}?token=wrong`)).rejects.toThrow('HTTP 401');
+    const byQuery = await connected(`${url}?token=s3cret`);
     byQuery.close();
   });
 
@@ -92,6 +99,71 @@ describe('server security', () => {
     client.close();
   });
 
+  it('lets clients set only the variables the operator allowed', async () => {
+    const server = await start({ allow: ['echo'], allowEnv: ['ANTHROPIC_*'] });
+    const client = await connected(server.url);
+    for (const env of [
+      { GIT_SSH_COMMAND: 'touch /tmp/x' },
+      { GCONV_PATH: '/tmp' },
+      { PYTHONHOME: '/tmp' },
+      { GIT_CONFIG_COUNT: '1' },
+      { JAVA_TOOL_OPTIONS: '-javaagent:/tmp/x.jar' },
+      { SOMETHING_NEW: 'x' },
+    ]) {
+      const refused = await client.call('execute', { command: 'echo hi', env });
+      expect(refused.error?.code, JSON.stringify(env)).toBe(-32001);
+      expect(refused.error?.message).toContain(Object.keys(env)[0]);
+      expect(refused.error?.message).toContain('--allow-env');
+    }
+    const fine = await client.call('execute', {
+      command: 'echo hi',
+      env: { LANG: 'C.UTF-8', LC_ALL: 'C', ANTHROPIC_API_KEY: 'k' },
+    });
+    expect(fine.result).toMatchObject({ status: 'started' });
+    await client.waitFor((frame) => frame.method === 'process.completed');
+    client.close();
+  });
+
+  it('refuses to allow a program that runs whatever its arguments say, unless opted in', async () => {
+    await expect(start({ allow: ['git'] })).rejects.toThrow(/git runs any command.*--allow-code-runner git/);
+    await expect(start({ allow: ['sh'] })).rejects.toThrow(/--allow-code-runner/);
+    const server = await start({ allow: ['git'], allowCodeRunners: ['git'] });
+    const client = await connected(server.url);
+    const ran = await client.call('execute', { command: 'git --version' });
+    expect(ran.result).toMatchObject({ status: 'started' });
+    client.close();
+  });
+
+  it('keeps a requested cwd inside the root, symlinks included', async () => {
+    const root = mkdtempSync(join(scratch, 'root-'));
+    mkdirSync(join(root, 'inside'));
+    symlinkSync('/etc', join(root, 'escape'));
+    const server = await start({ allow: ['echo'], cwd: root });
+    const client = await connected(server.url);
+    const inside = await client.call('execute', { command: 'echo hi', cwd: 'inside' });
+    expect(inside.result).toMatchObject({ status: 'started' });
+    await client.waitFor((frame) => frame.method === 'process.completed');
+    for (const cwd of ['../../../../etc', '/etc', 'escape']) {
+      const refused = await client.call('execute', { command: 'echo hi', cwd });
+      expect(refused.error?.code, cwd).toBe(-32001);
+      expect(refused.error?.message).toContain("outside the server's root");
+    }
+    client.close();
+  });
+
+  it('clamps a client limit to the server cap instead of switching the limit off', async () => {
+    const server = await start({ capSeconds: 60 });
+    const client = await connected(server.url);
+    await client.call('execute', { command: 'echo hi', timeout: 1e308, stall_timeout: 1e308 });
+    const done = await client.waitFor((frame) => frame.method === 'process.completed');
+    type Limit = { seconds: number; detail: string };
+    const timeouts = (done.params as { timeouts: { max: Limit; stall: Limit } }).timeouts;
+    expect(timeouts.max.seconds).toBe(60);
+    expect(timeouts.max.detail).toContain("clamped to the server's cap");
+    expect(timeouts.stall.seconds).toBeLessThanOrEqual(60);
+    client.close();
+  });
+
   it('refuses sessions over the limit with -32003, then closes', async () => {
     const server = await start({ maxSessions: 2 });
     const one = await connected(server.url);
@@ -112,7 +184,10 @@ describe('server security', () => {
     const open = await start();
     await expect(RawClient.connect(open.url, { Origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
     const guarded = await start({ token: 't0ken' });
-    const client = await connected(`${guarded.url}?token=t0ken`, { Origin: 'https://dashboard.example' });
+    const client = await connected(guarded.url, {
+      Origin: 'https://dashboard.example',
+      Authorization: 'Bearer t0ken',
+    });
     client.close();
   });
 

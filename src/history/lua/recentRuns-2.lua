@@ -6,8 +6,15 @@
 
   ARGV[1] limit
 
-  Returns the record JSON strings, newest first.
+  Returns the record JSON strings, newest first; an error naming the key when a key holds another type.
 ]]
+local expected = { 'hash', 'zset' }
+for i = 1, 2 do
+  local found = redis.call('TYPE', KEYS[i])['ok']
+  if found ~= 'none' and found ~= expected[i] then
+    return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' holds a ' .. found .. ', expected a ' .. expected[i])
+  end
+end
 local limit = tonumber(ARGV[1])
 if limit <= 0 then return {} end
 local ids = redis.call('ZREVRANGE', KEYS[2], 0, limit - 1)

@@ -11,8 +11,17 @@
   ARGV[1] runId  ARGV[2] at (epoch ms)  ARGV[3] record JSON  ARGV[4] classKey  ARGV[5] class hash
   ARGV[6] maxRuns  ARGV[7] ttl seconds  ARGV[8] maxClasses  ARGV[9] prefix of class keys
 
-  Returns 1 when the run was added, 0 when it was already there.
+  Returns 1 when the run was added, 0 when it was already there; an error naming the key when a key holds
+  another type (written by something else), so the caller can skip that class instead of calling the
+  whole server unreachable.
 ]]
+local expected = { 'hash', 'zset', 'hash', 'zset' }
+for i = 1, 4 do
+  local found = redis.call('TYPE', KEYS[i])['ok']
+  if found ~= 'none' and found ~= expected[i] then
+    return redis.error_reply('WRONGTYPE ' .. KEYS[i] .. ' holds a ' .. found .. ', expected a ' .. expected[i])
+  end
+end
 local runId = ARGV[1]
 local at = tonumber(ARGV[2])
 local maxRuns = tonumber(ARGV[6])
