@@ -10,6 +10,8 @@ export interface ChildSpec {
   args: string[];
   /** Extra environment for cc-stress and so for every task it starts. */
   env: Record<string, string>;
+  /** cc-stress's working folder (relative --out and suite paths); default workDir. */
+  cwd?: string;
 }
 
 export function childFiles(workDir: string) {
