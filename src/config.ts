@@ -68,6 +68,11 @@ export const configSchema = z
         commandTimeoutMs: z.number().int().min(10).max(5000).default(250),
         /** Records queued in the history file for Redis while it is unreachable; beyond it the oldest are dropped. */
         bufferLimit: z.number().int().min(0).max(1_000_000).default(10_000),
+        /**
+         * Classes whose last plan is kept (in memory, and in a small file beside the history file) so
+         * that a task still gets at least those limits when history cannot be read.
+         */
+        planCacheSize: z.number().int().min(1).max(100_000).default(2000),
       })
       .strict()
       .default({
@@ -76,6 +81,7 @@ export const configSchema = z
         ttlDays: 30,
         commandTimeoutMs: 250,
         bufferLimit: 10_000,
+        planCacheSize: 2000,
       }),
     predictor: z
       .object({
@@ -103,6 +109,11 @@ export const configSchema = z
          * loosens its limit).
          */
         presumedHangRate: z.number().min(0).max(0.5).default(0.05),
+        /**
+         * Runs cut off by a limit lift it to at most this many times the lowest limit they met within the
+         * window; only finished runs lift it further. Bounds what repeated hangs can do to a limit.
+         */
+        cutOffGrowth: z.number().min(1).max(10).default(2),
       })
       .strict()
       .default({
@@ -118,6 +129,7 @@ export const configSchema = z
         extensionTimes: 2,
         extensionFraction: 0.25,
         presumedHangRate: 0.05,
+        cutOffGrowth: 2,
       }),
     classifier: z
       .object({ rules: z.array(classifierRule).default([]) })

@@ -19,7 +19,7 @@ import { loadSuite } from '../suite/index.js';
 import type { TaskSpec } from '../suite/types.js';
 import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
-import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
+import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Shard } from './options.js';
@@ -104,6 +104,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     warnings.push(message);
   };
   let history: HistoryStore | undefined;
+  let learned: LearnedTimeoutPlanner | undefined;
   if (options.history) {
     history = await openHistoryStore({
       historyPath: loaded.historyPath,
@@ -138,10 +139,8 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       process.stdout.write(`${tasks.length} task(s)\n`);
       return EXIT.pass;
     }
-    const planner: TimeoutPlanner =
-      history !== undefined
-        ? new LearnedTimeoutPlanner({ store: history, config: loaded.config })
-        : new ConfigTimeoutPlanner(loaded.config);
+    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
+    const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
     const executors = await createExecutors(options, loaded);
     const outDir = resolve(options.out);
     const reporterFor = (dir: string): Reporter =>
@@ -228,6 +227,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       }
     }
   } finally {
+    learned?.close();
     await history?.close();
   }
 }
