@@ -71,11 +71,25 @@ function exitCodeFailure(exitCode: number | null, accepted: number[]): string | 
   return `${actual}, expected ${expected}`;
 }
 
-/** What Anthropic's "come back later" statuses mean, so a storm reads as one and not as a broken task. */
-const RETRY_LATER_WORDS: Record<number, string> = { 429: 'rate limited', 529: 'overloaded' };
+/** What the APIs' "come back later" statuses mean, so a storm reads as one and not as a broken task. */
+const RETRY_LATER_WORDS: Record<number, string> = {
+  429: 'rate limited',
+  503: 'overloaded',
+  529: 'overloaded',
+};
+
+/** Codex and Gemini bury the API status in prose, if they print it at all; their adapters dig it out. */
+function statusPrefix(finished: Finished): string {
+  const status = finished.status;
+  if (status === undefined || status === null) return finished.retryLater ? 'retry later: ' : '';
+  const words = RETRY_LATER_WORDS[status];
+  if (finished.retryLater && words !== undefined) return `${words} (API status ${status}), retry later: `;
+  return `API status ${status}: `;
+}
 
 /** Why the agent's own success rule said no, in the words of its final event. */
-function agentFailure(agent: AgentKind, raw: Record<string, unknown>): string {
+function agentFailure(agent: AgentKind, finished: Finished): string {
+  const raw = finished.raw;
   if (agent === 'claude') {
     const details = [`subtype ${show(raw.subtype)}`];
     const status = raw.api_error_status;
@@ -87,11 +101,11 @@ function agentFailure(agent: AgentKind, raw: Record<string, unknown>): string {
   if (agent === 'codex') {
     const error = raw.error as { message?: unknown } | undefined;
     const message = typeof error?.message === 'string' ? `: ${show(error.message)}` : '';
-    return `the agent's turn failed (${show(raw.type)}), expected turn.completed${message}`;
+    return `${statusPrefix(finished)}the agent's turn failed (${show(raw.type)}), expected turn.completed${message}`;
   }
   const error = raw.error as { message?: unknown } | undefined;
   const message = typeof error?.message === 'string' ? ` (${show(error.message)})` : '';
-  return `result.status was ${show(raw.status)}, expected "success"${message}`;
+  return `${statusPrefix(finished)}result.status was ${show(raw.status)}, expected "success"${message}`;
 }
 
 function resultFailures(
@@ -102,7 +116,7 @@ function resultFailures(
   if (agent === 'none') return [];
   if (wanted !== null && Object.keys(wanted).length === 0) return [];
   if (finished === undefined) return ['no final result event (the agent ended without a result line)'];
-  if (wanted === null) return finished.ok ? [] : [agentFailure(agent, finished.raw)];
+  if (wanted === null) return finished.ok ? [] : [agentFailure(agent, finished)];
   const failures: string[] = [];
   for (const [key, expected] of Object.entries(wanted)) {
     const actual = finished.raw[key];

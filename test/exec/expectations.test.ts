@@ -187,7 +187,7 @@ describe('agent result expectations', () => {
       raw: { type: 'turn.failed', error: { message: 'exceeded retry limit, last status: 429' } },
     };
     expect(judge(expectations(), [], { agent: 'codex', finished: codex })).toEqual([
-      `the agent's turn failed ("turn.failed"), expected turn.completed: "exceeded retry limit, last status: 429"`,
+      `retry later: the agent's turn failed ("turn.failed"), expected turn.completed: "exceeded retry limit, last status: 429"`,
     ]);
     const gemini: Finished = {
       type: 'finished',
@@ -198,6 +198,25 @@ describe('agent result expectations', () => {
     expect(judge(expectations(), [], { agent: 'gemini', finished: gemini })).toEqual([
       'result.status was "error", expected "success" ("boom")',
     ]);
+  });
+
+  it('names the API status codex and gemini adapters found, and a storm as one', () => {
+    const failed = (status: number, retryLater: boolean): Finished => ({
+      type: 'finished',
+      ok: false,
+      retryLater,
+      status,
+      raw: { type: 'result', status: 'error', error: { message: '[API Error: try later]' } },
+    });
+    expect(judge(expectations(), [], { agent: 'gemini', finished: failed(503, true) })).toEqual([
+      'overloaded (API status 503), retry later: result.status was "error", expected "success" ("[API Error: try later]")',
+    ]);
+    expect(judge(expectations(), [], { agent: 'codex', finished: failed(429, true) })[0]).toMatch(
+      /^rate limited \(API status 429\), retry later: the agent's turn failed/,
+    );
+    expect(judge(expectations(), [], { agent: 'codex', finished: failed(400, false) })[0]).toMatch(
+      /^API status 400: the agent's turn failed/,
+    );
   });
 
   it('ignores the result for plain commands', () => {
