@@ -4,11 +4,13 @@ import { ANTHROPIC_TIMING } from './fake-api/anthropic.js';
 import type { LoggedRequest } from './fake-api/server.js';
 import {
   historyRuns,
+  jsonLines,
   lastAttempt,
   type Report,
   type ReportAttempt,
   readReport,
   resultLine,
+  verbClassKey,
 } from './harness/results.js';
 import { loggedRequests, runInNamespace } from './harness/run-in-namespace.js';
 
@@ -42,8 +44,23 @@ beforeAll(async () => {
 const attempt = (id: string): ReportAttempt => lastAttempt(report, id);
 const scenarioRequests = (scenario: string) => requests.filter((r) => r.scenario === scenario);
 
+/** The API event types the CLI printed as stream_event lines (--include-partial-messages). */
+function streamEventTypes(a: ReportAttempt): string[] {
+  return jsonLines(a).flatMap((line) =>
+    line.type === 'stream_event' ? [String((line.event as { type?: unknown })?.type)] : [],
+  );
+}
+
+function thinkingDeltas(a: ReportAttempt): number {
+  return jsonLines(a).filter(
+    (line) =>
+      line.type === 'stream_event' &&
+      (line.event as { delta?: { type?: unknown } })?.delta?.type === 'thinking_delta',
+  ).length;
+}
+
 describe('real claude: the run', () => {
-  it('passes its gate: four of eleven scenarios pass against a target of 0.3', () => {
+  it('passes its gate: four of twelve scenarios pass against a target of 0.3', () => {
     expect(report.tasks.filter((task) => task.reason === 'passed')).toHaveLength(4);
     expect(report.verdict).toBe('pass');
     expect(done.code, done.stderr).toBe(0);
@@ -65,14 +82,30 @@ describe('real claude: tasks that succeed', () => {
     },
   );
 
-  it('does not stall the long think, silent on stdout while the API pings, at the stall limit', () => {
+  it('does not stall the long think, whose thinking deltas the CLI prints, at the stall limit', () => {
     const a = attempt('long-think');
     expect(a.limits.stallMs).toBe(STALL_MS);
     expect(a.reason).toBe('passed');
     // The think itself lasted twice the stall limit.
     expect(ANTHROPIC_TIMING.thinkMs * TIME_SCALE).toBeGreaterThanOrEqual(2 * STALL_MS);
     expect(a.durationMs).toBeGreaterThan(ANTHROPIC_TIMING.thinkMs * TIME_SCALE);
+    // With --include-partial-messages every thinking delta reached stdout as a stream_event line.
+    expect(thinkingDeltas(a)).toBe(ANTHROPIC_TIMING.thinkMs / ANTHROPIC_TIMING.thoughtEveryMs);
     expect(scenarioRequests('long-think')).toHaveLength(1);
+  });
+
+  it('stalls a think of pings only at the stall limit, like a dead stream: the CLI shows no ping', () => {
+    const a = attempt('pings-only');
+    expect(a.reason, a.messages.join('\n')).toBe('stalled');
+    expect(a.messages[0]).toContain(`stall limit ${STALL_MS / 1000}s`);
+    const last = /last progress: ([a-z-]+) at (\d+\.\d)s/.exec(a.messages[0] ?? '');
+    expect(last, a.messages[0]).not.toBeNull();
+    expect(a.durationMs / 1000 - Number(last![2])).toBeGreaterThanOrEqual(STALL_MS / 1000 - 0.1);
+    // Killed before the think ended, pings still coming: no answer, and the CLI printed no ping.
+    expect(resultLine(a)).toBeUndefined();
+    expect(streamEventTypes(a)).not.toContain('ping');
+    expect(thinkingDeltas(a)).toBe(0);
+    expect(scenarioRequests('pings-only')).toHaveLength(1);
   });
 
   it('does not stall the long silent shell tool at the stall limit', () => {
@@ -103,7 +136,7 @@ describe('real claude: API storms', () => {
   });
 
   it('does not keep a storm as a duration sample in the history', () => {
-    const runs = historyRuns(workDir, 'verb:claude -p');
+    const runs = historyRuns(workDir, verbClassKey(SUITE, 'normal'));
     expect(runs).toHaveLength(report.tasks.length);
     for (const id of ['storm-429', 'storm-529']) {
       const matching = runs.filter((run) => run.durationMs === attempt(id).durationMs);

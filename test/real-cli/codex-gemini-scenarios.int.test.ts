@@ -1,10 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GEMINI_TIMING } from './fake-api/gemini.js';
 import { OPENAI_TIMING } from './fake-api/openai.js';
 import type { LoggedRequest } from './fake-api/server.js';
-import { historyRuns, lastAttempt, type Report, type ReportAttempt, readReport } from './harness/results.js';
+import {
+  historyRuns,
+  jsonLines,
+  lastAttempt,
+  type Report,
+  type ReportAttempt,
+  readReport,
+  verbClassKey,
+} from './harness/results.js';
 import { loggedRequests, runInNamespace } from './harness/run-in-namespace.js';
 
 /**
@@ -35,29 +42,11 @@ beforeAll(async () => {
 }, 200_000);
 
 const attempt = (cli: string, scenario: string): ReportAttempt =>
-  lastAttempt(
-    report,
-    `${cli}${scenario === 'dead-stream' && cli === 'codex' ? '-hang' : ''}[scenario=${scenario}]`,
-  );
+  lastAttempt(report, `${cli}[scenario=${scenario}]`);
 const apiOf = { codex: 'openai', gemini: 'gemini' } as const;
 type Cli = keyof typeof apiOf;
 const requestsOf = (cli: Cli, scenario: string) =>
   requests.filter((r) => r.api === apiOf[cli] && r.scenario === scenario);
-
-/** The CLI's JSON lines in the attempt's log, in order. */
-function jsonLines(a: ReportAttempt): Record<string, unknown>[] {
-  return readFileSync(a.logPath, 'utf8')
-    .split('\n')
-    .flatMap((line) => {
-      const start = line.indexOf('{"');
-      if (start < 0) return [];
-      try {
-        return [JSON.parse(line.slice(start)) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-}
 
 /** Each CLI's own success event, which a pass must rest on. */
 const SUCCESS: Record<Cli, Record<string, unknown>> = {
@@ -66,8 +55,8 @@ const SUCCESS: Record<Cli, Record<string, unknown>> = {
 };
 
 describe('real codex and gemini: the run', () => {
-  it('passes its gate: four scenarios of each CLI pass against a target of 0.35', () => {
-    expect(report.tasks.filter((task) => task.reason === 'passed')).toHaveLength(8);
+  it('passes its gate: seven of 22 tasks pass (four of codex, three of gemini) against a target of 0.3', () => {
+    expect(report.tasks.filter((task) => task.reason === 'passed')).toHaveLength(7);
     expect(report.verdict).toBe('pass');
     expect(done.code, done.stderr).toBe(0);
   });
@@ -77,24 +66,49 @@ describe('real codex and gemini: the run', () => {
   });
 });
 
-describe.each(['codex', 'gemini'] as const)('real %s', (cli) => {
-  it.each(['normal', 'long-think', 'long-tool', 'trickle'])(
-    '%s passes on the CLI success event and exit 0',
-    (scenario) => {
-      const a = attempt(cli, scenario);
-      expect(a.reason, a.messages.join('\n')).toBe('passed');
-      expect(a.exitCode).toBe(0);
-      expect(jsonLines(a).at(-1)).toMatchObject(SUCCESS[cli]);
-    },
-  );
+/** The scenarios each CLI passes; Gemini's long think is not among them, as it never shows its thoughts. */
+const PASSING: Record<Cli, string[]> = {
+  codex: ['normal', 'long-think', 'long-tool', 'trickle'],
+  gemini: ['normal', 'long-tool', 'trickle'],
+};
 
-  it('does not stall the long think at the stall limit', () => {
-    const a = attempt(cli, 'long-think');
-    expect(a.limits.stallMs).toBe(STALL_MS);
-    const thinkMs = (cli === 'codex' ? OPENAI_TIMING : GEMINI_TIMING).thinkMs * TIME_SCALE;
-    expect(thinkMs).toBeGreaterThanOrEqual(2 * STALL_MS);
-    expect(a.durationMs).toBeGreaterThan(thinkMs);
-    expect(requestsOf(cli, 'long-think')).toHaveLength(1);
+const thinkMsOf = (cli: Cli) => (cli === 'codex' ? OPENAI_TIMING : GEMINI_TIMING).thinkMs * TIME_SCALE;
+
+/** Whether any of the CLI's JSON lines holds the text. */
+const printed = (a: ReportAttempt, text: string) =>
+  jsonLines(a).some((line) => JSON.stringify(line).includes(text));
+
+/** The stall evidence names the last real progress, a full stall limit before the kill. */
+function expectStalledAfterLastProgress(a: ReportAttempt): void {
+  expect(a.reason, a.messages.join('\n')).toBe('stalled');
+  const last = new RegExp(
+    `stall limit ${STALL_MS / 1000}s.*last progress: (stdout|stderr|agent-event|cpu|io|[a-z_.-]+) at (\\d+\\.\\d)s`,
+  ).exec(a.messages[0] ?? '');
+  expect(last, a.messages[0]).not.toBeNull();
+  expect(a.durationMs / 1000 - Number(last![2])).toBeGreaterThanOrEqual(STALL_MS / 1000 - 0.1);
+  expect(a.durationMs).toBeLessThan(a.limits.maxMs);
+}
+
+describe.each(['codex', 'gemini'] as const)('real %s', (cli) => {
+  it.each(PASSING[cli])('%s passes on the CLI success event and exit 0', (scenario) => {
+    const a = attempt(cli, scenario);
+    expect(a.reason, a.messages.join('\n')).toBe('passed');
+    expect(a.exitCode).toBe(0);
+    expect(jsonLines(a).at(-1)).toMatchObject(SUCCESS[cli]);
+  });
+
+  it('stalls a think of keep-alives only at the stall limit, like a dead stream', () => {
+    const a = attempt(cli, 'pings-only');
+    expectStalledAfterLastProgress(a);
+    // Killed before the think ended, keep-alives still coming: no answer.
+    expect(printed(a, 'After long thought')).toBe(false);
+    expect(requestsOf(cli, 'pings-only')).toHaveLength(1);
+  });
+
+  it('stalls a dead stream at the stall limit, naming the last progress', () => {
+    const a = attempt(cli, 'dead-stream');
+    expectStalledAfterLastProgress(a);
+    expect(requestsOf(cli, 'dead-stream')).toHaveLength(1);
   });
 
   it('does not stall the long silent shell command at the stall limit', () => {
@@ -122,8 +136,8 @@ describe.each(['codex', 'gemini'] as const)('real %s', (cli) => {
   });
 
   it('does not keep a storm as a duration sample in the history', () => {
-    const runs = historyRuns(workDir, cli === 'codex' ? 'verb:codex exec' : 'verb:gemini -p');
-    expect(runs).toHaveLength(10);
+    const runs = historyRuns(workDir, verbClassKey(SUITE, `${cli}[scenario=normal]`));
+    expect(runs).toHaveLength(11);
     for (const scenario of ['storm-429', 'storm-503']) {
       const matching = runs.filter((run) => run.durationMs === attempt(cli, scenario).durationMs);
       expect(matching.map((run) => run.outcome)).toEqual(['retry-later']);
@@ -156,15 +170,22 @@ describe('real codex: what it does not say', () => {
     expect(a.messages[0]).not.toMatch(/API status|retry later/);
   });
 
-  it('is never stalled on a dead stream, as its log writes are I/O, and ends at the max limit', () => {
-    const a = attempt('codex', 'dead-stream');
-    expect(a.reason).toBe('timed-out');
-    expect(a.messages[0]).toMatch(/max limit 30s.*last progress: io at \d+\.\ds/);
-    expect(requestsOf('codex', 'dead-stream')).toHaveLength(1);
+  it('does not stall the long think, whose reasoning summaries it prints, at the stall limit', () => {
+    const a = attempt('codex', 'long-think');
+    expect(a.limits.stallMs).toBe(STALL_MS);
+    expect(a.reason, a.messages.join('\n')).toBe('passed');
+    expect(thinkMsOf('codex')).toBeGreaterThanOrEqual(2 * STALL_MS);
+    expect(a.durationMs).toBeGreaterThan(thinkMsOf('codex'));
+    // Each reasoning item reached stdout as it was done.
+    const reasoning = jsonLines(a).filter(
+      (line) => line.type === 'item.completed' && (line.item as { type?: unknown })?.type === 'reasoning',
+    );
+    expect(reasoning).toHaveLength(OPENAI_TIMING.thinkMs / OPENAI_TIMING.thoughtEveryMs);
+    expect(requestsOf('codex', 'long-think')).toHaveLength(1);
   });
 });
 
-describe('real gemini: a 500 and a dead stream', () => {
+describe('real gemini: a 500 and a long think', () => {
   it('fails a 500 it retried, with its status', () => {
     const a = attempt('gemini', 'server-error');
     expect(a.reason).toBe('failed');
@@ -172,15 +193,15 @@ describe('real gemini: a 500 and a dead stream', () => {
     expect(requestsOf('gemini', 'server-error')).toHaveLength(2);
   });
 
-  it('stalls a dead stream at the stall limit, naming the last progress', () => {
-    const a = attempt('gemini', 'dead-stream');
-    expect(a.reason, a.messages.join('\n')).toBe('stalled');
-    expect(a.messages[0]).toMatch(
-      new RegExp(
-        `stall limit ${STALL_MS / 1000}s.*last progress: (stdout|stderr|agent-event|cpu|io) at \\d+\\.\\ds`,
-      ),
-    );
-    expect(a.durationMs).toBeLessThan(a.limits.maxMs);
-    expect(requestsOf('gemini', 'dead-stream')).toHaveLength(1);
+  // Gemini CLI 0.61 prints no stream-json event for thought parts (only text parts become `message`
+  // events), so a think that streams thoughts looks to cc-stress like a dead stream: it is judged by the
+  // stall limit of its class, here the fixed 6 s, and stalled well before the 12 s think ends.
+  it('stalls the long think at the stall limit, as it prints nothing of its thoughts', () => {
+    const a = attempt('gemini', 'long-think');
+    expectStalledAfterLastProgress(a);
+    // Killed before the think ended; none of the thoughts the API streamed were printed.
+    expect(printed(a, 'After long thought')).toBe(false);
+    expect(printed(a, 'Weighing option')).toBe(false);
+    expect(requestsOf('gemini', 'long-think')).toHaveLength(1);
   });
 });

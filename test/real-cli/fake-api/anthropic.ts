@@ -14,6 +14,7 @@ import { dropConnection, holdOpen, openEventStream, sendEvent } from './sse.js';
 export const ANTHROPIC_SCENARIOS = [
   'normal',
   'long-think',
+  'pings-only',
   'long-tool',
   'storm-429',
   'storm-529',
@@ -28,15 +29,27 @@ export type AnthropicScenario = (typeof ANTHROPIC_SCENARIOS)[number];
 
 /** Real-world timings in ms; the server scales them with its time scale. */
 export const ANTHROPIC_TIMING = {
-  /** A long silent think, kept alive by pings. */
+  /** A long think: a thinking delta every `thoughtEveryMs`, pings in between (extended thinking). */
   thinkMs: 120_000,
-  pingEveryMs: 10_000,
+  thoughtEveryMs: 15_000,
+  /** Keep-alive pings, between thinking deltas and alone in the pings-only scenario. */
+  pingEveryMs: 5_000,
   /** The silent shell command the long-tool scenario asks the CLI to run. */
   toolMs: 90_000,
   /** The trickle: one token every so often. */
   trickleTokens: 12,
   trickleEveryMs: 5_000,
 } as const;
+
+/** Thinking the long think streams, one piece at a time. */
+const THOUGHTS = [
+  'Weighing the options.',
+  'Checking the first approach against the constraints.',
+  'The second approach looks simpler;',
+  'verifying its edge cases now.',
+  'Comparing costs of both.',
+  'Settling on the answer.',
+];
 
 const MODEL_FALLBACK = 'claude-sonnet-4-5';
 
@@ -129,7 +142,42 @@ async function answer(
       return dropConnection(res);
     }
     case 'long-think': {
-      ctx.log(scenario, `think ${ANTHROPIC_TIMING.thinkMs * ctx.timeScale} ms with pings`);
+      ctx.log(scenario, `think ${ANTHROPIC_TIMING.thinkMs * ctx.timeScale} ms, thinking deltas and pings`);
+      openEventStream(res);
+      sendEvent(res, messageStart(model), 'message_start');
+      sendEvent(
+        res,
+        {
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'thinking', thinking: '', signature: '' },
+        },
+        'content_block_start',
+      );
+      const steps = Math.floor(ANTHROPIC_TIMING.thinkMs / ANTHROPIC_TIMING.pingEveryMs);
+      const perThought = ANTHROPIC_TIMING.thoughtEveryMs / ANTHROPIC_TIMING.pingEveryMs;
+      for (let i = 1; i <= steps && !res.destroyed; i++) {
+        await ctx.pause(ANTHROPIC_TIMING.pingEveryMs, res);
+        if (i % perThought === 0) {
+          const thinking = `${THOUGHTS[(i / perThought) % THOUGHTS.length]} `;
+          sendEvent(
+            res,
+            { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking } },
+            'content_block_delta',
+          );
+        } else sendEvent(res, { type: 'ping' }, 'ping');
+      }
+      sendEvent(
+        res,
+        { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'ZmFrZQ==' } },
+        'content_block_delta',
+      );
+      sendEvent(res, { type: 'content_block_stop', index: 0 }, 'content_block_stop');
+      return streamBlocks(res, [{ type: 'text', text: 'After long thought: DONE' }], 'end_turn', 1);
+    }
+    case 'pings-only': {
+      // The model thinks without streaming its thoughts: only keep-alives reach the CLI's socket.
+      ctx.log(scenario, `think ${ANTHROPIC_TIMING.thinkMs * ctx.timeScale} ms with pings only`);
       openEventStream(res);
       sendEvent(res, messageStart(model), 'message_start');
       const pings = Math.floor(ANTHROPIC_TIMING.thinkMs / ANTHROPIC_TIMING.pingEveryMs);
@@ -243,8 +291,9 @@ function streamMessage(res: ServerResponse, model: string, blocks: Block[], stop
   streamBlocks(res, blocks, stopReason);
 }
 
-function streamBlocks(res: ServerResponse, blocks: Block[], stopReason: string): void {
-  blocks.forEach((block, index) => {
+function streamBlocks(res: ServerResponse, blocks: Block[], stopReason: string, firstIndex = 0): void {
+  blocks.forEach((block, i) => {
+    const index = firstIndex + i;
     if (block.type === 'text') {
       sendEvent(
         res,

@@ -16,6 +16,7 @@ import { dropConnection, holdOpen, openEventStream, sendEvent } from './sse.js';
 export const GEMINI_SCENARIOS = [
   'normal',
   'long-think',
+  'pings-only',
   'long-tool',
   'storm-429',
   'storm-503',
@@ -31,7 +32,9 @@ export type GeminiScenario = (typeof GEMINI_SCENARIOS)[number];
 export const GEMINI_TIMING = {
   thinkMs: 120_000,
   /** A thought summary this often while the model thinks. */
-  thoughtEveryMs: 10_000,
+  thoughtEveryMs: 15_000,
+  /** An SSE comment as keep-alive this often in the pings-only scenario (the API sends no keep-alive event). */
+  keepaliveEveryMs: 5_000,
   toolMs: 90_000,
   trickleTokens: 12,
   trickleEveryMs: 5_000,
@@ -132,12 +135,23 @@ async function answer(
       await ctx.pause(200, res);
       return dropConnection(res);
     case 'long-think': {
+      // Gemini CLI's stream-json output has no event for thought parts: they reach only its socket.
       ctx.log(scenario, `think ${GEMINI_TIMING.thinkMs * ctx.timeScale} ms with thought summaries`);
       openEventStream(res);
       const thoughts = Math.floor(GEMINI_TIMING.thinkMs / GEMINI_TIMING.thoughtEveryMs);
       for (let i = 0; i < thoughts && !res.destroyed; i++) {
         send([{ text: `**Weighing option ${i + 1}**`, thought: true }]);
         await ctx.pause(GEMINI_TIMING.thoughtEveryMs, res);
+      }
+      return finish(res, send, 'After long thought: DONE');
+    }
+    case 'pings-only': {
+      ctx.log(scenario, `think ${GEMINI_TIMING.thinkMs * ctx.timeScale} ms with keep-alive comments only`);
+      openEventStream(res);
+      const pings = Math.floor(GEMINI_TIMING.thinkMs / GEMINI_TIMING.keepaliveEveryMs);
+      for (let i = 0; i < pings && !res.destroyed; i++) {
+        await ctx.pause(GEMINI_TIMING.keepaliveEveryMs, res);
+        if (!res.destroyed) res.write(': keep-alive\n\n');
       }
       return finish(res, send, 'After long thought: DONE');
     }

@@ -15,6 +15,7 @@ import { dropConnection, holdOpen, openEventStream, sendEvent } from './sse.js';
 export const OPENAI_SCENARIOS = [
   'normal',
   'long-think',
+  'pings-only',
   'long-tool',
   'storm-429',
   'storm-503',
@@ -29,8 +30,10 @@ export type OpenAiScenario = (typeof OPENAI_SCENARIOS)[number];
 /** Real-world timings in ms; the server scales them with its time scale. */
 export const OPENAI_TIMING = {
   thinkMs: 120_000,
+  /** A reasoning summary this often during the long think, each its own reasoning item. */
+  thoughtEveryMs: 15_000,
   /** The API's keepalive interval while nothing else is sent. */
-  keepaliveEveryMs: 10_000,
+  keepaliveEveryMs: 5_000,
   toolMs: 90_000,
   trickleTokens: 12,
   trickleEveryMs: 5_000,
@@ -128,7 +131,26 @@ async function answer(scenario: OpenAiScenario, call: Call, res: ServerResponse,
       return dropConnection(res);
     }
     case 'long-think': {
-      ctx.log(scenario, `think ${OPENAI_TIMING.thinkMs * ctx.timeScale} ms with keepalives`);
+      ctx.log(
+        scenario,
+        `think ${OPENAI_TIMING.thinkMs * ctx.timeScale} ms, reasoning summaries and keepalives`,
+      );
+      const stream = new ResponseStream(res, call);
+      stream.start();
+      const steps = Math.floor(OPENAI_TIMING.thinkMs / OPENAI_TIMING.keepaliveEveryMs);
+      const perThought = OPENAI_TIMING.thoughtEveryMs / OPENAI_TIMING.keepaliveEveryMs;
+      for (let i = 1; i <= steps && !res.destroyed; i++) {
+        await ctx.pause(OPENAI_TIMING.keepaliveEveryMs, res);
+        if (i % perThought === 0) {
+          // Codex prints a reasoning item when it is done, so each summary is an item of its own.
+          stream.reasoningDone(stream.reasoningStart(), `**Weighing option ${i / perThought}**`);
+        } else stream.event('keepalive', {});
+      }
+      stream.message('After long thought: DONE');
+      return stream.complete();
+    }
+    case 'pings-only': {
+      ctx.log(scenario, `think ${OPENAI_TIMING.thinkMs * ctx.timeScale} ms with keepalives only`);
       const stream = new ResponseStream(res, call);
       stream.start();
       const reasoning = stream.reasoningStart();

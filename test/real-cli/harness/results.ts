@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseSuite } from '../../../src/suite/index.js';
+import { classify } from '../../../src/timeouts/index.js';
 import { CC_STRESS_BIN } from './paths.js';
 
 /** The parts of report.json the real-CLI tests read (docs/report-format.md). */
@@ -38,6 +40,21 @@ export function lastAttempt(report: Report, id: string): ReportAttempt {
   return attempt;
 }
 
+/** The CLI's JSON lines in the attempt's log, in order (the log prefixes lines with their stream). */
+export function jsonLines(attempt: ReportAttempt): Record<string, unknown>[] {
+  return readFileSync(attempt.logPath, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      const start = line.indexOf('{"');
+      if (start < 0) return [];
+      try {
+        return [JSON.parse(line.slice(start)) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+}
+
 /** The agent's final `result` line in the attempt's log, if it printed one. */
 export function resultLine(attempt: ReportAttempt): Record<string, unknown> | undefined {
   const lines = readFileSync(attempt.logPath, 'utf8').split('\n');
@@ -58,6 +75,21 @@ export function resultLine(attempt: ReportAttempt): Record<string, unknown> | un
 export interface HistoryRun {
   durationMs: number;
   outcome: string;
+}
+
+/**
+ * The verb-level class key the product files a suite task's runs under, from the product's own classifier
+ * (keys carry its version prefix), so that the tests never hand-build a key.
+ */
+export function verbClassKey(suiteFile: string, taskId: string): string {
+  const suite = parseSuite(readFileSync(suiteFile, 'utf8'), suiteFile, {
+    env: { ...process.env, CC_REAL_CLI_HOMES: process.env.CC_REAL_CLI_HOMES ?? '/tmp' },
+  });
+  const task = suite.tasks.find((t) => t.id === taskId);
+  if (task === undefined) throw new Error(`task ${taskId} is not in ${suiteFile}`);
+  const key = classify(task).levels.find((level) => level.level === 'verb')?.key;
+  if (key === undefined) throw new Error(`task ${taskId} has no verb-level class`);
+  return key;
 }
 
 /** What the run taught the history for one class, read the way a user would: `cc-stress history show`. */
