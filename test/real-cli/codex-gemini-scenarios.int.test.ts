@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { samplesOf } from '../../src/timeouts/samples.js';
 import { GEMINI_TIMING } from './fake-api/gemini.js';
 import { OPENAI_TIMING } from './fake-api/openai.js';
 import type { LoggedRequest } from './fake-api/server.js';
@@ -143,6 +144,11 @@ describe.each(['codex', 'gemini'] as const)('real %s', (cli) => {
       expect(matching.map((run) => run.outcome)).toEqual(['retry-later']);
     }
     expect(runs.filter((run) => run.outcome === 'retry-later')).toHaveLength(2);
+    // The product's own sampling drops both storms from the duration samples it learns limits from.
+    const samples = samplesOf(runs, 'duration', runs.length);
+    expect(samples.droppedRetryLater).toBe(2);
+    for (const id of ['storm-429', 'storm-503'])
+      expect([...samples.finite]).not.toContain(attempt(cli, id).durationMs);
   });
 
   it('fails a 400 with its status, not as a storm, without waiting for a limit', () => {

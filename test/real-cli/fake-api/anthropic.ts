@@ -34,6 +34,8 @@ export const ANTHROPIC_TIMING = {
   thoughtEveryMs: 15_000,
   /** Keep-alive pings, between thinking deltas and alone in the pings-only scenario. */
   pingEveryMs: 5_000,
+  /** The pings-only think: long enough to be stalled well clear of the CLI's start-up CPU and I/O. */
+  pingsOnlyMs: 300_000,
   /** The silent shell command the long-tool scenario asks the CLI to run. */
   toolMs: 90_000,
   /** The trickle: one token every so often. */
@@ -177,10 +179,10 @@ async function answer(
     }
     case 'pings-only': {
       // The model thinks without streaming its thoughts: only keep-alives reach the CLI's socket.
-      ctx.log(scenario, `think ${ANTHROPIC_TIMING.thinkMs * ctx.timeScale} ms with pings only`);
+      ctx.log(scenario, `think ${ANTHROPIC_TIMING.pingsOnlyMs * ctx.timeScale} ms with pings only`);
       openEventStream(res);
       sendEvent(res, messageStart(model), 'message_start');
-      const pings = Math.floor(ANTHROPIC_TIMING.thinkMs / ANTHROPIC_TIMING.pingEveryMs);
+      const pings = Math.floor(ANTHROPIC_TIMING.pingsOnlyMs / ANTHROPIC_TIMING.pingEveryMs);
       for (let i = 0; i < pings && !res.destroyed; i++) {
         await ctx.pause(ANTHROPIC_TIMING.pingEveryMs, res);
         sendEvent(res, { type: 'ping' }, 'ping');

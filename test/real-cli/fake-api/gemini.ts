@@ -30,11 +30,17 @@ export type GeminiScenario = (typeof GEMINI_SCENARIOS)[number];
 
 /** Real-world timings in ms; the server scales them with its time scale. */
 export const GEMINI_TIMING = {
-  thinkMs: 120_000,
+  /**
+   * Gemini CLI prints nothing of its thoughts, so its long think is judged by the stall limit: five minutes,
+   * so that the stall falls well clear of the I/O the CLI does as the first thoughts arrive.
+   */
+  thinkMs: 300_000,
   /** A thought summary this often while the model thinks. */
   thoughtEveryMs: 15_000,
   /** An SSE comment as keep-alive this often in the pings-only scenario (the API sends no keep-alive event). */
   keepaliveEveryMs: 5_000,
+  /** The pings-only think: long enough to be stalled well clear of the CLI's start-up CPU and I/O. */
+  pingsOnlyMs: 300_000,
   toolMs: 90_000,
   trickleTokens: 12,
   trickleEveryMs: 5_000,
@@ -146,9 +152,12 @@ async function answer(
       return finish(res, send, 'After long thought: DONE');
     }
     case 'pings-only': {
-      ctx.log(scenario, `think ${GEMINI_TIMING.thinkMs * ctx.timeScale} ms with keep-alive comments only`);
+      ctx.log(
+        scenario,
+        `think ${GEMINI_TIMING.pingsOnlyMs * ctx.timeScale} ms with keep-alive comments only`,
+      );
       openEventStream(res);
-      const pings = Math.floor(GEMINI_TIMING.thinkMs / GEMINI_TIMING.keepaliveEveryMs);
+      const pings = Math.floor(GEMINI_TIMING.pingsOnlyMs / GEMINI_TIMING.keepaliveEveryMs);
       for (let i = 0; i < pings && !res.destroyed; i++) {
         await ctx.pause(GEMINI_TIMING.keepaliveEveryMs, res);
         if (!res.destroyed) res.write(': keep-alive\n\n');

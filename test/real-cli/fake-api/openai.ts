@@ -34,6 +34,8 @@ export const OPENAI_TIMING = {
   thoughtEveryMs: 15_000,
   /** The API's keepalive interval while nothing else is sent. */
   keepaliveEveryMs: 5_000,
+  /** The pings-only think: long enough to be stalled well clear of the CLI's start-up CPU and I/O. */
+  pingsOnlyMs: 300_000,
   toolMs: 90_000,
   trickleTokens: 12,
   trickleEveryMs: 5_000,
@@ -150,11 +152,11 @@ async function answer(scenario: OpenAiScenario, call: Call, res: ServerResponse,
       return stream.complete();
     }
     case 'pings-only': {
-      ctx.log(scenario, `think ${OPENAI_TIMING.thinkMs * ctx.timeScale} ms with keepalives only`);
+      ctx.log(scenario, `think ${OPENAI_TIMING.pingsOnlyMs * ctx.timeScale} ms with keepalives only`);
       const stream = new ResponseStream(res, call);
       stream.start();
       const reasoning = stream.reasoningStart();
-      const pings = Math.floor(OPENAI_TIMING.thinkMs / OPENAI_TIMING.keepaliveEveryMs);
+      const pings = Math.floor(OPENAI_TIMING.pingsOnlyMs / OPENAI_TIMING.keepaliveEveryMs);
       for (let i = 0; i < pings && !res.destroyed; i++) {
         await ctx.pause(OPENAI_TIMING.keepaliveEveryMs, res);
         stream.event('keepalive', {});

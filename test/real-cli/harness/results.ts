@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunRecord } from '../../../src/history/types.js';
 import { parseSuite } from '../../../src/suite/index.js';
 import { classify } from '../../../src/timeouts/index.js';
 import { CC_STRESS_BIN } from './paths.js';
@@ -72,10 +73,8 @@ export function resultLine(attempt: ReportAttempt): Record<string, unknown> | un
   return undefined;
 }
 
-export interface HistoryRun {
-  durationMs: number;
-  outcome: string;
-}
+/** A run as `cc-stress history show --json` prints it: the product's own record. */
+export type HistoryRun = RunRecord;
 
 /**
  * The verb-level class key the product files a suite task's runs under, from the product's own classifier
