@@ -160,6 +160,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command('show-report')
+    .description('serve the HTML report of a run on 127.0.0.1 (its logs too) until Ctrl-C')
+    .argument('[path]', 'a report folder, report.html or report.json', 'reports')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', intInRange('--port', 0, 65_535), 0)
+    .option('--open', 'open it in the default browser')
+    .action(async (target: string, options) => {
+      const { showReportCommand } = await import('./show-report.js');
+      setExit(await showReportCommand(target, { open: false, ...options }));
+    });
+
+  program
     .command('merge-reports')
     .description('merge the JSON reports of sharded runs and apply the success-rate gate once')
     .argument('<reports...>', 'report.json files of the shards')

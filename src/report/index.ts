@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Reporter } from '../run/types.js';
 import { createColors } from './colors.js';
+import { HTML_REPORT_FILE, HtmlReporter } from './html.js';
 import { JSON_REPORT_FILE, JsonReporter } from './json.js';
 import { JUNIT_REPORT_FILE, JUnitReporter } from './junit.js';
 import { LineReporter } from './line.js';
@@ -15,6 +16,7 @@ export {
   colorLevel,
   createColors,
 } from './colors.js';
+export { HTML_REPORT_FILE, HtmlReporter, renderHtmlReport } from './html.js';
 export { JSON_REPORT_FILE, JsonReporter, serializeReport, writeReportFile } from './json.js';
 export { JUNIT_REPORT_FILE, JUnitReporter, junitXml, writeJUnitFile } from './junit.js';
 export { LineReporter, type TextStream } from './line.js';
@@ -35,7 +37,7 @@ export { ProgressReporter, type TerminalStream } from './progress.js';
 export { runReportSchema } from './report-schema.js';
 export { renderSummary, SummaryReporter } from './summary.js';
 
-export const REPORTER_NAMES = ['progress', 'line', 'json', 'junit', 'summary', 'auto'] as const;
+export const REPORTER_NAMES = ['progress', 'line', 'json', 'junit', 'html', 'summary', 'auto'] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
 export const DEFAULT_REPORTERS: readonly ReporterName[] = ['auto', 'json', 'junit', 'summary'];
 
@@ -98,6 +100,10 @@ export function createReporters(options: CreateReportersOptions): Reporter {
   if (names.has('junit')) {
     reporters.push(new JUnitReporter({ outDir: options.outDir }));
     files.push(join(options.outDir, JUNIT_REPORT_FILE));
+  }
+  if (names.has('html')) {
+    reporters.push(new HtmlReporter({ outDir: options.outDir }));
+    files.push(join(options.outDir, HTML_REPORT_FILE));
   }
   if (names.has('summary')) reporters.push(new SummaryReporter({ stream, colors, files }));
   return new Multiplexer(reporters, options.warn ? { warn: options.warn } : {});
