@@ -68,6 +68,11 @@ export const configSchema = z
         commandTimeoutMs: z.number().int().min(10).max(5000).default(250),
         /** Records queued in the history file for Redis while it is unreachable; beyond it the oldest are dropped. */
         bufferLimit: z.number().int().min(0).max(1_000_000).default(10_000),
+        /**
+         * Classes whose last plan is kept (in memory, and in a small file beside the history file) so
+         * that a task still gets at least those limits when history cannot be read.
+         */
+        planCacheSize: z.number().int().min(1).max(100_000).default(2000),
       })
       .strict()
       .default({
@@ -76,6 +81,7 @@ export const configSchema = z
         ttlDays: 30,
         commandTimeoutMs: 250,
         bufferLimit: 10_000,
+        planCacheSize: 2000,
       }),
     predictor: z
       .object({
@@ -103,6 +109,11 @@ export const configSchema = z
          * loosens its limit).
          */
         presumedHangRate: z.number().min(0).max(0.5).default(0.05),
+        /**
+         * Runs cut off by a limit lift it to at most this many times the lowest limit they met within the
+         * window; only finished runs lift it further. Bounds what repeated hangs can do to a limit.
+         */
+        cutOffGrowth: z.number().min(1).max(10).default(2),
       })
       .strict()
       .default({
@@ -118,6 +129,7 @@ export const configSchema = z
         extensionTimes: 2,
         extensionFraction: 0.25,
         presumedHangRate: 0.05,
+        cutOffGrowth: 2,
       }),
     classifier: z
       .object({ rules: z.array(classifierRule).default([]) })
@@ -158,6 +170,16 @@ export interface EnvSettings {
   historyPath?: string;
   ci: boolean;
   noColor: boolean;
+  github: GitHubSettings;
+}
+
+export interface GitHubSettings {
+  /** GITHUB_ACTIONS=true: the `auto` reporter adds GitHub annotations and the job summary. */
+  actions: boolean;
+  /** GITHUB_STEP_SUMMARY: the file the job summary is appended to. */
+  stepSummary?: string;
+  /** GITHUB_WORKSPACE: annotation paths are relative to it. */
+  workspace?: string;
 }
 
 /** Redis's highest database index with its default `databases 16`; servers may allow more, rarely do. */
@@ -206,6 +228,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     historyPath: nonEmpty('CC_STRESS_HISTORY'),
     ci: env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false',
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    github: {
+      actions: env.GITHUB_ACTIONS === 'true',
+      ...(env.GITHUB_STEP_SUMMARY ? { stepSummary: env.GITHUB_STEP_SUMMARY } : {}),
+      ...(env.GITHUB_WORKSPACE ? { workspace: env.GITHUB_WORKSPACE } : {}),
+    },
   };
 }
 

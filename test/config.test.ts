@@ -502,6 +502,7 @@ describe('readEnv', () => {
       historyPath: undefined,
       ci: false,
       noColor: false,
+      github: { actions: false },
     });
     expect(
       readEnv({

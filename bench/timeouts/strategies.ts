@@ -204,7 +204,7 @@ function ours(signals: Signals, shipped: Config, storeKind: StoreKind, whatIf = 
     },
     learn: async (run, plan, result) => {
       const raw = execResultOf(result);
-      const record = runRecordOf(raw, `${id}-${run.index}`);
+      const record = runRecordOf(raw, `${id}-${run.index}`, plan);
       if (record === undefined || plan.classKeys === undefined) return;
       // Virtual time: the run ends at its index's tick, whatever the simulated clock said.
       await store.record(plan.classKeys, { ...record, at: EPOCH + run.index * 1000 });

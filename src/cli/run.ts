@@ -19,11 +19,12 @@ import { loadSuite } from '../suite/index.js';
 import type { TaskSpec } from '../suite/types.js';
 import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
-import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
+import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Shard } from './options.js';
 import { exposeOwnBins } from './own-bins.js';
+import { rerunSelection } from './rerun-failed.js';
 import { packageVersion } from './version.js';
 
 export interface RunOptions {
@@ -43,6 +44,9 @@ export interface RunOptions {
   shard?: Shard;
   /** Concurrency of each step of a ramp; replaces --concurrency. */
   ramp?: number[];
+  /** Only the tasks that did not pass in the report in --out, or in this report. */
+  lastFailed?: boolean;
+  rerunFailed?: string;
 }
 
 function selectTasks(tasks: TaskSpec[], grep: string | undefined): TaskSpec[] {
@@ -95,6 +99,12 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   const suite = loadSuite(suitePath, options.repeat !== undefined ? { repeat: options.repeat } : {});
   let tasks = selectTasks(suite.tasks, options.grep);
   if (tasks.length === 0) throw new UsageError(`--grep "${options.grep}" matches no task in ${suitePath}`);
+  const rerun = rerunSelection(tasks, options);
+  if (rerun !== undefined) {
+    process.stderr.write(`${rerun.note}\n`);
+    if (rerun.tasks.length === 0) return EXIT.pass;
+    tasks = rerun.tasks;
+  }
   if (options.ramp !== undefined && options.concurrency !== undefined) {
     throw new UsageError('--ramp sets the concurrency of each step; leave out --concurrency');
   }
@@ -104,6 +114,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     warnings.push(message);
   };
   let history: HistoryStore | undefined;
+  let learned: LearnedTimeoutPlanner | undefined;
   if (options.history) {
     history = await openHistoryStore({
       historyPath: loaded.historyPath,
@@ -138,10 +149,8 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       process.stdout.write(`${tasks.length} task(s)\n`);
       return EXIT.pass;
     }
-    const planner: TimeoutPlanner =
-      history !== undefined
-        ? new LearnedTimeoutPlanner({ store: history, config: loaded.config })
-        : new ConfigTimeoutPlanner(loaded.config);
+    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
+    const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
     const executors = await createExecutors(options, loaded);
     const outDir = resolve(options.out);
     const reporterFor = (dir: string): Reporter =>
@@ -150,6 +159,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
         outDir: dir,
         color: options.color && !loaded.env.noColor,
         ci: loaded.env.ci,
+        github: loaded.env.github,
       });
     // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
     const stepDir = (step: number, concurrency: number): string =>
@@ -228,6 +238,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       }
     }
   } finally {
+    learned?.close();
     await history?.close();
   }
 }

@@ -2,7 +2,7 @@ import type { ExecResult } from '../exec/types.js';
 import type { AttemptResult, AttemptStart, Reporter, RunReport, RunStartInfo } from '../run/types.js';
 import type { TaskSpec } from '../suite/types.js';
 import type { ChalkInstance } from './colors.js';
-import { describeEnd, describeStart, describeWarning } from './describe.js';
+import { describeEnd, describeStart, describeWarning, verdictWord } from './describe.js';
 import { formatDuration, formatPercent, oneLine } from './format.js';
 
 export interface TextStream {
@@ -50,7 +50,7 @@ export class LineReporter implements Reporter {
   onEnd(report: RunReport): void {
     const c = this.options.colors;
     const { totals } = report;
-    const verdict = report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL');
+    const verdict = verdictWord(report.verdict, c);
     const interrupted = report.interrupted ? ' (interrupted)' : '';
     this.print(
       `done in ${formatDuration(report.durationMs)}${interrupted}: ${totals.passed} of ${totals.total} passed, ` +

@@ -1,8 +1,9 @@
 import type { AttemptResult, EndReason, Reporter, RunReport, TaskResult } from '../run/types.js';
 import type { ChalkInstance } from './colors.js';
-import { reasonColor } from './describe.js';
+import { reasonColor, verdictWord } from './describe.js';
 import { formatDuration, formatPercent, oneLine, padEnd, padStart, taskLabel, truncate } from './format.js';
 import type { TextStream } from './line.js';
+import { durationLines } from './stats-table.js';
 
 export interface SummaryOptions {
   colors: ChalkInstance;
@@ -113,8 +114,8 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   );
 
   const counted = report.interrupted ? totals.total - totals.cancelled : totals.total;
-  const verdict = report.verdict === 'pass' ? c.green.bold('PASS') : c.red.bold('FAIL');
-  const rateColor = report.verdict === 'pass' ? c.green : c.red;
+  const verdict = verdictWord(report.verdict, c);
+  const rateColor = report.verdict === 'pass' ? c.green : report.verdict === 'fail' ? c.red : c.yellow;
   lines.push(
     `  Success rate ${rateColor(formatPercent(report.successRate))} (${totals.passed} of ${counted}) ` +
       `vs target ${formatPercent(report.target)}: ${verdict}`,
@@ -145,6 +146,8 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
 
   const slowest = slowestLines(report.tasks);
   if (slowest.length > 0) lines.push('', c.bold('Slowest'), ...slowest);
+  const durations = durationLines(report, c);
+  if (durations.length > 0) lines.push('', ...durations);
 
   const warnings = [...new Set(options.warnings ?? [])];
   if (warnings.length > 0) {

@@ -6,6 +6,7 @@ import type { TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import { displayCommand } from './display-command.js';
 import { logPathFor } from './log-path.js';
 import { endReasonOf, messagesOf, runRecordOf } from './outcome.js';
+import { computeStats } from './stats.js';
 import { computeTotals, successRate, verdictOf } from './totals.js';
 import {
   type AttemptResult,
@@ -101,7 +102,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
       attempts.push(result);
       if (options.history !== undefined && plan.classKeys !== undefined) {
         pendingHistory.push(
-          recordHistory(options.history, plan.classKeys, raw, newRunId(), options.onWarning),
+          recordHistory(options.history, plan.classKeys, raw, plan, newRunId(), options.onWarning),
         );
       }
       const willRetry = result.reason !== 'passed' && result.reason !== 'cancelled' && attempt < maxAttempts;
@@ -118,6 +119,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
       reason: last.reason,
       flaky: last.reason === 'passed' && attempts.length > 1,
       durationMs: attempts.reduce((sum, a) => sum + a.durationMs, 0),
+      ...lineOf(task),
     };
   };
 
@@ -155,6 +157,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
         reason: 'cancelled',
         flaky: false,
         durationMs: 0,
+        ...lineOf(task),
       },
   );
   const totals = computeTotals(taskResults);
@@ -177,10 +180,15 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
     totals,
     successRate: rate,
     target: options.target,
-    verdict: verdictOf(rate, options.target),
+    verdict: verdictOf(rate, options.target, interrupted),
+    stats: computeStats(taskResults, interrupted),
   };
   await reporter.onEnd?.(report);
   return report;
+}
+
+function lineOf(task: TaskSpec): { line?: number } {
+  return task.source !== undefined ? { line: task.source.line } : {};
 }
 
 function limitsOf(plan: TimeoutPlan, extensions: number): AttemptResult['limits'] {
@@ -223,10 +231,11 @@ async function recordHistory(
   store: HistoryStore,
   classKeys: string[],
   raw: ExecResult,
+  plan: TimeoutPlan,
   runId: string,
   onWarning: ((message: string) => void) | undefined,
 ): Promise<void> {
-  const record = runRecordOf(raw, runId);
+  const record = runRecordOf(raw, runId, plan);
   if (record === undefined) return;
   try {
     await store.record(classKeys, record);

@@ -4,7 +4,7 @@ import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { runRecordOf } from '../run/outcome.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
-import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
+import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { DEFAULT_ALLOWED_ENV } from './allow-list.js';
 import { type RunningServer, startServer } from './server.js';
@@ -48,7 +48,7 @@ export function historyRecorder(
   let warned = false;
   return (run) => {
     const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
-    const record = runRecordOf(run.result, run.runId);
+    const record = runRecordOf(run.result, run.runId, run.plan);
     if (keys.length === 0 || record === undefined) return;
     store.record(keys, record).catch((error: unknown) => {
       if (warned) return;
@@ -207,11 +207,10 @@ export async function serveCommand(
           onWarning: (message) => log(`warning: ${message}`),
         });
   const stop = stopRequests(log, () => process.exit(130));
+  let learned: LearnedTimeoutPlanner | undefined;
   try {
-    const planner: TimeoutPlanner =
-      history !== undefined
-        ? new LearnedTimeoutPlanner({ store: history, config: loaded.config })
-        : new ConfigTimeoutPlanner(loaded.config);
+    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
+    const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
     const server = await serve(options, {
       config: loaded.config,
       planner,
@@ -222,6 +221,7 @@ export async function serveCommand(
     return 0;
   } finally {
     stop.dispose();
+    learned?.close();
     await history?.close();
   }
 }

@@ -159,7 +159,7 @@ describe('bad input exits 2 with one line naming the problem', () => {
     const config = writeSuite(dir, 'predictor:\n  alpha: 2\n', 'config.yaml');
     const result = await runCli(['run', suite, '--config', config], isolatedEnv(dir));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/config\.yaml: predictor\.alpha: .*0\.5/);
+    expect(result.stderr).toMatch(/config\.yaml:\d+:\d+: predictor\.alpha: .*0\.5/);
   });
 
   it('a bad option value names the option and its range', async () => {
