@@ -30,7 +30,8 @@ export class LineReporter implements Reporter {
     const c = this.options.colors;
     this.print(
       `${c.bold('cc-stress')} ${oneLine(info.suite.name, 120)}: ${info.tasks.length} task(s), ` +
-        `concurrency ${info.concurrency}, target ${formatPercent(info.target)}, reports in ${oneLine(info.outDir, 200)}`,
+        `concurrency ${info.concurrency}, target ${formatPercent(info.target)}, ` +
+        `${info.containment !== undefined ? `containment ${info.containment}, ` : ''}reports in ${oneLine(info.outDir, 200)}`,
     );
   }
 

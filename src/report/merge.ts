@@ -113,6 +113,13 @@ export function mergeReports(reports: readonly RunReport[], options: MergeOption
   const totals = computeTotals(tasks);
   const rate = successRate(totals, interrupted);
   const description = reports.find((r) => r.suite.description !== undefined)?.suite.description;
+  // The weakest of the shards': one shard with process groups only is enough for escapes to be possible.
+  const containments = new Set(reports.map((r) => r.containment));
+  const containment = containments.has('process-group')
+    ? 'process-group'
+    : containments.size === 1
+      ? first.containment
+      : undefined;
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -132,6 +139,7 @@ export function mergeReports(reports: readonly RunReport[], options: MergeOption
     target: first.target,
     verdict: verdictOf(rate, first.target, interrupted),
     stats: computeStats(tasks, interrupted),
+    ...(containment !== undefined ? { containment } : {}),
   };
 }
 

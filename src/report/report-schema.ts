@@ -103,6 +103,7 @@ export const runReportSchema = z.object({
   target: ratio,
   verdict: z.enum(['pass', 'fail', 'interrupted']),
   stats: runStatsSchema.optional(),
+  containment: z.enum(['pid-namespace', 'process-group']).optional(),
 });
 
 // Compile-time guard: a field added to RunReport (or to the schema) without the other fails the build.

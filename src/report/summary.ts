@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { AttemptResult, EndReason, Reporter, RunReport, TaskResult } from '../run/types.js';
 import type { ChalkInstance } from './colors.js';
 import { reasonColor, verdictWord } from './describe.js';
@@ -107,7 +108,8 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   const interrupted = report.interrupted ? c.yellow(' (interrupted)') : '';
   lines.push(
     c.bold(`Summary: ${oneLine(report.suite.name, 120)}`) +
-      ` (${totals.total} task(s) in ${formatDuration(report.durationMs)})${interrupted}`,
+      ` (${totals.total} task(s) in ${formatDuration(report.durationMs)}` +
+      `${report.containment !== undefined ? `, containment ${report.containment}` : ''})${interrupted}`,
     '',
     ...countsTable(report.tasks, c),
     '',
@@ -180,9 +182,20 @@ export class SummaryReporter implements Reporter {
     this.options.stream.write(
       `\n${renderSummary(report, {
         colors: this.options.colors,
-        files: this.options.files ?? [],
+        // Only what this run wrote: a report that failed is named in a warning instead.
+        files: (this.options.files ?? []).filter((file) => writtenSince(file, Date.parse(report.startedAt))),
         warnings: this.warnings,
       })}`,
     );
+  }
+}
+
+function writtenSince(path: string, since: number): boolean {
+  try {
+    const stat = statSync(path);
+    // Whole seconds: some file systems keep coarse modification times.
+    return stat.isFile() && stat.mtimeMs >= Math.floor(since / 1000) * 1000;
+  } catch {
+    return false;
   }
 }

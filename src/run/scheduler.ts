@@ -58,12 +58,16 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
   if (options.signal?.aborted) onInterrupt();
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
 
+  // Several executors report one containment only when they all agree; remote ones report none.
+  const containments = new Set(options.executors.map((executor) => executor.containment));
+  const containment = containments.size === 1 ? [...containments][0] : undefined;
   reporter.onBegin?.({
     suite: options.suite,
     tasks,
     concurrency: options.concurrency,
     target: options.target,
     outDir: options.outDir,
+    ...(containment !== undefined ? { containment } : {}),
   });
 
   const results = new Map<string, TaskResult>();
@@ -182,6 +186,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
     target: options.target,
     verdict: verdictOf(rate, options.target, interrupted),
     stats: computeStats(taskResults, interrupted),
+    ...(containment !== undefined ? { containment } : {}),
   };
   await reporter.onEnd?.(report);
   return report;

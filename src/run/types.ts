@@ -100,7 +100,14 @@ export interface RunReport {
   verdict: 'pass' | 'fail' | 'interrupted';
   /** Success rate and duration percentiles per task, category and run (absent in version 1 reports). */
   stats?: RunStats;
+  /**
+   * What kept each task's processes from outliving it: a PID namespace per task, or only a process group
+   * (escapable). Absent for remote executors and in reports of older versions.
+   */
+  containment?: Containment;
 }
+
+export type Containment = 'pid-namespace' | 'process-group';
 
 export interface RunStartInfo {
   suite: Suite;
@@ -108,6 +115,7 @@ export interface RunStartInfo {
   concurrency: number;
   target: number;
   outDir: string;
+  containment?: Containment;
 }
 
 export interface AttemptStart {
