@@ -47,6 +47,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--list', 'list the tasks and exit')
     .option('--bail <n>', 'stop after N failed tasks', intInRange('--bail', 1, 1_000_000))
     .option(
+      '--heartbeat <seconds>',
+      'in line mode, a line for each task still running after this long without one (0 = none; default 60)',
+      intInRange('--heartbeat', 0, 86_400),
+    )
+    .option(
       '--executor <urls>',
       'run tasks through WebSocket executors (ws://host:8003/ws/mcp), comma separated',
       collect,

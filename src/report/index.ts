@@ -74,7 +74,9 @@ export interface CreateReportersOptions {
   warn?: MultiplexerOptions['warn'];
   /** Under GitHub Actions `auto` adds the `github` reporter; its summary file and workspace. */
   github?: GitHubSettings;
-  /** Where workflow commands go; default process.stdout. */
+  /** Line mode: a line per running task after this long without one (default 60 s, 0 = none). */
+  heartbeatMs?: number;
+  /** Where the final summary and workflow commands go; default process.stdout. */
   stdout?: TextStream;
 }
 
@@ -114,7 +116,15 @@ export function createReporters(options: CreateReportersOptions): Reporter {
   const reporters: Reporter[] = [];
   const files: string[] = [];
   if (wantsProgress && terminal) reporters.push(new ProgressReporter({ stream, colors }));
-  if (wantsLine) reporters.push(new LineReporter({ stream, colors }));
+  if (wantsLine) {
+    reporters.push(
+      new LineReporter({
+        stream,
+        colors,
+        ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      }),
+    );
+  }
   if (names.has('json')) {
     reporters.push(new JsonReporter({ outDir: options.outDir }));
     files.push(join(options.outDir, JSON_REPORT_FILE));
@@ -145,6 +155,16 @@ export function createReporters(options: CreateReportersOptions): Reporter {
       }),
     );
   }
-  if (names.has('summary')) reporters.push(new SummaryReporter({ stream, colors, files }));
+  if (names.has('summary')) {
+    // The summary is the run's result, so it goes to stdout (`cc-stress run … > log` keeps it); progress
+    // and events stay on stderr. Its colours follow stdout, which may be a file while stderr is a terminal.
+    const out = options.stdout ?? process.stdout;
+    const outColors = createColors({
+      color: options.color,
+      stream: out as TerminalStream,
+      ...(options.env ? { env: options.env } : {}),
+    });
+    reporters.push(new SummaryReporter({ stream: out, colors: outColors, files }));
+  }
   return new Multiplexer(reporters, options.warn ? { warn: options.warn } : {});
 }
