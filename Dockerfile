@@ -10,15 +10,24 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-# bin/ before `npm ci`: the package links its own bins (a dev dependency on itself) during install.
+# Dependencies first, in their own layer: a change to src/ must not reinstall and recompile them.
+# bin/ too: the package links its own bins (a dev dependency on itself) during install.
+COPY package.json package-lock.json ./
 COPY bin ./bin
+# --ignore-scripts skips `prepare` (it needs src/); the native addon is then built on its own.
+RUN npm ci --no-audit --no-fund --ignore-scripts \
+ && npm rebuild better-sqlite3
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# `npm ci` runs the `prepare` script, which compiles src/ to dist/.
-RUN npm ci --no-audit --no-fund \
+RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="cc-stress" \
+      org.opencontainers.image.description="Stress-test runner for long-running commands and AI coding-agent CLIs, with timeouts learned from history" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}"
 ENV NODE_ENV=production \
     CC_STRESS_HISTORY=/data/history.db
 WORKDIR /app
@@ -40,5 +49,11 @@ ENV PATH=/app/bin:$PATH
 USER node
 VOLUME ["/data"]
 EXPOSE 8003
+# Healthy when `serve` answers /healthz on its port; a container running a suite has nothing to probe.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "-e", "\
+const a = require('fs').readFileSync('/proc/1/cmdline', 'utf8').split('\\0');\
+if (!a.includes('serve')) process.exit(0);\
+const i = a.indexOf('--port'); const port = i >= 0 ? a[i + 1] : '8003';\
+fetch('http://127.0.0.1:' + port + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/cc-stress"]
 CMD ["run", "suites/demo.yaml"]

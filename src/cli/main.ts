@@ -47,6 +47,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--list', 'list the tasks and exit')
     .option('--bail <n>', 'stop after N failed tasks', intInRange('--bail', 1, 1_000_000))
     .option(
+      '--heartbeat <seconds>',
+      'in line mode, a line for each task still running after this long without one (0 = none; default 60)',
+      intInRange('--heartbeat', 0, 86_400),
+    )
+    .option(
       '--executor <urls>',
       'run tasks through WebSocket executors (ws://host:8003/ws/mcp), comma separated',
       collect,
@@ -163,6 +168,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (options) => {
       const { serveCommand } = await import('./serve.js');
       setExit(await serveCommand(options));
+    });
+
+  program
+    .command('show-report')
+    .description('serve the HTML report of a run on 127.0.0.1 (its logs too) until Ctrl-C')
+    .argument('[path]', 'a report folder, report.html or report.json', 'reports')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', intInRange('--port', 0, 65_535), 0)
+    .option('--open', 'open it in the default browser')
+    .action(async (target: string, options) => {
+      const { showReportCommand } = await import('./show-report.js');
+      setExit(await showReportCommand(target, { open: false, ...options }));
     });
 
   program

@@ -47,6 +47,8 @@ export interface RunOptions {
   token?: string;
   config?: string;
   shard?: Shard;
+  /** Seconds between line-mode heartbeats of a running task; 0 = none. */
+  heartbeat?: number;
   /** Concurrency of each step of a ramp; replaces --concurrency. */
   ramp?: number[];
   /** Only the tasks that did not pass in the report in --out, or in this report. */
@@ -182,6 +184,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
           color: options.color && !loaded.env.noColor,
           ci: loaded.env.ci,
           github: loaded.env.github,
+          ...(options.heartbeat !== undefined ? { heartbeatMs: options.heartbeat * 1000 } : {}),
         });
       // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
       const stepDir = (step: number, concurrency: number): string =>

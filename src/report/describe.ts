@@ -45,8 +45,9 @@ export function describeStart(start: AttemptStart, c: ChalkInstance): string {
     c.cyan(padEnd('start', WORD_WIDTH)),
     c.bold(taskLabel(task)),
     attemptText(attempt, task),
-    `max ${formatDuration(limits.maxMs)} (${sourceText(limits.max)})`,
-    `stall ${formatDuration(limits.stallMs)} (${sourceText(limits.stall)})`,
+    // Where each limit came from in one word; the details are in the reports and `explain-timeout`.
+    `max ${formatDuration(limits.maxMs)} ${c.dim(`(${limits.max.origin})`)}`,
+    `stall ${formatDuration(limits.stallMs)} ${c.dim(`(${limits.stall.origin})`)}`,
   ];
   return parts.filter((part) => part !== undefined).join('  ');
 }

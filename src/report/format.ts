@@ -42,22 +42,7 @@ export function padStart(text: string, width: number): string {
   return ' '.repeat(Math.max(0, width - visibleWidth(text))) + text;
 }
 
-/** 950 ms, 12.3s, 4m05s, 2h03m: short enough for a progress line, precise where it matters. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const totalSeconds = Math.floor(seconds);
-  if (totalSeconds < 3600) {
-    const m = Math.floor(totalSeconds / 60);
-    const s = totalSeconds % 60;
-    return `${m}m${String(s).padStart(2, '0')}s`;
-  }
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  return `${h}h${String(m).padStart(2, '0')}m`;
-}
+export { formatDuration } from '../text/duration.js';
 
 export function formatPercent(ratio: number): string {
   if (!Number.isFinite(ratio)) return '-';
@@ -101,5 +86,29 @@ export function hardWrap(text: string, width: number): string[] {
     index += char.length;
   }
   lines.push(current);
+  return lines;
+}
+
+/**
+ * Breaks a line at spaces to fit `width` columns (colour codes do not count), continuing with an indent;
+ * only a word longer than a whole line is cut.
+ */
+export function wordWrap(text: string, width: number, indent = '    '): string[] {
+  if (width < 1 || visibleWidth(text) <= width) return [text];
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    const candidate = current === '' ? word : `${current} ${word}`;
+    if (visibleWidth(candidate) <= width) {
+      current = candidate;
+      continue;
+    }
+    if (current.trim() !== '') lines.push(current);
+    const start = lines.length > 0 ? indent + word : word;
+    const pieces = hardWrap(start, width);
+    lines.push(...pieces.slice(0, -1));
+    current = pieces.at(-1)!;
+  }
+  if (current.trim() !== '') lines.push(current);
   return lines;
 }

@@ -4,6 +4,7 @@ import type { Reporter } from '../run/types.js';
 import { createColors } from './colors.js';
 import { CSV_REPORT_FILE, CsvReporter } from './csv.js';
 import { GitHubReporter } from './github.js';
+import { HTML_REPORT_FILE, HtmlReporter } from './html.js';
 import { JSON_REPORT_FILE, JsonReporter } from './json.js';
 import { JUNIT_REPORT_FILE, JUnitReporter } from './junit.js';
 import { LineReporter, type TextStream } from './line.js';
@@ -21,6 +22,7 @@ export {
 } from './colors.js';
 export { CSV_REPORT_FILE, CsvReporter, statsCsv } from './csv.js';
 export { annotationsOf, GitHubReporter, workflowCommand } from './github.js';
+export { HTML_REPORT_FILE, HtmlReporter, renderHtmlReport } from './html.js';
 export { JSON_REPORT_FILE, JsonReporter, serializeReport, writeReportFile } from './json.js';
 export { JUNIT_REPORT_FILE, JUnitReporter, junitXml, writeJUnitFile } from './junit.js';
 export { LineReporter, type TextStream } from './line.js';
@@ -47,6 +49,7 @@ export const REPORTER_NAMES = [
   'line',
   'json',
   'junit',
+  'html',
   'summary',
   'auto',
   'github',
@@ -71,7 +74,9 @@ export interface CreateReportersOptions {
   warn?: MultiplexerOptions['warn'];
   /** Under GitHub Actions `auto` adds the `github` reporter; its summary file and workspace. */
   github?: GitHubSettings;
-  /** Where workflow commands go; default process.stdout. */
+  /** Line mode: a line per running task after this long without one (default 60 s, 0 = none). */
+  heartbeatMs?: number;
+  /** Where the final summary and workflow commands go; default process.stdout. */
   stdout?: TextStream;
 }
 
@@ -111,7 +116,15 @@ export function createReporters(options: CreateReportersOptions): Reporter {
   const reporters: Reporter[] = [];
   const files: string[] = [];
   if (wantsProgress && terminal) reporters.push(new ProgressReporter({ stream, colors }));
-  if (wantsLine) reporters.push(new LineReporter({ stream, colors }));
+  if (wantsLine) {
+    reporters.push(
+      new LineReporter({
+        stream,
+        colors,
+        ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      }),
+    );
+  }
   if (names.has('json')) {
     reporters.push(new JsonReporter({ outDir: options.outDir }));
     files.push(join(options.outDir, JSON_REPORT_FILE));
@@ -119,6 +132,10 @@ export function createReporters(options: CreateReportersOptions): Reporter {
   if (names.has('junit')) {
     reporters.push(new JUnitReporter({ outDir: options.outDir }));
     files.push(join(options.outDir, JUNIT_REPORT_FILE));
+  }
+  if (names.has('html')) {
+    reporters.push(new HtmlReporter({ outDir: options.outDir }));
+    files.push(join(options.outDir, HTML_REPORT_FILE));
   }
   if (names.has('markdown')) {
     reporters.push(new MarkdownReporter({ outDir: options.outDir }));
@@ -138,6 +155,16 @@ export function createReporters(options: CreateReportersOptions): Reporter {
       }),
     );
   }
-  if (names.has('summary')) reporters.push(new SummaryReporter({ stream, colors, files }));
+  if (names.has('summary')) {
+    // The summary is the run's result, so it goes to stdout (`cc-stress run … > log` keeps it); progress
+    // and events stay on stderr. Its colours follow stdout, which may be a file while stderr is a terminal.
+    const out = options.stdout ?? process.stdout;
+    const outColors = createColors({
+      color: options.color,
+      stream: out as TerminalStream,
+      ...(options.env ? { env: options.env } : {}),
+    });
+    reporters.push(new SummaryReporter({ stream: out, colors: outColors, files }));
+  }
   return new Multiplexer(reporters, options.warn ? { warn: options.warn } : {});
 }

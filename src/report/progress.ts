@@ -12,6 +12,7 @@ import {
   taskLabel,
   truncate,
   visibleWidth,
+  wordWrap,
 } from './format.js';
 
 /** A terminal-like output: process.stderr, or any Writable with isTTY and columns (tests). */
@@ -98,6 +99,12 @@ export class ProgressReporter implements Reporter {
       forceRedraw: true,
       clearOnComplete: false,
     });
+    // cli-progress cuts a frame to the terminal width by string length once wrapping is back on (its final
+    // frame), counting escape bytes: the cut lands inside a colour code and hides the success rate. Our
+    // lines are already cut by visible width, so they go out whole.
+    const terminal = (this.multibar as unknown as { terminal?: { write(s: string, raw?: boolean): void } })
+      .terminal;
+    if (terminal !== undefined) terminal.write = (text: string) => void this.stream.write(text);
     // Our own Ctrl-C handling ends the run through onEnd; this only covers a hard process.exit.
     process.once('exit', this.restoreOnExit);
     this.multibar.create(1, 0, { render: (width: number) => this.overallLine(width) });
@@ -165,7 +172,7 @@ export class ProgressReporter implements Reporter {
     }
     // Wrapping is off while bars are drawn, so long lines are broken here; each piece clears the old bar
     // text it is written over.
-    for (const piece of hardWrap(line, width)) multibar.log(`${CLEAR_LINE}${piece}\n`);
+    for (const piece of wordWrap(line, width)) multibar.log(`${CLEAR_LINE}${piece}\n`);
   }
 
   private maxTaskLines(): number {
@@ -189,24 +196,40 @@ export class ProgressReporter implements Reporter {
     while (this.taskBars.length > wanted) multibar.remove(this.taskBars.pop()!);
   }
 
+  /**
+   * The overall line, in the widest form that fits: the success rate against the target matters most, so
+   * the bar, the counts' words and the running count give way first (it stays visible down to ~40 columns).
+   */
   private overallLine(width: number): string {
     const c = this.c;
     const judged = this.done - this.cancelled;
     const rate = judged > 0 ? this.passed / judged : undefined;
     const ratio = this.total > 0 ? this.done / this.total : 0;
-    const rateText =
-      rate === undefined
-        ? `success - (target ${formatPercent(this.target)})`
-        : `success ${(rate >= this.target ? c.green : c.red)(formatPercent(rate))} (target ${formatPercent(this.target)})`;
-    const parts = [
-      `${c.bold('overall')} ${c.cyan(bar(ratio, BAR_WIDTH))} ${this.done}/${this.total}`,
-      c.green(`passed ${this.passed}`),
-      this.notPassed > 0 ? c.red(`failed ${this.notPassed}`) : `failed ${this.notPassed}`,
-      ...(this.cancelled > 0 ? [c.gray(`cancelled ${this.cancelled}`)] : []),
-      `running ${this.running.size}`,
-      rateText,
+    const rateValue = rate === undefined ? '-' : (rate >= this.target ? c.green : c.red)(formatPercent(rate));
+    const failed = this.notPassed > 0 ? c.red : (text: string) => text;
+    const cancelled = this.cancelled > 0 ? [c.gray(`cancelled ${this.cancelled}`)] : [];
+    const forms = [
+      [
+        `${c.bold('overall')} ${c.cyan(bar(ratio, BAR_WIDTH))} ${this.done}/${this.total}`,
+        c.green(`passed ${this.passed}`),
+        failed(`failed ${this.notPassed}`),
+        ...cancelled,
+        `running ${this.running.size}`,
+        `success ${rateValue} (target ${formatPercent(this.target)})`,
+      ],
+      [
+        `${c.cyan(bar(ratio, 10))} ${this.done}/${this.total}`,
+        c.green(`✓${this.passed}`),
+        failed(`✗${this.notPassed}`),
+        `success ${rateValue} (target ${formatPercent(this.target)})`,
+      ],
+      [`${this.done}/${this.total}`, `success ${rateValue} ≥ ${formatPercent(this.target)}?`],
     ];
-    return fitWidth(parts.join('  '), width);
+    for (const parts of forms) {
+      const line = parts.join('  ');
+      if (visibleWidth(line) <= width - 1) return line;
+    }
+    return fitWidth(forms.at(-1)!.join(' '), width);
   }
 
   private taskLine(position: number, width: number): string {
@@ -238,12 +261,29 @@ export class ProgressReporter implements Reporter {
     const clocks =
       `${warn(elapsedRatio, 0.75)(`${formatDuration(elapsed)}/${formatDuration(maxMs)}`)}  ` +
       `idle ${warn(idleRatio, 0.5)(`${formatDuration(idle)}/${formatDuration(stallMs)}`)}`;
-    const right = `${c.cyan(bar(elapsedRatio, BAR_WIDTH))} ${clocks}`;
-    const room = width - 1 - visibleWidth(right) - 4;
+    // The bar narrows before it goes, so narrow terminals keep it.
+    const share = timeShare(elapsed, maxMs);
+    let right = `${c.cyan(bar(share, BAR_WIDTH))} ${clocks}`;
+    let room = width - 1 - visibleWidth(right) - 4;
+    if (room < 8) {
+      right = `${c.cyan(bar(share, BAR_WIDTH / 2))} ${clocks}`;
+      room = width - 1 - visibleWidth(right) - 4;
+    }
     if (room < 8) return fitWidth(`  ${row.label}  ${clocks}`, width);
-    const label = truncate(row.label, Math.min(room, 40));
-    return `  ${padEnd(label, Math.min(room, Math.max(visibleWidth(label), 24)))}  ${right}`;
+    // One label column for every row, so the bars line up.
+    const column = Math.min(room, 40, Math.max(12, ...rows.map((r) => visibleWidth(r.label))));
+    return fitWidth(`  ${padEnd(truncate(row.label, column), column)}  ${right}`, width);
   }
+}
+
+/**
+ * How far a task is towards its max limit, on a log scale: limits are often 100 times the typical run (a
+ * 30-minute limit on a 20-second task), and a linear bar would stay empty for the whole run. The clocks
+ * beside it give the exact times; the colours warn on the linear share.
+ */
+export function timeShare(elapsedMs: number, maxMs: number): number {
+  if (!(maxMs > 0)) return 0;
+  return Math.min(1, Math.log1p(Math.max(0, elapsedMs) / 1000) / Math.log1p(maxMs / 1000));
 }
 
 function keyOf(task: TaskSpec, attempt: number): string {

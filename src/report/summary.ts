@@ -83,8 +83,14 @@ function slowestLines(tasks: readonly TaskResult[]): string[] {
     .sort((a, b) => b.attempt.durationMs - a.attempt.durationMs)
     .slice(0, SLOWEST);
   return ranked.map(({ task, attempt }, index) => {
-    const share =
-      attempt.limits.maxMs > 0 ? ` (${Math.round((attempt.durationMs / attempt.limits.maxMs) * 100)}%)` : '';
+    // A killed attempt's time includes the grace period after the kill, so a share of the limit would read
+    // as "232% of max"; it says how it ended instead.
+    const killed = attempt.reason === 'timed-out' || attempt.reason === 'stalled';
+    const share = killed
+      ? ` (${attempt.reason})`
+      : attempt.limits.maxMs > 0
+        ? ` (${Math.round((attempt.durationMs / attempt.limits.maxMs) * 100)}%)`
+        : '';
     const attempts =
       task.attempts.length > 1 ? `, attempt ${attempt.attempt} of ${task.attempts.length}` : '';
     return (

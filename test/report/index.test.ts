@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,13 +58,23 @@ describe('createReporters', () => {
   it('writes the report files and lists them in the summary', async () => {
     dir = await mkdtemp(join(tmpdir(), 'cc-stress-reporters-'));
     const stream = new Capture();
+    const stdout = new Capture();
     await drive(
-      createReporters({ reporters: ['json,junit', 'summary'], outDir: dir, stream, color: false, ci: true }),
+      createReporters({
+        reporters: ['json,junit', 'summary'],
+        outDir: dir,
+        stream,
+        stdout,
+        color: false,
+        ci: true,
+      }),
     );
     expect(readReport(join(dir, 'report.json')).tasks[0]!.id).toBe('a');
     expect(existsSync(join(dir, 'junit.xml'))).toBe(true);
-    expect(stream.text()).toContain(`Reports\n  ${join(dir, 'report.json')}\n  ${join(dir, 'junit.xml')}`);
-    expect(stream.text()).toContain('Success rate 0.0% (0 of 1) vs target 90.0%: FAIL');
+    // The summary is the result: on stdout, so `cc-stress run … > log` keeps it.
+    expect(stdout.text()).toContain(`Reports\n  ${join(dir, 'report.json')}\n  ${join(dir, 'junit.xml')}`);
+    expect(stdout.text()).toContain('Success rate 0.0% (0 of 1) vs target 90.0%: FAIL');
+    expect(stream.text()).not.toContain('Success rate');
   });
 });
 
@@ -74,7 +84,7 @@ describe('createReporters under GitHub Actions', () => {
     await drive(
       createReporters({
         reporters,
-        outDir: 'unused',
+        outDir: mkdtempSync(join(tmpdir(), 'cc-stress-github-')),
         stream: new Capture(),
         stdout,
         color: false,
@@ -102,8 +112,8 @@ describe('parseReporterNames', () => {
   });
 
   it('names the unknown reporter and the known ones', () => {
-    expect(() => parseReporterNames(['json', 'html'])).toThrow(
-      'unknown reporter "html"; use one or more of: progress, line, json, junit, summary, auto',
+    expect(() => parseReporterNames(['json', 'pdf'])).toThrow(
+      'unknown reporter "pdf"; use one or more of: progress, line, json, junit, html, summary, auto, github, markdown, csv',
     );
   });
 });

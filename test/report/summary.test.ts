@@ -73,8 +73,9 @@ describe('renderSummary', () => {
   it('shows the five slowest tasks, slowest first, against their max limit', () => {
     const slowest = text.split('Slowest\n')[1]!.split('\n\n')[0]!.split('\n');
     expect(slowest).toHaveLength(5);
-    expect(slowest[0]).toMatch(/1\. +1m01s of max 1m00s \(102%\) +Task c \[c\]/);
-    expect(slowest[1]).toMatch(/2\. +20\.0s of max 1m00s \(33%\) +Task d \[d\], attempt 1 of 2/);
+    // Killed at its limit: the time includes the grace period, so no "102% of max".
+    expect(slowest[0]).toMatch(/1\. +1m01s of max 1m00s \(timed-out\) +Task c \[c\]/);
+    expect(slowest[1]).toMatch(/2\. +20\.0s of max 1m00s \(stalled\) +Task d \[d\], attempt 1 of 2/);
     expect(slowest.join('\n')).not.toContain('Task f');
   });
 

@@ -139,7 +139,7 @@ describe('formatExplanation', () => {
     const e = await explainTimeout(input, store, config, NOW);
     expect(e.max.predicted.method).toBe('censored-floor');
     expect(formatExplanation(e, false)).toMatch(
-      /^Max numbers .*· 2 cut-offs counted as ≥ 15m 00s · 2 cut-offs presumed hung/m,
+      /^Max numbers .*· 2 cut-offs counted as ≥ 15m00s · 2 cut-offs presumed hung/m,
     );
   });
 
