@@ -89,7 +89,7 @@ describe('real claude: tasks that succeed', () => {
     expect(scenarioRequests('long-think')).toHaveLength(1);
   });
 
-  it('stalls a think of pings only at the stall limit, like a dead stream: the CLI shows no ping', () => {
+  it('stalls a think of pings only at the stall limit, like a dead stream, naming the last real progress', () => {
     const a = attempt('pings-only');
     expect(a.reason, a.messages.join('\n')).toBe('stalled');
     expect(a.messages[0]).toContain(`stall limit ${STALL_MS / 1000}s`);
