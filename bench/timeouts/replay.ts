@@ -1,6 +1,7 @@
 import { Watchdog } from '../../src/exec/watchdog.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
-import { HEARTBEAT, LINE, SAMPLE_MS, type Timeline } from './timeline.js';
+import { feedAgentEvent, feedLine, feedSample } from './feed.js';
+import { type AgentEventSort, HEARTBEAT, LINE, SAMPLE, TailEvents, type Timeline } from './timeline.js';
 
 /**
  * Plays a timeline through the real Watchdog of src/exec/watchdog.ts. The Watchdog is a clock-driven state
@@ -35,62 +36,54 @@ function nextFire(watchdog: Watchdog, now: number): number {
 /** Walks the finite events of a timeline, then the periodic events a hung run repeats forever. */
 class Cursor {
   private i = 0;
-  private nextLine = Number.POSITIVE_INFINITY;
-  private nextSample = Number.POSITIVE_INFINITY;
+  private readonly tail: TailEvents | undefined;
 
   constructor(
     private readonly tl: Timeline,
     private readonly full: boolean,
   ) {
-    const tail = tl.hang?.tail;
-    if (tail !== undefined) {
-      const onset = tl.hang!.onsetMs;
-      if (tail.lineEveryMs > 0) this.nextLine = onset + tail.lineEveryMs;
-      if (full && (tail.cpuShare > 0 || tail.io))
-        this.nextSample = (Math.floor(onset / SAMPLE_MS) + 1) * SAMPLE_MS;
-    }
+    if (tl.hang !== undefined) this.tail = new TailEvents(tl.hang.tail, tl.hang.onsetMs, full);
     this.skipUnseen();
   }
 
   /** Samples are invisible to an output-only watchdog. */
   private skipUnseen(): void {
     if (this.full) return;
-    while (
-      this.i < this.tl.at.length &&
-      this.tl.kind[this.i]! !== LINE &&
-      this.tl.kind[this.i]! !== HEARTBEAT
-    ) {
-      this.i++;
-    }
+    while (this.i < this.tl.at.length && this.tl.kind[this.i]! === SAMPLE) this.i++;
   }
 
   peek(): number {
     if (this.i < this.tl.at.length) return this.tl.at[this.i]!;
-    return Math.min(this.nextLine, this.nextSample);
+    return this.tail?.peek() ?? Number.POSITIVE_INFINITY;
   }
 
   /** Feeds the next event to the watchdog. */
   apply(watchdog: Watchdog): void {
     const tl = this.tl;
     if (this.i < tl.at.length) {
-      const at = tl.at[this.i]!;
-      const kind = tl.kind[this.i]!;
-      if (kind === LINE) watchdog.progress('stdout', at);
-      else if (kind === HEARTBEAT) watchdog.progress('agent-event', at);
-      else watchdog.activity({ cpuMs: tl.cpuMs[this.i]!, ioBytes: tl.io[this.i]! * 4096 }, at);
+      const i = this.i;
+      feed(watchdog, tl.at[i]!, tl.kind[i]!, tl.aux[i]!, tl.frame[i]!, tl.cpuMs[i]!, tl.ioBytes[i]!);
       this.i++;
       this.skipUnseen();
       return;
     }
-    const tail = tl.hang!.tail;
-    if (this.nextLine <= this.nextSample) {
-      watchdog.progress('stdout', this.nextLine);
-      this.nextLine += tail.lineEveryMs;
-    } else {
-      watchdog.activity({ cpuMs: tail.cpuShare * SAMPLE_MS, ioBytes: tail.io ? 4096 : 0 }, this.nextSample);
-      this.nextSample += SAMPLE_MS;
-    }
+    const e = this.tail!.take();
+    feed(watchdog, e.at, e.kind, e.aux, e.frame, e.cpuMs, e.ioBytes);
   }
+}
+
+function feed(
+  watchdog: Watchdog,
+  at: number,
+  kind: number,
+  aux: number,
+  frame: number,
+  cpuMs: number,
+  ioBytes: number,
+): void {
+  if (kind === LINE) feedLine(watchdog, at, aux, frame);
+  else if (kind === HEARTBEAT) feedAgentEvent(watchdog, at, aux as AgentEventSort);
+  else feedSample(watchdog, at, cpuMs, ioBytes);
 }
 
 /**
