@@ -244,6 +244,35 @@ const LATE_CLASSES: readonly ClassSpec[] = [
   },
 ];
 
+const lateAgent = (
+  id: string,
+  appearsAt: number,
+  medianS: number,
+  argv: (prompt: string) => string[],
+): ClassSpec => ({
+  id,
+  shape: 'agent',
+  agent: 'none',
+  medianS,
+  sigma: 0.5,
+  weight: 0.1,
+  appearsAt,
+  phases: { stream: 0.5, shortTool: 0.3, longTool: 0.2 },
+  variants: { count: FILES.length, scale: () => 1 },
+  argv: (_rng, v = 0) => argv(`Add input validation to ${FILES[v]} and cover it with tests`),
+});
+
+/**
+ * A user's own agent work, where each new agent CLI starts with nothing but the general levels: the
+ * kind level the demo's 0.3-8 s simulated-agent runs were recorded under.
+ */
+const DEMO_MIX_CLASSES: readonly ClassSpec[] = [
+  ...THIN_CLASSES,
+  lateAgent('aider', 0.3, 480, (p) => ['aider', '--yes-always', '--message', p]),
+  lateAgent('goose', 0.55, 600, (p) => ['goose', 'run', '-t', p]),
+  lateAgent('qwen', 0.8, 420, (p) => ['qwen', '-p', p]),
+];
+
 const hangFamily = (kind: HangKind, id: string, title: string): Family => ({
   ...BASE_WORKLOAD,
   id,

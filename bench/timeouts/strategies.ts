@@ -300,6 +300,7 @@ export function ours(
   // Only a replay whose store fails for stretches needs a second planner to say what healthy would be.
   const healthy = options.failingStore ? factory({ store, config, now, lookupTimeoutMs }) : undefined;
   const failure: FailureStats = { plans: 0, tighter: 0, byClass: {}, examples: [] };
+  let seeded = 0;
   const compare = (run: SimRun, failed: TimeoutPlan, good: TimeoutPlan, what: string): void => {
     failure.plans++;
     if (!tighterThan(failed, good)) return;
@@ -362,7 +363,8 @@ export function ours(
           longestSilenceMs: Math.min(ms, 1000),
           extensions: 0,
         });
-        await record(plan.classKeys, raw, `${id}-demo-${atIndex}-${i}`, clock - tasks.length + i);
+        seeded++;
+        await record(plan.classKeys, raw, `${id}-seed-${seeded}`, clock - tasks.length + i);
       }
     },
     close: async () => {
