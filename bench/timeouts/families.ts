@@ -345,8 +345,8 @@ export const FAMILIES: readonly Family[] = [
   {
     id: 'demo-mix',
     title:
-      "the demo suite's simulated-agent runs in a real user's history (4 demo runs first, one every 500 runs)",
-    classes: THIN_CLASSES,
+      "the demo suite's simulated-agent runs in a user's history (4 demo runs first, one every 500); new agent CLIs appear later",
+    classes: DEMO_MIX_CLASSES,
     rates: { ...DEFAULT_RATES, idleWaits: true },
     hangKinds: BASE_WORKLOAD.hangKinds,
     demo: { before: 4, every: 500 },
