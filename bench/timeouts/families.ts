@@ -205,7 +205,7 @@ const LATE_CLASSES: readonly ClassSpec[] = [
     agent: 'claude',
     medianS: 1500,
     sigma: 0.4,
-    weight: 0.12,
+    weight: 0.15,
     appearsAt: 0.5,
     phases: { stream: 0.6, shortTool: 0.2, longTool: 0.2 },
     argv: () => [
@@ -221,7 +221,7 @@ const LATE_CLASSES: readonly ClassSpec[] = [
     agent: 'none',
     medianS: 900,
     sigma: 0.3,
-    weight: 0.1,
+    weight: 0.15,
     appearsAt: 0.65,
     argv: () => ['cargo', 'test', '--release', '--workspace'],
   },
@@ -231,7 +231,7 @@ const LATE_CLASSES: readonly ClassSpec[] = [
     agent: 'gemini',
     medianS: 700,
     sigma: 0.5,
-    weight: 0.1,
+    weight: 0.2,
     appearsAt: 0.8,
     phases: { stream: 0.7, shortTool: 0.2, longTool: 0.1 },
     argv: () => [
