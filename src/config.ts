@@ -101,6 +101,11 @@ export const configSchema = z
          * loosens its limit).
          */
         presumedHangRate: z.number().min(0).max(0.5).default(0.05),
+        /**
+         * Runs cut off by a limit lift it to at most this many times the lowest limit they met within the
+         * window; only finished runs lift it further. Bounds what repeated hangs can do to a limit.
+         */
+        cutOffGrowth: z.number().min(1).max(10).default(2),
       })
       .strict()
       .default({
@@ -116,6 +121,7 @@ export const configSchema = z
         extensionTimes: 2,
         extensionFraction: 0.25,
         presumedHangRate: 0.05,
+        cutOffGrowth: 2,
       }),
     classifier: z
       .object({ rules: z.array(classifierRule).default([]) })

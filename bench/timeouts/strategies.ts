@@ -315,8 +315,10 @@ export function ours(
   };
   const id = `${signals === 'full' ? 'ours-full' : 'ours-output'}${whatIf ? '-every-cutoff' : ''}`;
   const label = `${signals === 'full' ? 'ours, full signals' : 'ours, output only'}${whatIf ? ', every cut-off counted' : ''}`;
-  const record = async (keys: string[] | undefined, raw: ExecResult, runId: string, at: number) => {
-    const rec = runRecordOf(raw, runId);
+  const record = async (plan: TimeoutPlan, raw: ExecResult, runId: string, at: number): Promise<void> => {
+    const keys = plan.classKeys;
+    // With the plan, a cut-off records the limit that cut it off, as the runner records it.
+    const rec = runRecordOf(raw, runId, plan);
     if (rec === undefined || keys === undefined) return;
     await store.record(keys, { ...rec, at });
   };
@@ -350,7 +352,7 @@ export function ours(
     },
     learn: async (run, plan, result) => {
       // Virtual time: the run ends at its index's tick, whatever the simulated clock said.
-      await record(plan.classKeys, execResultOf(result), `${id}-${run.index}`, EPOCH + run.index * 1000);
+      await record(plan, execResultOf(result), `${id}-${run.index}`, EPOCH + run.index * 1000);
     },
     seed: async (tasks, atIndex, durationsMs) => {
       clock = EPOCH + atIndex * 1000;
@@ -364,7 +366,7 @@ export function ours(
           extensions: 0,
         });
         seeded++;
-        await record(plan.classKeys, raw, `${id}-seed-${seeded}`, clock - tasks.length + i);
+        await record(plan, raw, `${id}-seed-${seeded}`, clock - tasks.length + i);
       }
     },
     close: async () => {

@@ -15,6 +15,7 @@ export const runRecordSchema = z.object({
   longestSilenceMs: z.number().finite().min(0),
   outcome: z.enum(runOutcomes),
   at: z.number().finite().min(0),
+  limitMs: z.number().finite().min(0).optional(),
 });
 
 /** Only the record's own fields, in a fixed order, so stored values never carry stray properties. */
@@ -25,6 +26,7 @@ export function pickRecord(record: RunRecord): RunRecord {
     longestSilenceMs: record.longestSilenceMs,
     outcome: record.outcome,
     at: record.at,
+    ...(record.limitMs === undefined ? {} : { limitMs: record.limitMs }),
   };
 }
 

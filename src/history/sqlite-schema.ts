@@ -55,6 +55,10 @@ const migrations: ReadonlyArray<(db: Db) => void> = [
       CREATE INDEX pending_remote_by_target ON pending_remote (target, seq);
     `);
   },
+  (db) => {
+    // The limit in force when a run was cut off; NULL for finished runs and for rows of older versions.
+    db.exec('ALTER TABLE runs ADD COLUMN limit_ms REAL');
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -17,6 +17,7 @@ interface RunRow {
   longest_silence_ms: number;
   outcome: string;
   at: number;
+  limit_ms: number | null;
 }
 
 interface ClassRow {
@@ -50,9 +51,9 @@ export class SqliteHistoryStore implements HistoryStore {
         'INSERT INTO classes (class_key, last_at) VALUES (?, ?) RETURNING id',
       ),
       touchClass: db.prepare<[number, number]>('UPDATE classes SET last_at = max(last_at, ?) WHERE id = ?'),
-      addRun: db.prepare<[number, string, number, number, number, string]>(
-        `INSERT OR IGNORE INTO runs (class_id, run_id, at, duration_ms, longest_silence_ms, outcome)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+      addRun: db.prepare<[number, string, number, number, number, string, number | null]>(
+        `INSERT OR IGNORE INTO runs (class_id, run_id, at, duration_ms, longest_silence_ms, outcome, limit_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       trimRuns: db.prepare<{ classId: number; keep: number }>(
         `DELETE FROM runs WHERE id IN (
@@ -63,7 +64,7 @@ export class SqliteHistoryStore implements HistoryStore {
         'DELETE FROM classes WHERE id IN (SELECT id FROM classes ORDER BY last_at ASC, id ASC LIMIT ?)',
       ),
       recent: db.prepare<[string, number], RunRow>(
-        `SELECT r.run_id, r.duration_ms, r.longest_silence_ms, r.outcome, r.at
+        `SELECT r.run_id, r.duration_ms, r.longest_silence_ms, r.outcome, r.at, r.limit_ms
          FROM runs r JOIN classes c ON c.id = r.class_id
          WHERE c.class_key = ? ORDER BY r.at DESC, r.run_id DESC LIMIT ?`,
       ),
@@ -90,6 +91,7 @@ export class SqliteHistoryStore implements HistoryStore {
           record.durationMs,
           record.longestSilenceMs,
           record.outcome,
+          record.limitMs ?? null,
         );
         if (changes > 0) this.statements.trimRuns.run({ classId, keep: this.maxRunsPerClass });
       }
@@ -131,6 +133,7 @@ export class SqliteHistoryStore implements HistoryStore {
         longestSilenceMs: row.longest_silence_ms,
         outcome: row.outcome as RunOutcome,
         at: row.at,
+        ...(row.limit_ms === null ? {} : { limitMs: row.limit_ms }),
       });
     }
     return records;

@@ -19,6 +19,12 @@ export interface RunRecord {
   outcome: RunOutcome;
   /** Epoch milliseconds when the run ended. */
   at: number;
+  /**
+   * For a run cut off by a limit, the limit in force when it was cut off (the max limit without its
+   * extensions, or the stall limit): a cut-off says "at least this long", and no more. Absent on finished
+   * runs and on records written before it was recorded.
+   */
+  limitMs?: number;
 }
 
 export interface ClassSummary {

@@ -1,5 +1,6 @@
 import type { ExecResult } from '../exec/types.js';
 import type { RunOutcome, RunRecord } from '../history/types.js';
+import type { TimeoutPlan } from '../timeouts/types.js';
 import type { EndReason } from './types.js';
 
 export function endReasonOf(result: ExecResult): EndReason {
@@ -39,17 +40,32 @@ export function historyOutcomeOf(reason: EndReason, result: ExecResult): RunOutc
 
 /**
  * The history record an execution leaves, or undefined when it teaches nothing. The runner, the executor
- * server and the benchmark all record through this, so they learn from the same evidence.
+ * server and the benchmark all record through this, so they learn from the same evidence. With the plan
+ * the run had, a cut-off records the limit that cut it off: the recorded duration of a max-limit kill also
+ * holds the extensions and the grace period, which say nothing about how long the task takes.
  */
-export function runRecordOf(raw: ExecResult, runId: string): RunRecord | undefined {
+export function runRecordOf(
+  raw: ExecResult,
+  runId: string,
+  plan?: Pick<TimeoutPlan, 'maxMs' | 'stallMs'>,
+): RunRecord | undefined {
   const outcome = historyOutcomeOf(endReasonOf(raw), raw);
   if (outcome === undefined) return undefined;
+  const limitMs =
+    plan === undefined
+      ? undefined
+      : outcome === 'killed-max'
+        ? plan.maxMs
+        : outcome === 'killed-stall'
+          ? plan.stallMs
+          : undefined;
   return {
     runId,
     durationMs: raw.durationMs,
     longestSilenceMs: raw.longestSilenceMs,
     outcome,
     at: raw.endedAt,
+    ...(limitMs === undefined || !Number.isFinite(limitMs) ? {} : { limitMs }),
   };
 }
 

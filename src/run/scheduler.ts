@@ -101,7 +101,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
       attempts.push(result);
       if (options.history !== undefined && plan.classKeys !== undefined) {
         pendingHistory.push(
-          recordHistory(options.history, plan.classKeys, raw, newRunId(), options.onWarning),
+          recordHistory(options.history, plan.classKeys, raw, plan, newRunId(), options.onWarning),
         );
       }
       const willRetry = result.reason !== 'passed' && result.reason !== 'cancelled' && attempt < maxAttempts;
@@ -223,10 +223,11 @@ async function recordHistory(
   store: HistoryStore,
   classKeys: string[],
   raw: ExecResult,
+  plan: TimeoutPlan,
   runId: string,
   onWarning: ((message: string) => void) | undefined,
 ): Promise<void> {
-  const record = runRecordOf(raw, runId);
+  const record = runRecordOf(raw, runId, plan);
   if (record === undefined) return;
   try {
     await store.record(classKeys, record);

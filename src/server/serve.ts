@@ -43,7 +43,7 @@ export function historyRecorder(
   let warned = false;
   return (run) => {
     const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
-    const record = runRecordOf(run.result, run.runId);
+    const record = runRecordOf(run.result, run.runId, run.plan);
     if (keys.length === 0 || record === undefined) return;
     store.record(keys, record).catch((error: unknown) => {
       if (warned) return;

@@ -7,18 +7,23 @@ import { conformalRank, logNormalUpperBound, logStats, orderStatistic } from './
  * The bound of one metric at one class level, before the safety factor. Levels are evaluated from the
  * most general (the per-kind prior) to the most specific, each seeing its parent's result:
  *
- * - a level with at least `minSamples` finished runs is trusted and sets its own bound, tighter or looser
- *   than its parent: the split-conformal bound when the sample is large enough for alpha
- *   (k = ceil((n+1)(1-alpha)) <= n), otherwise the larger of a log-normal upper prediction bound of its
- *   runs and its longest finished run (with alpha = 0.01 the conformal rank needs 99 runs);
- * - when censored runs (killed by the max limit) push the conformal rank onto a censored sample, the
- *   bound cannot be read off the data; it becomes the largest of the same fallbacks and of the longest
- *   censored run, so a cut-off run only ever loosens;
+ * - a level of the command's own (fingerprint, template, verb) with at least `minSamples` finished runs is
+ *   trusted and sets its own bound, tighter or looser than its parent: the split-conformal bound when the
+ *   sample is large enough for alpha (k = ceil((n+1)(1-alpha)) <= n, cut-offs ranked above every finished
+ *   run), otherwise the larger of a log-normal upper prediction bound of its runs and its longest finished
+ *   run (with alpha = 0.01 the conformal rank needs 99 runs);
+ * - the general levels (tool, kind) hold runs of other commands: however many they have, they may raise
+ *   what their parent gives, never lower it, so a never-seen command is never held below the prior;
+ * - when cut-offs push the conformal rank past the finished runs, the bound cannot be read off the data; it
+ *   becomes the largest of the same fallbacks and of the cut-off floor: the longest limit a counted cut-off
+ *   met, but at most `cutOffGrowth` times the lowest one (after the safety factor). A cut-off is evidence
+ *   "at least the limit", so repeated hangs lift a limit once, boundedly, instead of compounding; only
+ *   finished runs (or the window moving on) lift it further;
  * - a level with fewer finished runs may only loosen what its parent gives: it takes the largest of the
  *   parent's bound, the borrowed spread (this level's median times the nearest trusted ancestor's
  *   bound/median ratio), a log-normal bound (from 5 runs on) and its longest run.
  *
- * So missing data only ever moves a limit toward the prior or above it, never below.
+ * So a level with too few runs of the command's own only ever moves a limit toward the prior or above it.
  */
 
 export type BoundMethod =
@@ -67,6 +72,19 @@ export interface LevelEvaluation {
 export interface BoundSettings {
   alpha: number;
   minSamples: number;
+  safetyFactor: number;
+  /** Cut-offs lift a limit to at most this many times the lowest limit they met. */
+  cutOffGrowth: number;
+}
+
+/** The levels that hold only runs of the command itself, and so may tighten a limit below the prior. */
+export const OWN_LEVELS: ReadonlySet<ClassLevel> = new Set<ClassLevel>(['fingerprint', 'template', 'verb']);
+
+/** The cut-off floor: the longest counted cut-off, at most cutOffGrowth × the lowest once scaled. */
+export function cutOffFloor(censored: ArrayLike<number>, settings: BoundSettings): number | undefined {
+  const c = censored.length;
+  if (c === 0) return undefined;
+  return Math.min(censored[c - 1]!, (settings.cutOffGrowth * censored[0]!) / settings.safetyFactor);
 }
 
 /** The nearest trusted ancestor: its bound and median give the spread that thin levels borrow. */
@@ -116,6 +134,7 @@ export function evaluateLevel(
   parent: LevelBound,
   anchor: Anchor | undefined,
   settings: BoundSettings,
+  mayTighten = OWN_LEVELS.has(level),
 ): LevelEvaluation {
   const m = set.finite.length;
   const c = set.censored.length;
@@ -146,16 +165,19 @@ export function evaluateLevel(
       consider('borrowed', Math.max(summary.medianMs, 1) * ratio);
     }
     if (summary.maxMs !== undefined) consider('observed-max', summary.maxMs);
-    if (c > 0) consider('censored-floor', set.censored[c - 1]!);
+    const floor = cutOffFloor(set.censored, settings);
+    if (floor !== undefined) consider('censored-floor', floor);
   };
 
   if (trusted) {
+    // A general level never goes below what it was given, however many runs of other commands it holds.
+    if (!mayTighten) consider('parent', parent.rawMs);
     k = conformalRank(n, settings.alpha);
-    // Censored runs sort after every finished one: they count as +Infinity.
+    // Censored runs sort after every finished one: they count as +Infinity, which is conservative, so a
+    // bound read off the finished runs already allows for them.
     const bound = k <= n ? orderStatistic(set.finite, k) : Number.POSITIVE_INFINITY;
     if (Number.isFinite(bound)) {
       consider('conformal', bound);
-      if (c > 0) consider('censored-floor', set.censored[c - 1]!);
     } else {
       // Enough runs of its own: the level's own spread, not a parent's, widens the bound.
       addFallbacks(false);

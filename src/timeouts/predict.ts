@@ -8,6 +8,7 @@ import {
   type BoundMethod,
   evaluateLevel,
   type LevelBound,
+  OWN_LEVELS,
   priorBound,
 } from './level-bound.js';
 import { type Metric, type SampleSet, samplesOf } from './samples.js';
@@ -92,8 +93,10 @@ export interface Prediction {
   extension: { times: number; byMs: number };
   /** Most specific first. */
   levels: LevelReport[];
-  /** The most specific level with enough finished runs to set its own max limit. */
+  /** The most specific level of the command's own with enough finished runs to set its own max limit. */
   trustedLevel?: ClassLevel;
+  /** The same for the stall limit (trust is counted per metric). */
+  stallTrustedLevel?: ClassLevel;
   /** The level that would take over next, and how many more finished runs it needs. */
   next?: { level: ClassLevel; key: string; finished: number; needed: number };
 }
@@ -102,7 +105,7 @@ interface Chain {
   result: LevelBound;
   reports: MetricReport[];
   sets: SampleSet[];
-  /** Index (most specific first) of the most specific trusted level. */
+  /** Index (most specific first) of the most specific trusted level of the command's own. */
   trustedIndex?: number;
 }
 
@@ -136,7 +139,7 @@ function evaluateChain(
       passedOnMs: evaluation.bound.rawMs,
     };
     if (evaluation.trusted) {
-      trustedIndex = i;
+      if (OWN_LEVELS.has(level)) trustedIndex = i;
       const medianMs = median(f);
       if (medianMs !== undefined) anchor = { level, rawMs: evaluation.bound.rawMs, medianMs };
     }
@@ -339,18 +342,21 @@ export function predictLimits(
     extension: { times: config.extensionTimes, byMs: Math.round(max.ms * config.extensionFraction) },
     levels: reports,
     trustedLevel: durations.trustedIndex === undefined ? undefined : levels[durations.trustedIndex]?.level,
+    stallTrustedLevel: silences.trustedIndex === undefined ? undefined : levels[silences.trustedIndex]?.level,
     next: nextLevel(levels, durations, config.minSamples),
   };
 }
 
 /**
- * The level that will take over next: among the levels more specific than the trusted one, the one with
- * the most finished runs (the most specific on a tie), since history is recorded under every level.
+ * The level that will take over next: among the command's own levels more specific than the trusted one,
+ * the one with the most finished runs (the most specific on a tie), since history is recorded under every
+ * level. The tool and kind levels never take over: they only loosen the prior.
  */
 function nextLevel(levels: readonly LevelHistory[], chain: Chain, minSamples: number): Prediction['next'] {
   const end = chain.trustedIndex ?? levels.length;
   let best: number | undefined;
   for (let i = 0; i < end; i++) {
+    if (!OWN_LEVELS.has(levels[i]!.level)) continue;
     if (best === undefined || chain.reports[i]!.finished > chain.reports[best]!.finished) best = i;
   }
   if (best === undefined) return undefined;

@@ -4,16 +4,18 @@ import { median, quantile } from './stats.js';
 /**
  * Turns recorded runs into samples for the bounds. What counts:
  * - success and failed runs: full samples (a failed run still took that long);
- * - killed-max runs: censored — the run took at least this long, so it may only loosen a bound. But a
- *   class that hangs now and then (a busy loop, an output loop: progress to the watchdog, so only the max
- *   limit ends them) would then raise its own limit with every hang it is cut off in. So while cut-offs
- *   are a small share of the window (`presumedHangRate`) they are presumed hangs and left out; only the
- *   cut-offs beyond that share (the longest ones) count. A legitimate run outlasting the max limit and
- *   both extensions is an alpha-rare event, so many of them means the class has become slower;
- * - killed-stall runs: the same for the silence metric (the run was silent at least this long): a caught
- *   hang must not raise the stall limit, but a class whose runs keep being stall-killed (it now thinks or
- *   writes silently for longer) must learn it. For the duration metric they are dropped: a stall kill
- *   says nothing about how long the run would have taken. Likewise a max-limit kill is dropped for the
+ * - killed-max runs: censored at the limit that cut them off (`limitMs`), not at their recorded duration,
+ *   which also holds the extensions and the grace period: a cut-off says "at least the limit", no more.
+ *   Records written before the limit was recorded fall back to their duration. A class that hangs now and
+ *   then (a busy loop, an output loop: progress to the watchdog, so only the max limit ends them) would
+ *   raise its own limit with every hang it is cut off in. So up to `presumedHangRate` of the window,
+ *   rounded up (one cut-off in a handful of runs fits any hang rate), cut-offs are presumed hangs and left
+ *   out: the longest ones, since a hang's cut-off is as long as the limit it met and the longest limits are
+ *   the ones earlier hangs already raised. Only the rest count;
+ * - killed-stall runs: the same for the silence metric (the run was silent at least the stall limit): a
+ *   caught hang must not raise the stall limit, but a class whose runs keep being stall-killed (it now
+ *   thinks or writes silently for longer) must learn it. For the duration metric they are dropped: a stall
+ *   kill says nothing about how long the run would have taken. Likewise a max-limit kill is dropped for the
  *   silence metric: the watchdog had seen progress, so its silences say nothing about the stall limit;
  * - retry-later runs (rate limits, overload): dropped, they measure the API, not the task;
  * - records with a negative or non-finite duration: dropped.
@@ -24,10 +26,12 @@ export type Metric = 'duration' | 'silence';
 export interface SampleSet {
   /** Finished runs' values, ascending. */
   finite: Float64Array;
-  /** Values observed before a kill (lower bounds), ascending; presumed hangs left out. */
+  /** Limits runs were cut off at (lower bounds), ascending; presumed hangs (the longest) left out. */
   censored: Float64Array;
-  /** Cut-offs within the window left out as presumed hangs (the shortest ones). */
+  /** Cut-offs within the window left out as presumed hangs (the longest ones). */
   presumedHung: number;
+  /** Cut-offs within the window whose record named the limit in force (the rest use their duration). */
+  atLimit: number;
   /** Records given, and those left out of the window and why. */
   given: number;
   droppedStall: number;
@@ -47,9 +51,23 @@ function sampleValue(record: RunRecord, metric: Metric): number | undefined {
   return Math.min(s, d);
 }
 
+/** The limit a cut-off met, when its record names it; never more than what was observed. */
+function limitOf(record: RunRecord, observed: number): number | undefined {
+  const l = record.limitMs;
+  if (typeof l !== 'number' || !Number.isFinite(l) || l < 0) return undefined;
+  return Math.min(l, observed);
+}
+
+/** How many cut-offs may be presumed hangs among n runs: the rate's share, rounded up once it is not 0. */
+export function presumedHangs(rate: number, n: number): number {
+  if (!(rate > 0) || n <= 0) return 0;
+  // The epsilon keeps 0.05 × 100 from rounding up to 6.
+  return Math.ceil(rate * n - 1e-9);
+}
+
 /**
  * The `window` most recent usable runs (newest first in `runs`) as samples of one metric; at most
- * floor(presumedHangRate × runs in the window) cut-offs are presumed hangs.
+ * ceil(presumedHangRate × runs in the window) cut-offs, the longest, are presumed hangs.
  */
 export function samplesOf(
   runs: readonly RunRecord[],
@@ -62,6 +80,7 @@ export function samplesOf(
   let droppedStall = 0;
   let droppedRetryLater = 0;
   let droppedInvalid = 0;
+  let atLimit = 0;
   let newestAt: number | undefined;
   for (const record of runs) {
     if (finite.length + censored.length >= window) break;
@@ -79,8 +98,11 @@ export function samplesOf(
       droppedInvalid++;
       continue;
     }
-    if (record.outcome === 'killed-max' || record.outcome === 'killed-stall') censored.push(value);
-    else if (record.outcome === 'success' || record.outcome === 'failed') finite.push(value);
+    if (record.outcome === 'killed-max' || record.outcome === 'killed-stall') {
+      const limit = limitOf(record, value);
+      if (limit !== undefined) atLimit++;
+      censored.push(limit ?? value);
+    } else if (record.outcome === 'success' || record.outcome === 'failed') finite.push(value);
     else {
       droppedInvalid++;
       continue;
@@ -90,15 +112,15 @@ export function samplesOf(
   // Typed-array sorts are numeric and several times faster than a sort with a comparator; the benchmark
   // replays thousands of plans.
   const cutOffs = new Float64Array(censored).sort();
-  // The epsilon keeps 0.29 × 100 from flooring to 28.
   const presumedHung = Math.min(
     cutOffs.length,
-    Math.floor(presumedHangRate * (finite.length + cutOffs.length) + 1e-9),
+    presumedHangs(presumedHangRate, finite.length + cutOffs.length),
   );
   return {
     finite: new Float64Array(finite).sort(),
-    censored: cutOffs.subarray(presumedHung),
+    censored: cutOffs.subarray(0, cutOffs.length - presumedHung),
     presumedHung,
+    atLimit,
     given: runs.length,
     droppedStall,
     droppedRetryLater,

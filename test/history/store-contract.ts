@@ -55,6 +55,17 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       expect(await s.recent('never seen')).toEqual([]);
     });
 
+    it('keeps the limit a cut-off met, and records without one read back without one', async () => {
+      const s = await store({ maxRunsPerClass: 8 });
+      const cut: RunRecord = { ...run('cut', T0 + 2, 'killed-max'), limitMs: 900_000 };
+      const old = run('old', T0 + 1, 'killed-stall');
+      await s.record(['npm test'], cut);
+      await s.record(['npm test'], old);
+      const recent = await s.recent('npm test');
+      expect(recent).toEqual([cut, old]);
+      expect('limitMs' in recent[1]!).toBe(false);
+    });
+
     it('stores a run once per class however often it is recorded (replay is harmless)', async () => {
       const s = await store({ maxRunsPerClass: 16 });
       const record = run('same-run', T0 + 1, 'killed-max');

@@ -40,6 +40,15 @@ describe('runRecordOf', () => {
     expect(runRecordOf(execResult({ failures: ['exit code 1, expected 0'] }), 'r')?.outcome).toBe('failed');
   });
 
+  it('records the limit in force for a cut-off, not the duration with its extensions', () => {
+    const plan = { maxMs: 2_000, stallMs: 1_000 };
+    const max = runRecordOf(execResult({ termination: 'max', durationMs: 3_500, extensions: 2 }), 'm', plan);
+    expect(max).toMatchObject({ outcome: 'killed-max', durationMs: 3_500, limitMs: 2_000 });
+    expect(runRecordOf(execResult({ termination: 'stall' }), 's', plan)).toMatchObject({ limitMs: 1_000 });
+    expect(runRecordOf(execResult({}), 'ok', plan)).not.toHaveProperty('limitMs');
+    expect(runRecordOf(execResult({ termination: 'max' }), 'no-plan')).not.toHaveProperty('limitMs');
+  });
+
   it('marks a rate-limited failure as retry-later, not a duration sample', () => {
     const raw = execResult({ exitCode: 1, failures: ['result.is_error was true'], retryLater: true });
     expect(runRecordOf(raw, 'r')?.outcome).toBe('retry-later');

@@ -156,13 +156,45 @@ describe('runs cut off by the max limit', () => {
     expect(p.max.censored).toBe(0);
   });
 
-  it('counts the cut-offs beyond the presumed hang rate, the longest first', () => {
+  it('presumes the longest cut-offs hangs and counts the shortest beyond the presumed hang rate', () => {
     const runs = shuffled([...steady(92), ...cutOffs(5, 300), ...cutOffs(3, 2000)]);
     const p = predictLimits(everyLevel(runs), 'build', defaults, NOW);
-    // 5 of 100 runs are presumed hangs (the shortest cut-offs); the 3 at 2000 s say the class got slower.
+    // 5 of 100 runs are presumed hangs, the longest: a hang's cut-off is as long as the limit it met, and
+    // the longest limits are the ones earlier hangs raised. The 3 left at 300 s say "at least 300 s".
     expect(p.levels[0]!.dropped.presumedHung).toBe(5);
     expect(p.max.censored).toBe(3);
-    expect(p.max.ms).toBeGreaterThanOrEqual(2000 * S * defaults.safetyFactor);
+    expect(p.max.method).toBe('censored-floor');
+    expect(p.max.ms).toBe(300 * S * defaults.safetyFactor);
+  });
+
+  it('presumes one cut-off a hang even below 20 runs', () => {
+    const few = Array.from({ length: 8 }, (_, i) => run(60 + i));
+    const p = predictLimits(everyLevel([run(1800, 'killed-max'), ...few]), 'build', defaults, NOW);
+    expect(p.levels[0]!.dropped.presumedHung).toBe(1);
+    expect(p.max.ms).toBe(1800 * S);
+  });
+
+  it('counts a cut-off at the limit it met, not at its duration with extensions and grace', () => {
+    const cut: RunRecord = { ...run(1355, 'killed-max'), limitMs: 900 * S };
+    const every = { ...defaults, presumedHangRate: 0 };
+    const p = predictLimits(everyLevel([cut, ...steady(30)]), 'build', every, NOW);
+    expect(p.max.boundMs).toBe(900 * S);
+    expect(p.levels[0]!.duration.censored).toBe(1);
+  });
+
+  it('lets cut-offs lift a limit at most cutOffGrowth times the lowest limit they met', () => {
+    const cuts = [600, 900, 1350, 2025].map((l) => ({ ...run(l * 1.5, 'killed-max'), limitMs: l * S }));
+    const every = { ...defaults, presumedHangRate: 0 };
+    const p = predictLimits(everyLevel([...cuts, ...steady(30)]), 'build', every, NOW);
+    expect(p.max.method).toBe('censored-floor');
+    expect(p.max.ms).toBe(2 * 600 * S);
+    const wider = predictLimits(
+      everyLevel([...cuts, ...steady(30)]),
+      'build',
+      { ...every, cutOffGrowth: 6 },
+      NOW,
+    );
+    expect(wider.max.ms).toBe(2025 * S * 1.5);
   });
 
   it('raises the limit when a class gets much slower and most runs are cut off', () => {
@@ -199,8 +231,10 @@ describe('runs cut off by the max limit', () => {
         at: 100 + i,
       });
     }
-    // The first 5 are presumed hangs; from the 6th on the excess counts, each raising the limit 1.5x.
-    expect(kills).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // ceil(5% of 106) = 6 are presumed hangs; the 7th lifts the limit from 300 s to 450 s; the kills at
+    // 450 s are the longest, so presumed hangs until they outnumber the presumed share; the 12th lifts it
+    // to 600 s (at most cutOffGrowth × the lowest cut-off), above the new 480 s silences.
+    expect(kills).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     expect(predictLimits(everyLevel(history), 'llm-agent', defaults, NOW).stall.ms).toBeGreaterThan(480 * S);
   });
 
@@ -283,6 +317,38 @@ describe('levels', () => {
     expect(slowFew.max.ms).toBeGreaterThan(parentOnly.max.ms);
     expect(slowFew.max.level).toBe('fingerprint');
   });
+
+  it('never lets the tool or kind level tighten a never-seen command below the prior', () => {
+    // Hundreds of quick runs of other commands of the same kind (a demo, a smoke test) say nothing about it.
+    const others = Array.from({ length: 300 }, (_, i) => run(3 + (i % 6), 'success', 1));
+    const p = predictLimits(levels({ tool: others, kind: others }), 'llm-agent', defaults, NOW);
+    expect(p.max).toMatchObject({ ms: 1800 * S, origin: 'prior' });
+    expect(p.stall).toMatchObject({ ms: 600 * S, origin: 'prior' });
+    expect(p.trustedLevel).toBeUndefined();
+    // What would let it tighten is the command's own level, not the kind level that already has 300.
+    expect(p.next?.level).toBe('fingerprint');
+  });
+
+  it('lets the tool or kind level loosen a never-seen command above the prior', () => {
+    const slow = Array.from({ length: 100 }, (_, i) => run(3000 + i * 10, 'success', 700));
+    const p = predictLimits(levels({ kind: slow }), 'llm-agent', defaults, NOW);
+    expect(p.max.level).toBe('kind');
+    expect(p.max.ms).toBe(3990 * S * 1.5);
+    expect(p.stall.ms).toBeGreaterThan(600 * S);
+  });
+
+  it.each(['template', 'verb'] as const)(
+    "lets the command's own %s level with enough runs tighten below the prior",
+    (own) => {
+      const quick = Array.from({ length: 20 }, (_, i) => run(30 + i, 'success', 2));
+      const others = Array.from({ length: 300 }, (_, i) => run(3 + (i % 6), 'success', 1));
+      const p = predictLimits(levels({ [own]: quick, tool: others, kind: others }), 'build', defaults, NOW);
+      expect(p.max.level).toBe(own);
+      expect(p.max.origin).toBe('learned');
+      expect(p.max.ms).toBeLessThan(300 * S);
+      expect(p.trustedLevel).toBe(own);
+    },
+  );
 
   it("borrows the nearest trusted level's spread for a level with few runs", () => {
     const spread = Array.from({ length: 100 }, (_, i) => run(i % 2 === 0 ? 40 : 80));
@@ -531,40 +597,40 @@ describe('predictor properties', () => {
     );
   });
 
-  it('only loosens when a run cut off by the max or the stall limit is added', () => {
-    const censoredArb = fc.record({
-      seconds: fc.double({ min: 0, max: 20_000, noNaN: true }),
+  it('never tightens a limit when a run is cut off at the limit it was given', () => {
+    const cutArb = fc.record({
+      overrun: fc.double({ min: 1, max: 3, noNaN: true }),
       silence: fc.double({ min: 0, max: 1, noNaN: true }),
       outcome: fc.constantFrom<RunOutcome>('killed-max', 'killed-stall'),
     });
     fc.assert(
-      fc.property(
-        historyArb(40),
-        configArb,
-        kindArb,
-        censoredArb,
-        fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
-        (history, config, kind, cut, where) => {
-          // Within one window, so that adding a run does not push an old one out.
-          const roomy = { ...config, window: Math.max(config.window, 150) };
-          const before = predictLimits(history, kind, roomy, NOW);
-          const cutOff: RunRecord = {
-            runId: 'cut',
-            durationMs: cut.seconds * S,
-            longestSilenceMs: cut.seconds * cut.silence * S,
-            outcome: cut.outcome,
-            at: NOW,
-          };
-          const after = predictLimits(
-            history.map((l, i) => (where[i] ? { ...l, runs: [cutOff, ...l.runs] } : l)),
-            kind,
-            roomy,
-            NOW,
-          );
-          expect(after.max.ms).toBeGreaterThanOrEqual(before.max.ms);
-          expect(after.stall.ms).toBeGreaterThanOrEqual(before.stall.ms);
-        },
-      ),
+      fc.property(historyArb(40), configArb, kindArb, cutArb, (history, config, kind, cut) => {
+        // Within one window, so that adding a run does not push an old one out.
+        const roomy = { ...config, window: Math.max(config.window, 150) };
+        const before = predictLimits(history, kind, roomy, NOW);
+        // As the runner records it: the duration holds extensions and grace, the limit is the one in force.
+        const byMax = cut.outcome === 'killed-max';
+        const limitMs = byMax ? before.max.ms : before.stall.ms;
+        const durationMs = byMax
+          ? limitMs * cut.overrun
+          : before.stall.ms + (before.max.ms - before.stall.ms) * cut.silence;
+        const cutOff: RunRecord = {
+          runId: 'cut',
+          durationMs,
+          longestSilenceMs: byMax ? durationMs * cut.silence : limitMs,
+          outcome: cut.outcome,
+          at: NOW,
+          limitMs,
+        };
+        const after = predictLimits(
+          history.map((l) => ({ ...l, runs: [cutOff, ...l.runs] })),
+          kind,
+          roomy,
+          NOW,
+        );
+        expect(after.max.ms).toBeGreaterThanOrEqual(before.max.ms);
+        expect(after.stall.ms).toBeGreaterThanOrEqual(before.stall.ms);
+      }),
       { numRuns: 400 },
     );
   });
@@ -589,6 +655,20 @@ describe('predictor properties', () => {
           }
         },
       ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("never goes below the prior unless a level of the command's own has enough finished runs", () => {
+    fc.assert(
+      fc.property(historyArb(40), configArb, kindArb, (history, config, kind) => {
+        const own = history.slice(0, 3);
+        fc.pre(own.every((l) => finishedAt(l, config.window) < config.minSamples));
+        const prior = predictLimits(levels({}), kind, config, NOW);
+        const p = predictLimits(history, kind, config, NOW);
+        expect(p.max.ms).toBeGreaterThanOrEqual(prior.max.ms);
+        expect(p.stall.ms).toBeGreaterThanOrEqual(prior.stall.ms);
+      }),
       { numRuns: 400 },
     );
   });
