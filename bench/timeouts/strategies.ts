@@ -6,7 +6,7 @@ import type { ExecResult } from '../../src/exec/types.js';
 import { MemoryHistoryStore } from '../../src/history/memory-store.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
-import { runRecordOf } from '../../src/run/outcome.js';
+import { provenanceOf, runRecordOf } from '../../src/run/outcome.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from '../../src/timeouts/types.js';
 import type { ReplayResult, Signals } from './replay.js';
@@ -315,10 +315,16 @@ export function ours(
   };
   const id = `${signals === 'full' ? 'ours-full' : 'ours-output'}${whatIf ? '-every-cutoff' : ''}`;
   const label = `${signals === 'full' ? 'ours, full signals' : 'ours, output only'}${whatIf ? ', every cut-off counted' : ''}`;
-  const record = async (plan: TimeoutPlan, raw: ExecResult, runId: string, at: number): Promise<void> => {
+  const record = async (
+    task: PlanInput,
+    plan: TimeoutPlan,
+    raw: ExecResult,
+    runId: string,
+    at: number,
+  ): Promise<void> => {
     const keys = plan.classKeys;
-    // With the plan, a cut-off records the limit that cut it off, as the runner records it.
-    const rec = runRecordOf(raw, runId, plan);
+    // As the runner records: the limit a cut-off met, and where the run came from.
+    const rec = runRecordOf(raw, runId, plan, provenanceOf(task));
     if (rec === undefined || keys === undefined) return;
     await store.record(keys, { ...rec, at });
   };
@@ -352,7 +358,7 @@ export function ours(
     },
     learn: async (run, plan, result) => {
       // Virtual time: the run ends at its index's tick, whatever the simulated clock said.
-      await record(plan, execResultOf(result), `${id}-${run.index}`, EPOCH + run.index * 1000);
+      await record(run.task, plan, execResultOf(result), `${id}-${run.index}`, EPOCH + run.index * 1000);
     },
     seed: async (tasks, atIndex, durationsMs) => {
       clock = EPOCH + atIndex * 1000;
@@ -366,7 +372,7 @@ export function ours(
           extensions: 0,
         });
         seeded++;
-        await record(plan, raw, `${id}-seed-${seeded}`, clock - tasks.length + i);
+        await record(tasks[i]!, plan, raw, `${id}-seed-${seeded}`, clock - tasks.length + i);
       }
     },
     close: async () => {

@@ -36,6 +36,8 @@ export interface RunOptions {
   bail?: number;
   color: boolean;
   history: boolean;
+  /** Use the configured history even when the suite asks for a separate one. */
+  sharedHistory?: boolean;
   executor?: string[];
   token?: string;
   config?: string;
@@ -104,9 +106,17 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   };
   let history: HistoryStore | undefined;
   if (options.history) {
+    const separate = suite.history === 'separate' && options.sharedHistory !== true;
+    // A separate history is one local file: nothing reaches the user's file or a shared Redis.
+    const historyPath = separate ? join(resolve(options.out), 'history.db') : loaded.historyPath;
+    if (separate) {
+      process.stderr.write(
+        `history: ${historyPath} (this suite keeps its history apart from yours; --shared-history to use yours)\n`,
+      );
+    }
     history = await openHistoryStore({
-      historyPath: loaded.historyPath,
-      ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
+      historyPath,
+      ...(loaded.redisUrl !== undefined && !separate ? { redisUrl: loaded.redisUrl } : {}),
       config: loaded.config.history,
       onWarning: (message) => warn(message),
     });

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Config, loadConfig } from '../config.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
-import { runRecordOf } from '../run/outcome.js';
+import { provenanceOf, runRecordOf } from '../run/outcome.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
 import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
@@ -43,7 +43,7 @@ export function historyRecorder(
   let warned = false;
   return (run) => {
     const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
-    const record = runRecordOf(run.result, run.runId, run.plan);
+    const record = runRecordOf(run.result, run.runId, run.plan, provenanceOf(run.command));
     if (keys.length === 0 || record === undefined) return;
     store.record(keys, record).catch((error: unknown) => {
       if (warned) return;

@@ -17,6 +17,10 @@ export interface Explanation {
     kind: TaskKind;
     tool: string;
     verb: string;
+    /** The program actually run, wrappers resolved. */
+    program: string;
+    /** The simulated agent: its history is kept apart from every real tool's. */
+    simulated: boolean;
     category: string;
     complexity: string;
     model?: string;
@@ -151,6 +155,8 @@ export async function explainTimeout(
       kind: cls.kind,
       tool: cls.tool,
       verb: cls.verb,
+      program: cls.program,
+      simulated: cls.simulated,
       category: cls.category,
       complexity: cls.complexity,
       model: cls.model,

@@ -66,6 +66,17 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       expect('limitMs' in recent[1]!).toBe(false);
     });
 
+    it('keeps where each run came from, and leaves older runs without it as they were', async () => {
+      const s = await store({ maxRunsPerClass: 8 });
+      const real = { ...run('real', T0 + 2), program: 'claude', simulated: false };
+      const demo = { ...run('demo', T0 + 1), program: 'fake-agent', simulated: true };
+      const old = run('old', T0);
+      await s.record(['v2/verb:claude -p'], real);
+      await s.record(['v2/verb:claude -p'], demo);
+      await s.record(['v2/verb:claude -p'], old);
+      expect(await s.recent('v2/verb:claude -p')).toEqual([real, demo, old]);
+    });
+
     it('stores a run once per class however often it is recorded (replay is harmless)', async () => {
       const s = await store({ maxRunsPerClass: 16 });
       const record = run('same-run', T0 + 1, 'killed-max');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectAgent } from '../../src/suite/agent.js';
+import { detectAgent } from '../../src/command/model.js';
 
 describe('detectAgent', () => {
   it.each([
