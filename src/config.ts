@@ -123,6 +123,47 @@ export const configSchema = z
         presumedHangRate: 0.05,
         cutOffGrowth: 2,
       }),
+    progress: z
+      .object({
+        /** Repeated output (same line, spinner, redraws) counts for at most this long after real progress. */
+        repeatSeconds: z
+          .number()
+          .min(0, 'must be between 0 and 3600 seconds')
+          .max(3600, 'must be between 0 and 3600 seconds')
+          .default(30),
+        /** Agent keep-alives and an open tool call count for at most this long after real progress. */
+        keepAliveSeconds: z
+          .number()
+          .min(0, 'must be between 0 and 86400 seconds')
+          .max(86_400, 'must be between 0 and 86400 seconds')
+          .default(300),
+        /** CPU and I/O are judged over this sliding window. */
+        windowSeconds: z
+          .number()
+          .min(1, 'must be between 1 and 600 seconds')
+          .max(600, 'must be between 1 and 600 seconds')
+          .default(5),
+        /** CPU below this share of one core over the window is not progress. */
+        minCpuPercent: z
+          .number()
+          .min(0.1, 'must be between 0.1 and 100 (% of one core)')
+          .max(100, 'must be between 0.1 and 100 (% of one core)')
+          .default(5),
+        /** I/O below this rate over the window (beyond small calls) is not progress. */
+        minIoBytesPerSecond: z
+          .number()
+          .min(1, 'must be between 1 and 1000000000 bytes per second')
+          .max(1e9, 'must be between 1 and 1000000000 bytes per second')
+          .default(128),
+      })
+      .strict()
+      .default({
+        repeatSeconds: 30,
+        keepAliveSeconds: 300,
+        windowSeconds: 5,
+        minCpuPercent: 5,
+        minIoBytesPerSecond: 128,
+      }),
     classifier: z
       .object({ rules: z.array(classifierRule).default([]) })
       .strict()

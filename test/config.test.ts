@@ -80,6 +80,13 @@ const SPEC: Record<string, Record<string, KeySpec>> = {
       ),
     ),
   },
+  progress: {
+    repeatSeconds: { type: 'number', min: 0, max: 3600 },
+    keepAliveSeconds: { type: 'number', min: 0, max: 86_400 },
+    windowSeconds: { type: 'number', min: 1, max: 600 },
+    minCpuPercent: { type: 'number', min: 0.1, max: 100 },
+    minIoBytesPerSecond: { type: 'number', min: 1, max: 1e9 },
+  },
   output: {
     headBytes: int(0, 16 * 1024 * 1024),
     tailBytes: int(256, 16 * 1024 * 1024),
@@ -240,6 +247,7 @@ const KNOWN = new Set([
   'predictor',
   'classifier',
   'output',
+  'progress',
   'rules',
   ...KEYS.flatMap(([, k]) => k.split('.')),
 ]);
@@ -254,6 +262,7 @@ const unknownKey: fc.Arbitrary<Broken> = fc
       'history',
       'predictor',
       'output',
+      'progress',
       'classifier',
       'predictor.stallFloorSeconds',
       'classifier.rules.0',
@@ -437,6 +446,16 @@ describe('parseConfig on hand-written files', () => {
       'a redis URL without a scheme',
       'history: {redisUrl: "localhost:6379"}\n',
       /history\.redisUrl: "localhost:6379" must start with redis:\/\//,
+    ],
+    [
+      'a progress window out of range, with the allowed range',
+      'progress: {windowSeconds: 0.5}\n',
+      /^team\/cc-stress\.yaml: progress\.windowSeconds: must be between 1 and 600 seconds$/,
+    ],
+    [
+      'a CPU threshold above one core, with the allowed range',
+      'progress: {minCpuPercent: 150}\n',
+      /progress\.minCpuPercent: must be between 0\.1 and 100 \(% of one core\)$/,
     ],
     [
       'a regex with a newline in it',

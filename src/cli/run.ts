@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
 import { LocalExecutor } from '../exec/index.js';
+import { progressRules } from '../exec/progress-rules.js';
 import type { Executor } from '../exec/types.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
@@ -63,6 +64,7 @@ async function createExecutors(options: RunOptions, loaded: LoadedConfig): Promi
     graceMs: config.limits.graceSeconds * 1000,
     headBytes: config.output.headBytes,
     tailBytes: config.output.tailBytes,
+    progress: progressRules(config.progress),
   };
   if (options.executor !== undefined && options.executor.length > 0) {
     for (const url of options.executor) {

@@ -2,6 +2,7 @@ import { LocalTask } from './local-task.js';
 import { notStarted } from './not-started.js';
 import { OutputSink } from './output-sink.js';
 import { ProcSampler } from './proc-sampler.js';
+import { DEFAULT_PROGRESS_RULES, type ProgressRules } from './progress-rules.js';
 import { spawnTask } from './spawn-task.js';
 import { TaskGuardian } from './task-guardian.js';
 import { newRunnerToken, taskTag } from './task-tag.js';
@@ -27,6 +28,8 @@ export interface LocalExecutorOptions {
    * and agent events as the only signs of life, as on other platforms.
    */
   progressFromProc?: boolean;
+  /** What counts as progress: how long repeats and keep-alives count, CPU and I/O thresholds. */
+  progress?: ProgressRules;
 }
 
 const DEFAULT_POLL_MS = 500;
@@ -52,9 +55,10 @@ export class LocalExecutor implements Executor {
     let watchdog: Watchdog | undefined;
     let sink: OutputSink;
     try {
-      sink = await OutputSink.forTask(request, this.options, hooks, (kind) =>
-        watchdog?.progress(kind, performance.now()),
-      );
+      sink = await OutputSink.forTask(request, this.options, hooks, {
+        progress: (kind, detail) => watchdog?.progress(kind, performance.now(), detail),
+        tools: (open, name) => watchdog?.tools(open, name, performance.now()),
+      });
     } catch (error) {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
@@ -72,7 +76,10 @@ export class LocalExecutor implements Executor {
       return notStarted(request, startedAt, 'crashed', spawned.detail);
     }
     const procProgress = this.sampler.supported && this.options.progressFromProc !== false;
-    watchdog = new Watchdog(request.plan, startMono, procProgress);
+    const rules = this.options.progress ?? DEFAULT_PROGRESS_RULES;
+    // However the window is configured, it holds at least two samples.
+    const windowMs = Math.max(rules.windowMs, 2 * (this.options.pollMs ?? DEFAULT_POLL_MS));
+    watchdog = new Watchdog(request.plan, startMono, procProgress, { ...rules, windowMs });
     const task = new LocalTask({
       request,
       hooks,

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type KillOutcome, killProcessTree } from './kill-group.js';
 import type { OutputSink } from './output-sink.js';
 import { isLive } from './proc-fs.js';
-import type { ProcSampler } from './proc-sampler.js';
+import type { ProcSampler, TreeActivity } from './proc-sampler.js';
 import { groupExists } from './process-group.js';
 import type { Spawned } from './spawn-task.js';
 import type { TaskGuardian } from './task-guardian.js';
@@ -47,6 +47,8 @@ export class LocalTask {
   private hookError: string | undefined;
   private lastStatusAt: number;
   private readonly processes: TaskProcesses;
+  private outputSeen = 0;
+  private outputCredit = 0;
   private giveUpOnLeader: (exit: LeaderExit) => void = () => {};
   private readonly leaderLost = new Promise<LeaderExit>((resolve) => {
     this.giveUpOnLeader = resolve;
@@ -167,7 +169,7 @@ export class LocalTask {
     if (this.stopping || this.leaderExited) return;
     const { watchdog, hooks } = this.parts;
     if (lagMs > 0) watchdog.forgive(lagMs, now);
-    const activity = this.processes.tree.takeActivity();
+    const activity = this.withoutOutput(this.processes.tree.takeActivity());
     if (this.parts.procProgress) watchdog.activity(activity, now);
     const verdict = watchdog.check(now);
     if (verdict.action === 'kill') this.stop(verdict.termination, verdict.detail);
@@ -175,6 +177,27 @@ export class LocalTask {
       this.lastStatusAt = now;
       this.callHook(() => hooks.onStatus?.(watchdog.status(now)));
     }
+  }
+
+  /**
+   * What the task wrote to its stdout and stderr is judged as output (new or repeated), so it is taken out
+   * of its I/O counters: a keep-alive line every second must not count as I/O instead. Bytes read from the
+   * pipes after the scan that counted their writing are taken out of the next sample.
+   */
+  private withoutOutput(activity: TreeActivity): TreeActivity {
+    const total = this.parts.sink.outputBytes;
+    const fresh = total - this.outputSeen;
+    this.outputSeen = total;
+    const available = fresh + this.outputCredit;
+    const useful = activity.usefulIoBytes ?? activity.ioBytes;
+    const taken = Math.min(useful, available);
+    // Only the latest sample's output is carried over, so output never piles up to hide later real I/O.
+    this.outputCredit = Math.min(available - taken, fresh);
+    return {
+      cpuMs: activity.cpuMs,
+      ioBytes: Math.max(0, activity.ioBytes - available),
+      usefulIoBytes: useful - taken,
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type Config, loadConfig } from '../config.js';
+import { progressRules } from '../exec/progress-rules.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { provenanceOf, runRecordOf } from '../run/outcome.js';
@@ -73,6 +74,7 @@ export async function serve(options: ServeOptions, deps: ServeDeps): Promise<Run
     graceMs: deps.config.limits.graceSeconds * 1000,
     headBytes: deps.config.output.headBytes,
     tailBytes: deps.config.output.tailBytes,
+    progress: progressRules(deps.config.progress),
     ...(deps.history !== undefined
       ? { onRecord: historyRecorder(deps.history, (message) => deps.log(`warning: ${message}`)) }
       : {}),
