@@ -1,7 +1,16 @@
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
 import { Watchdog } from '../../src/exec/watchdog.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
-import { feedAgentEvent, feedLine, feedSample } from './feed.js';
-import { type AgentEventSort, HEARTBEAT, LINE, SAMPLE, TailEvents, type Timeline } from './timeline.js';
+import { ProgressFeed } from './feed.js';
+import {
+  type AgentEventSort,
+  HEARTBEAT,
+  LINE,
+  SAMPLE,
+  SAMPLE_MS,
+  TailEvents,
+  type Timeline,
+} from './timeline.js';
 
 /**
  * Plays a timeline through the real Watchdog of src/exec/watchdog.ts. The Watchdog is a clock-driven state
@@ -58,32 +67,23 @@ class Cursor {
   }
 
   /** Feeds the next event to the watchdog. */
-  apply(watchdog: Watchdog): void {
+  apply(feed: ProgressFeed): void {
     const tl = this.tl;
     if (this.i < tl.at.length) {
       const i = this.i;
-      feed(watchdog, tl.at[i]!, tl.kind[i]!, tl.aux[i]!, tl.frame[i]!, tl.cpuMs[i]!, tl.ioBytes[i]!);
+      const kind = tl.kind[i]!;
+      if (kind === LINE) feed.line(tl.at[i]!, tl.aux[i]!, tl.frame[i]!);
+      else if (kind === HEARTBEAT) feed.agentEvent(tl.at[i]!, tl.aux[i]! as AgentEventSort);
+      else feed.sample(tl.at[i]!, tl.cpuMs[i]!, tl.ioBytes[i]!, tl.usefulIoBytes[i]!);
       this.i++;
       this.skipUnseen();
       return;
     }
     const e = this.tail!.take();
-    feed(watchdog, e.at, e.kind, e.aux, e.frame, e.cpuMs, e.ioBytes);
+    if (e.kind === LINE) feed.line(e.at, e.aux, e.frame);
+    else if (e.kind === HEARTBEAT) feed.agentEvent(e.at, e.aux as AgentEventSort);
+    else feed.sample(e.at, e.cpuMs, e.ioBytes, e.usefulIoBytes);
   }
-}
-
-function feed(
-  watchdog: Watchdog,
-  at: number,
-  kind: number,
-  aux: number,
-  frame: number,
-  cpuMs: number,
-  ioBytes: number,
-): void {
-  if (kind === LINE) feedLine(watchdog, at, aux, frame);
-  else if (kind === HEARTBEAT) feedAgentEvent(watchdog, at, aux as AgentEventSort);
-  else feedSample(watchdog, at, cpuMs, ioBytes);
 }
 
 /**
@@ -92,7 +92,10 @@ function feed(
  */
 export function replay(plan: TimeoutPlan, tl: Timeline, signals: Signals, horizonMs: number): ReplayResult {
   const full = signals === 'full';
-  const watchdog = new Watchdog(plan, 0, full);
+  // The product widens the activity window to two samples; the bench samples every SAMPLE_MS.
+  const windowMs = Math.max(DEFAULT_PROGRESS_RULES.windowMs, 2 * SAMPLE_MS);
+  const watchdog = new Watchdog(plan, 0, full, { ...DEFAULT_PROGRESS_RULES, windowMs });
+  const feed = new ProgressFeed(watchdog, tl.agentEvents ?? false);
   const cursor = new Cursor(tl, full);
   let now = 0;
   for (;;) {
@@ -129,6 +132,6 @@ export function replay(plan: TimeoutPlan, tl: Timeline, signals: Signals, horizo
       };
     }
     now = next;
-    cursor.apply(watchdog);
+    cursor.apply(feed);
   }
 }

@@ -29,7 +29,15 @@ export const LINE_BYTES = 80;
 export const EVENT_KEEP_ALIVE = 0;
 export const EVENT_WORK = 1;
 export const EVENT_RETRY = 2;
-export type AgentEventSort = typeof EVENT_KEEP_ALIVE | typeof EVENT_WORK | typeof EVENT_RETRY;
+/** A tool call starts (`tool_use`) or ends (`tool_result`). */
+export const EVENT_TOOL_START = 3;
+export const EVENT_TOOL_END = 4;
+export type AgentEventSort =
+  | typeof EVENT_KEEP_ALIVE
+  | typeof EVENT_WORK
+  | typeof EVENT_RETRY
+  | typeof EVENT_TOOL_START
+  | typeof EVENT_TOOL_END;
 
 /** Frame ids above 0 mark lines that repeat: a spinner cycles through SPINNER_FRAMES ids, a loop has one. */
 export const SPINNER_FRAMES = 10;
@@ -55,6 +63,8 @@ export interface Tail {
   cpuShare: number;
   /** Bytes of I/O per second: 0 none, a few for an idle event loop's wake-ups. */
   ioBytesPerS: number;
+  /** Whether that I/O moves real data in big calls (a download), rather than wake-ups of a few bytes. */
+  ioUseful?: boolean;
 }
 
 export interface Timeline {
@@ -69,6 +79,10 @@ export interface Timeline {
   cpuMs: Float64Array;
   /** For samples: I/O bytes since the previous sample. */
   ioBytes: Float64Array;
+  /** For samples: the part of those bytes moved in calls bigger than a wake-up's (real data). */
+  usefulIoBytes: Float64Array;
+  /** Whether stdout is an agent's event stream (a CLI whose events are parsed), rather than plain output. */
+  agentEvents?: boolean;
   /** When the run exits on its own; +Infinity for a hung run. */
   endMs: number;
   /** For hung runs: when the hang began (the finite events stop there) and what follows forever. */
@@ -82,13 +96,14 @@ interface RawEvent {
   frame: number;
   cpuMs: number;
   ioBytes: number;
+  usefulIoBytes: number;
 }
 
 /** Collects lines and activity segments, then turns them into a sorted event list. */
 export class TimelineBuilder {
   private readonly lines: number[] = [];
   private readonly beats: number[] = [];
-  /** Contiguous activity segments: start, end, cpu share, I/O bytes per second. */
+  /** Contiguous activity segments: start, end, cpu share, I/O bytes per second, 1 when that I/O is useful. */
   private readonly segments: number[] = [];
 
   line(atMs: number, options: LineOptions = {}): void {
@@ -100,10 +115,13 @@ export class TimelineBuilder {
     this.beats.push(Math.round(atMs), sort);
   }
 
-  /** `io`: true for a working process's I/O, false for none, or bytes per second. */
+  /**
+   * `io`: true for a working process's I/O (real data), false for none, or the bytes per second of an
+   * idle process's wake-ups and polls (calls of a few bytes).
+   */
   activity(startMs: number, endMs: number, cpuShare: number, io: boolean | number): void {
     const bps = io === true ? WORKING_IO_BYTES_PER_S : io === false ? 0 : io;
-    if (endMs > startMs) this.segments.push(startMs, endMs, cpuShare, bps);
+    if (endMs > startMs) this.segments.push(startMs, endMs, cpuShare, bps, io === true ? 1 : 0);
   }
 
   /** The timeline of a run that exits at `endMs`, or of a hung one cut at `hang.onsetMs`. */
@@ -113,12 +131,28 @@ export class TimelineBuilder {
     const l = this.lines;
     for (let i = 0; i < l.length; i += 3) {
       if (l[i]! < cut)
-        events.push({ at: l[i]!, kind: LINE, aux: l[i + 1]!, frame: l[i + 2]!, cpuMs: 0, ioBytes: 0 });
+        events.push({
+          at: l[i]!,
+          kind: LINE,
+          aux: l[i + 1]!,
+          frame: l[i + 2]!,
+          cpuMs: 0,
+          ioBytes: 0,
+          usefulIoBytes: 0,
+        });
     }
     const b = this.beats;
     for (let i = 0; i < b.length; i += 2) {
       if (b[i]! < cut)
-        events.push({ at: b[i]!, kind: HEARTBEAT, aux: b[i + 1]!, frame: 0, cpuMs: 0, ioBytes: 0 });
+        events.push({
+          at: b[i]!,
+          kind: HEARTBEAT,
+          aux: b[i + 1]!,
+          frame: 0,
+          cpuMs: 0,
+          ioBytes: 0,
+          usefulIoBytes: 0,
+        });
     }
     this.samples(cut, events);
     events.sort((a, c) => a.at - c.at || a.kind - c.kind);
@@ -130,6 +164,7 @@ export class TimelineBuilder {
       frame: new Uint16Array(n),
       cpuMs: new Float64Array(n),
       ioBytes: new Float64Array(n),
+      usefulIoBytes: new Float64Array(n),
       endMs: hang === undefined ? Math.round(endMs) : Number.POSITIVE_INFINITY,
       ...(hang === undefined ? {} : { hang: { onsetMs: Math.round(cut), tail: hang.tail } }),
     };
@@ -140,6 +175,7 @@ export class TimelineBuilder {
       timeline.frame[i] = e.frame;
       timeline.cpuMs[i] = e.cpuMs;
       timeline.ioBytes[i] = e.ioBytes;
+      timeline.usefulIoBytes[i] = e.usefulIoBytes;
     });
     return timeline;
   }
@@ -151,15 +187,25 @@ export class TimelineBuilder {
       const from = t - SAMPLE_MS;
       let cpu = 0;
       let io = 0;
-      while (seg < s.length && s[seg + 1]! <= from) seg += 4;
-      for (let j = seg; j < s.length && s[j]! < t; j += 4) {
+      let useful = 0;
+      while (seg < s.length && s[seg + 1]! <= from) seg += 5;
+      for (let j = seg; j < s.length && s[j]! < t; j += 5) {
         const overlap = Math.min(t, s[j + 1]!) - Math.max(from, s[j]!);
         if (overlap <= 0) continue;
         cpu += overlap * s[j + 2]!;
         io += (overlap * s[j + 3]!) / 1000;
+        if (s[j + 4] === 1) useful += (overlap * s[j + 3]!) / 1000;
       }
       if (cpu > 0 || io > 0)
-        out.push({ at: t, kind: SAMPLE, aux: 0, frame: 0, cpuMs: cpu, ioBytes: Math.round(io) });
+        out.push({
+          at: t,
+          kind: SAMPLE,
+          aux: 0,
+          frame: 0,
+          cpuMs: cpu,
+          ioBytes: Math.round(io),
+          usefulIoBytes: Math.round(useful),
+        });
     }
   }
 }
@@ -204,11 +250,27 @@ export class TailEvents {
           : this.tail.repeat === 'spinner'
             ? 1 + (this.lineCount % SPINNER_FRAMES)
             : 0;
-      return { at, kind: LINE, aux: this.tail.lineBytes ?? LINE_BYTES, frame, cpuMs: 0, ioBytes: 0 };
+      return {
+        at,
+        kind: LINE,
+        aux: this.tail.lineBytes ?? LINE_BYTES,
+        frame,
+        cpuMs: 0,
+        ioBytes: 0,
+        usefulIoBytes: 0,
+      };
     }
     if (at === this.nextBeat) {
       this.nextBeat += this.tail.keepAliveEveryMs!;
-      return { at, kind: HEARTBEAT, aux: EVENT_KEEP_ALIVE, frame: 0, cpuMs: 0, ioBytes: 0 };
+      return {
+        at,
+        kind: HEARTBEAT,
+        aux: EVENT_KEEP_ALIVE,
+        frame: 0,
+        cpuMs: 0,
+        ioBytes: 0,
+        usefulIoBytes: 0,
+      };
     }
     this.nextSample += SAMPLE_MS;
     // CPU in whole ticks and I/O in whole bytes, carried over, as /proc shows them.
@@ -219,7 +281,8 @@ export class TailEvents {
     this.ioOwed += (this.tail.ioBytesPerS * SAMPLE_MS) / 1000;
     const ioBytes = Math.floor(this.ioOwed);
     this.ioOwed -= ioBytes;
-    return { at, kind: SAMPLE, aux: 0, frame: 0, cpuMs, ioBytes };
+    const usefulIoBytes = this.tail.ioUseful ? ioBytes : 0;
+    return { at, kind: SAMPLE, aux: 0, frame: 0, cpuMs, ioBytes, usefulIoBytes };
   }
 }
 

@@ -3,6 +3,8 @@ import type { PlanInput } from '../../src/timeouts/types.js';
 import { createRng, type Rng } from '../common/rng.js';
 import {
   EVENT_RETRY,
+  EVENT_TOOL_END,
+  EVENT_TOOL_START,
   type Tail,
   type Timeline,
   TimelineBuilder,
@@ -257,6 +259,8 @@ export function createWorkload(seed: number, total: number, spec: WorkloadSpec =
           tail: tailOf(hang, c),
         });
       }
+      // A CLI whose events are parsed shows its output as events; any other prints plain output.
+      if (c.agent !== 'none') timeline.agentEvents = true;
       return {
         index: i,
         cls,
@@ -311,7 +315,7 @@ export function storeStates(rng: Rng, total: number, failure: WorkloadSpec['stor
  * or keep-alive that never says anything new, an idle event loop waiting on a dead stream (a few bytes
  * of I/O a second and a CPU tick now and then), and output that thins out to nothing.
  */
-export function tailOf(kind: HangKind, c: Pick<ClassSpec, 'shape'>): Tail {
+export function tailOf(kind: HangKind, c: Pick<ClassSpec, 'shape' | 'agent'>): Tail {
   switch (kind) {
     case 'dead':
     case 'before-output':
@@ -322,13 +326,19 @@ export function tailOf(kind: HangKind, c: Pick<ClassSpec, 'shape'>): Tail {
       return { lineEveryMs: 0, cpuShare: 1, ioBytesPerS: 0 };
     case 'output-loop':
       // Printing the same retry line forever.
-      return { lineEveryMs: 2000, repeat: 'same', cpuShare: 0.05, ioBytesPerS: WORKING_IO_BYTES_PER_S };
+      return {
+        lineEveryMs: 2000,
+        repeat: 'same',
+        cpuShare: 0.05,
+        ioBytesPerS: WORKING_IO_BYTES_PER_S,
+        ioUseful: true,
+      };
     case 'spinner':
       // A spinner frame (a few bytes with a carriage return) every 5 s, and the timer's CPU tick.
       return { lineEveryMs: 5000, repeat: 'spinner', lineBytes: 4, cpuShare: 0.002, ioBytesPerS: 0 };
     case 'keep-alive':
       // An agent's stream keeps sending keep-alive events; other tools print the same "waiting" line.
-      return c.shape === 'agent'
+      return c.shape === 'agent' && c.agent !== 'none'
         ? { lineEveryMs: 0, keepAliveEveryMs: 15_000, cpuShare: 0.001, ioBytesPerS: 16 }
         : { lineEveryMs: 15_000, repeat: 'same', lineBytes: 40, cpuShare: 0.001, ioBytesPerS: 0 };
     case 'net-wait':
@@ -466,10 +476,10 @@ function fillAgent(
       // A long shell tool (tests, a build): task_started after ~3 s, then nothing until it ends.
       const len = Math.min(left, rng.uniform(20_000, 150_000));
       b.line(t);
-      b.heartbeat(t + Math.min(3000, len / 2));
+      b.heartbeat(t + Math.min(3000, len / 2), EVENT_TOOL_START);
       b.activity(t, t + len, 0.8, true);
       advance(len);
-      b.heartbeat(t);
+      b.heartbeat(t, EVENT_TOOL_END);
     }
   }
   for (const special of specials) t = special.run(b, t);

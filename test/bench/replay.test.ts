@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { replay, TICK_MS } from '../../bench/timeouts/replay.js';
 import { fixedPlan } from '../../bench/timeouts/strategies.js';
 import { SAMPLE, SAMPLE_MS, TimelineBuilder, WORKING_IO_BYTES_PER_S } from '../../bench/timeouts/timeline.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 
 const S = 1000;
@@ -61,14 +62,35 @@ describe('replaying timelines through the real Watchdog', () => {
     expect(output.atMs).toBe(29 * S + 90 * S);
   });
 
-  it('an output loop without a max limit runs into the job timeout', () => {
+  it('an output loop repeating one line counts only for repeatMs after the last new line, then stalls', () => {
     const b = new TimelineBuilder();
     b.line(500);
     const tl = b.build(10 * S, {
       onsetMs: 5 * S,
-      tail: { lineEveryMs: 2000, repeat: 'same', cpuShare: 0.05, ioBytesPerS: WORKING_IO_BYTES_PER_S },
+      tail: { lineEveryMs: 2000, repeat: 'same', cpuShare: 0, ioBytesPerS: 0 },
     });
     const result = replay(fixedPlan(NONE, 180 * S, 'test'), tl, 'output', JOB);
+    expect(result.end).toBe('stall');
+    // The loop's first line (at 7 s) is new; its repeats count for repeatMs after it, then no more.
+    const lastCounted = 7 * S + DEFAULT_PROGRESS_RULES.repeatMs;
+    expect(result.atMs).toBeGreaterThan(lastCounted - 2 * S + 180 * S);
+    expect(result.atMs).toBeLessThanOrEqual(lastCounted + 180 * S + TICK_MS);
+  });
+
+  it('an output loop doing real I/O looks alive to a full-signal watchdog and runs into the job timeout', () => {
+    const b = new TimelineBuilder();
+    b.line(500);
+    const tl = b.build(10 * S, {
+      onsetMs: 5 * S,
+      tail: {
+        lineEveryMs: 2000,
+        repeat: 'same',
+        cpuShare: 0.05,
+        ioBytesPerS: WORKING_IO_BYTES_PER_S,
+        ioUseful: true,
+      },
+    });
+    const result = replay(fixedPlan(NONE, 180 * S, 'test'), tl, 'full', JOB);
     expect(result).toMatchObject({ end: 'job', atMs: JOB });
   });
 
