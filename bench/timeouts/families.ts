@@ -277,7 +277,7 @@ const hangFamily = (kind: HangKind, id: string, title: string): Family => ({
   ...BASE_WORKLOAD,
   id,
   title,
-  rates: { ...DEFAULT_RATES, idleWaits: true, hang: 0.05 },
+  rates: { ...DEFAULT_RATES, idleWaits: true },
   hangKinds: [kind],
   runs: { full: FULL, quick: QUICK },
 });

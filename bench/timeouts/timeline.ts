@@ -39,7 +39,7 @@ export type AgentEventSort =
   | typeof EVENT_TOOL_START
   | typeof EVENT_TOOL_END;
 
-/** Frame ids above 0 mark lines that repeat: a spinner cycles through SPINNER_FRAMES ids, a loop has one. */
+/** Frame ids above 0 mark lines that repeat: a loop repeats frame 1, a spinner cycles through SPINNER_FRAMES ids from 2. */
 export const SPINNER_FRAMES = 10;
 
 export interface LineOptions {
@@ -248,7 +248,7 @@ export class TailEvents {
         this.tail.repeat === 'same'
           ? 1
           : this.tail.repeat === 'spinner'
-            ? 1 + (this.lineCount % SPINNER_FRAMES)
+            ? 2 + (this.lineCount % SPINNER_FRAMES)
             : 0;
       return {
         at,

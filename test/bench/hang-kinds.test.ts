@@ -19,7 +19,7 @@ const HOUR = 3_600_000;
 /** The first hung run of the family's one hang kind, optionally of an agent class or not. */
 function firstHang(familyId: string, agent?: boolean): SimRun {
   const family = familyById(familyId)!;
-  const workload = createWorkload(5, 4000, family);
+  const workload = createWorkload(5, 6000, family);
   for (let run = workload.next(); run !== undefined; run = workload.next()) {
     if (run.hang === undefined) continue;
     const shape = family.classes[run.cls]!.shape;
@@ -57,8 +57,8 @@ describe('hang kinds show the progress pattern they stand for', () => {
         if (run.hang !== undefined) kinds.set(run.hang, (kinds.get(run.hang) ?? 0) + 1);
       }
       expect([...kinds.keys()]).toEqual([kind]);
-      expect(kinds.get(kind)! / 2000).toBeGreaterThan(0.03);
-      expect(kinds.get(kind)! / 2000).toBeLessThan(0.07);
+      expect(kinds.get(kind)! / 2000).toBeGreaterThan(0.015);
+      expect(kinds.get(kind)! / 2000).toBeLessThan(0.045);
     }
   });
 
@@ -75,7 +75,7 @@ describe('hang kinds show the progress pattern they stand for', () => {
     const events = tailHour(run.timeline);
     const shown = lines(events);
     expect(shown.length).toBe(HOUR / 5000);
-    expect(shown.every((e) => e.frame > 0 && e.aux <= 4)).toBe(true);
+    expect(shown.every((e) => e.frame > 1 && e.aux <= 4)).toBe(true);
     expect(new Set(shown.map((e) => e.frame)).size).toBe(SPINNER_FRAMES);
     expect(samples(events).every((e) => e.cpuMs % CPU_TICK_MS === 0 && e.ioBytes === 0)).toBe(true);
     expect(cpuShare(events)).toBeLessThan(0.005);
