@@ -63,6 +63,11 @@ export const configSchema = z
         commandTimeoutMs: z.number().int().min(10).max(5000).default(250),
         /** Records queued in the history file for Redis while it is unreachable; beyond it the oldest are dropped. */
         bufferLimit: z.number().int().min(0).max(1_000_000).default(10_000),
+        /**
+         * Classes whose last plan is kept (in memory, and in a small file beside the history file) so
+         * that a task still gets at least those limits when history cannot be read.
+         */
+        planCacheSize: z.number().int().min(1).max(100_000).default(2000),
       })
       .strict()
       .default({
@@ -71,6 +76,7 @@ export const configSchema = z
         ttlDays: 30,
         commandTimeoutMs: 250,
         bufferLimit: 10_000,
+        planCacheSize: 2000,
       }),
     predictor: z
       .object({

@@ -1,5 +1,6 @@
 import { splitCommand } from '../suite/index.js';
 import { explainTimeout, formatExplanation } from '../timeouts/explain.js';
+import { PlanCache, planCachePathFor } from '../timeouts/plan-cache.js';
 import type { PlanInput } from '../timeouts/types.js';
 import { EXIT, UsageError } from './errors.js';
 import { withHistory } from './open-history.js';
@@ -31,7 +32,11 @@ export async function explainTimeoutCommand(command: string, options: ExplainOpt
     ...(options.complexity !== undefined ? { complexity: options.complexity } : {}),
   };
   return withHistory(options.config, async (store, loaded) => {
-    const explanation = await explainTimeout(input, store, loaded.config, Date.now());
+    const planCache = new PlanCache({
+      size: loaded.config.history.planCacheSize,
+      path: planCachePathFor(loaded.historyPath),
+    });
+    const explanation = await explainTimeout(input, store, loaded.config, Date.now(), { planCache });
     process.stdout.write(
       options.json
         ? `${JSON.stringify(explanation, null, 2)}\n`

@@ -19,7 +19,7 @@ import { selectShard } from '../run/shard.js';
 import { loadSuite } from '../suite/index.js';
 import type { TaskSpec } from '../suite/types.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
-import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
+import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Shard } from './options.js';
@@ -107,6 +107,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     warnings.push(message);
   };
   let history: HistoryStore | undefined;
+  let learned: LearnedTimeoutPlanner | undefined;
   if (options.history) {
     const separate = suite.history === 'separate' && options.sharedHistory !== true;
     // A separate history is one local file: nothing reaches the user's file or a shared Redis.
@@ -148,10 +149,8 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       process.stdout.write(`${tasks.length} task(s)\n`);
       return EXIT.pass;
     }
-    const planner: TimeoutPlanner =
-      history !== undefined
-        ? new LearnedTimeoutPlanner({ store: history, config: loaded.config })
-        : new ConfigTimeoutPlanner(loaded.config);
+    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
+    const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
     const executors = await createExecutors(options, loaded);
     const outDir = resolve(options.out);
     const reporterFor = (dir: string): Reporter =>
@@ -238,6 +237,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       }
     }
   } finally {
+    learned?.close();
     await history?.close();
   }
 }

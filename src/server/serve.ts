@@ -5,7 +5,7 @@ import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { provenanceOf, runRecordOf } from '../run/outcome.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
-import { LearnedTimeoutPlanner } from '../timeouts/learned-planner.js';
+import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { type RunningServer, startServer } from './server.js';
 import type { ServedRun } from './session.js';
@@ -179,11 +179,10 @@ export async function serveCommand(
           onWarning: (message) => log(`warning: ${message}`),
         });
   const stop = stopRequests(log, () => process.exit(130));
+  let learned: LearnedTimeoutPlanner | undefined;
   try {
-    const planner: TimeoutPlanner =
-      history !== undefined
-        ? new LearnedTimeoutPlanner({ store: history, config: loaded.config })
-        : new ConfigTimeoutPlanner(loaded.config);
+    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
+    const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
     const server = await serve(options, {
       config: loaded.config,
       planner,
@@ -194,6 +193,7 @@ export async function serveCommand(
     return 0;
   } finally {
     stop.dispose();
+    learned?.close();
     await history?.close();
   }
 }

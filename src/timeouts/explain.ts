@@ -1,9 +1,11 @@
 import type { Config, TaskKind } from '../config.js';
 import type { HistoryStore } from '../history/types.js';
 import { type ClassLevel, classify } from './classify.js';
+import { type Fallback, failLoose } from './fail-loose.js';
 import { readLevels } from './history-lookup.js';
 import { planFromPrediction } from './learned-planner.js';
-import type { BoundCandidate, BoundMethod } from './level-bound.js';
+import { type BoundCandidate, type BoundMethod, OWN_LEVELS } from './level-bound.js';
+import type { PlanCache } from './plan-cache.js';
 import { type LimitDerivation, type Prediction, predictLimits } from './predict.js';
 import { describeBucket } from './template.js';
 import type { LimitSource, PlanInput } from './types.js';
@@ -36,7 +38,12 @@ export interface Explanation {
   extension: { times: number; byMs: number };
   next?: { level: ClassLevel; key: string; finished: number; needed: number; message: string };
   settings: { alpha: number; safetyFactor: number; minSamples: number; window: number };
-  history: { store: string; missing: { level: ClassLevel; reason: 'timeout' | 'error' }[] };
+  history: {
+    store: string;
+    missing: { level: ClassLevel; reason: 'timeout' | 'error' }[];
+    /** What stood in for the history that could not be read. */
+    fallback?: Fallback;
+  };
 }
 
 export interface ExplainedLevel {
@@ -59,6 +66,8 @@ export interface ExplainedLevel {
   newestAgeMs?: number;
   /** Bounds (before the safety factor) this level weighed for the max limit. */
   considered: BoundCandidate[];
+  /** Counted cut-offs by the max limit: each is evidence "at least this long". */
+  cutOffsMs?: { lowestMs: number; highestMs: number };
 }
 
 export interface ExplainedLimit {
@@ -72,6 +81,8 @@ export interface ExplainedLimit {
 export interface ExplainOptions {
   /** How long to wait for history; the CLI can afford more than a task start. Default 5000 ms. */
   lookupTimeoutMs?: number;
+  /** Last plans of classes, consulted as the planner does when history cannot be read. */
+  planCache?: PlanCache;
 }
 
 const METHOD_WORDS: Readonly<Record<BoundMethod, string>> = {
@@ -79,7 +90,7 @@ const METHOD_WORDS: Readonly<Record<BoundMethod, string>> = {
   lognormal: 'a log-normal bound of its runs (too few for the conformal bound at this alpha)',
   borrowed: "its median times a parent level's spread",
   'observed-max': 'its longest finished run',
-  'censored-floor': 'a run that was cut off by the max limit',
+  'censored-floor': 'runs cut off by the max limit, each counted as at least the limit it met',
   parent: "its parent's bound",
   prior: 'the prior',
 };
@@ -88,6 +99,9 @@ function why(prediction: Prediction, minSamples: number): string {
   const max = prediction.max;
   if (max.level === undefined) {
     const anyRuns = prediction.levels.some((l) => l.duration.n > 0);
+    const general = prediction.levels.filter((l) => !OWN_LEVELS.has(l.level) && l.duration.trusted);
+    if (general.length > 0)
+      return `the ${general.map((l) => l.level).join(' and ')} level holds enough runs, but of other commands: it may loosen the prior for ${prediction.kind} tasks, never tighten it, and its runs fit within it; no level of this command's own has ${minSamples} finished runs yet`;
     return anyRuns
       ? `no level has ${minSamples} finished runs yet, and the runs there are fit within the prior for ${prediction.kind} tasks`
       : `no runs of this class yet: the prior for ${prediction.kind} tasks applies`;
@@ -103,6 +117,9 @@ function why(prediction: Prediction, minSamples: number): string {
     .map((l) => `${l.level} has ${l.duration.finished}`);
   const thinner =
     moreSpecific.length > 0 ? `; more specific levels have too few (${moreSpecific.join(', ')})` : '';
+  if (report?.duration.trusted && !OWN_LEVELS.has(max.level)) {
+    return `runs of other commands at ${max.level} level take longer than the prior for ${prediction.kind} tasks allows, so they loosen it (a general level never tightens it); it uses ${METHOD_WORDS[max.method]}${thinner}`;
+  }
   if (report?.duration.trusted) {
     return `${max.level} is the most specific level with at least ${minSamples} finished runs (${finished}); it uses ${METHOD_WORDS[max.method]}${thinner}`;
   }
@@ -124,7 +141,13 @@ export async function explainTimeout(
 ): Promise<Explanation> {
   const cls = classify(input, config.classifier.rules);
   const lookup = await readLevels(store, cls, config.predictor.window, options.lookupTimeoutMs ?? 5000);
-  const prediction = predictLimits(lookup.levels, cls.kind, config.predictor, now);
+  const partial = predictLimits(lookup.levels, cls.kind, config.predictor, now);
+  const { prediction, fallback } = failLoose(
+    partial,
+    lookup.missing,
+    lookup.missing.length === 0 ? undefined : options.planCache?.get(cls.levels[0]!.key),
+    config.predictor,
+  );
   const plan = planFromPrediction(input, prediction);
 
   const levels: ExplainedLevel[] = cls.levels.map((l, i) => {
@@ -146,6 +169,7 @@ export async function explainTimeout(
       silenceP99Ms: report.silence.p99Ms,
       newestAgeMs: report.newestAgeMs,
       considered: report.duration.considered,
+      ...(report.duration.cutOffs === undefined ? {} : { cutOffsMs: report.duration.cutOffs }),
     };
   });
 
@@ -192,6 +216,6 @@ export async function explainTimeout(
       minSamples: config.predictor.minSamples,
       window: config.predictor.window,
     },
-    history: { store: store.kind, missing: lookup.missing },
+    history: { store: store.kind, missing: lookup.missing, ...(fallback === undefined ? {} : { fallback }) },
   };
 }

@@ -27,6 +27,18 @@ function presumedHangs(e: Explanation, level: ClassLevel): string[] {
   return n === 0 ? [] : [`${n} cut-off${n === 1 ? '' : 's'} presumed hung`];
 }
 
+/** The counted cut-offs at the deciding level, as the evidence they are: "at least the limit they met". */
+function cutOffs(e: Explanation, level: ClassLevel, censored: number): string[] {
+  if (censored === 0) return [];
+  const range = e.levels.find((l) => l.level === level)?.cutOffsMs;
+  if (range === undefined) return [`${censored} cut off`];
+  const low = formatDuration(range.lowestMs);
+  const high = formatDuration(range.highestMs);
+  return [
+    `${censored} cut-off${censored === 1 ? '' : 's'} counted as ≥ ${low === high ? low : `${low}–${high}`}`,
+  ];
+}
+
 export function formatExplanation(e: Explanation, color: boolean): string {
   const paint = new Chalk({ level: color ? 1 : 0 });
   const lines: string[] = [];
@@ -79,7 +91,7 @@ export function formatExplanation(e: Explanation, color: boolean): string {
     const parts = [
       `${p.method} at ${p.level}`,
       `n ${p.n}`,
-      ...(p.censored > 0 ? [`${p.censored} cut off`] : []),
+      ...cutOffs(e, p.level, p.censored),
       ...presumedHangs(e, p.level),
       ...(p.k !== undefined ? [`k ${p.k}`] : []),
       ...(p.t !== undefined ? [`t ${p.t.toFixed(2)}`] : []),
@@ -98,11 +110,9 @@ export function formatExplanation(e: Explanation, color: boolean): string {
     ),
   );
   if (e.history.missing.length > 0) {
-    lines.push(
-      paint.yellow(
-        `${pad('Warning', 12)} no history for ${e.history.missing.map((m) => `${m.level} (${m.reason})`).join(', ')}; limits are looser than they would be`,
-      ),
-    );
+    const missing = e.history.missing.map((m) => `${m.level} (${m.reason})`).join(', ');
+    const fallback = e.history.fallback?.summary ?? 'limits are no tighter than they would be';
+    lines.push(paint.yellow(`${pad('Warning', 12)} no history for ${missing}; ${fallback}`));
   }
   return lines.join('\n');
 }

@@ -9,9 +9,11 @@ export interface LevelLookup {
 }
 
 /**
- * Reads the recent runs of every class level in parallel, waiting at most `timeoutMs` in total. Levels
- * that do not answer in time, or fail, are treated as empty: missing history only loosens limits, so a
- * slow or broken store can delay a task start by at most `timeoutMs` and never make a limit tighter.
+ * Reads the recent runs of every class level in parallel, waiting at most `timeoutMs` in total, so a slow
+ * or broken store delays a task start by at most `timeoutMs`. Levels that do not answer in time, or fail,
+ * come back empty and are listed in `missing`: an empty level alone could make a limit tighter than the
+ * healthy one (its runs might have loosened it), so callers must hand `missing` to failLoose
+ * (fail-loose.ts), which makes sure missing data only ever loosens a limit.
  */
 export async function readLevels(
   store: HistoryStore,

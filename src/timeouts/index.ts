@@ -4,9 +4,18 @@ export { ConfigTimeoutPlanner, planFromDefaults } from './config-planner.js';
 export { formatDuration } from './duration-text.js';
 export type { ExplainedLevel, ExplainedLimit, ExplainOptions, Explanation } from './explain.js';
 export { explainTimeout, formatExplanation } from './explain.js';
+export type { Fallback, FallbackSource, MissingLevel } from './fail-loose.js';
+export { failLoose } from './fail-loose.js';
 export type { LearnedPlannerOptions } from './learned-planner.js';
-export { DEFAULT_LOOKUP_TIMEOUT_MS, LearnedTimeoutPlanner, planFromPrediction } from './learned-planner.js';
+export {
+  DEFAULT_LOOKUP_TIMEOUT_MS,
+  LearnedTimeoutPlanner,
+  learnedPlannerFor,
+  planFromPrediction,
+} from './learned-planner.js';
 export type { BoundCandidate, BoundMethod } from './level-bound.js';
+export type { LastPlan, PlanCacheOptions } from './plan-cache.js';
+export { PlanCache, planCachePathFor } from './plan-cache.js';
 export type {
   ClampKind,
   LevelHistory,

@@ -1,7 +1,9 @@
-import type { Config } from '../config.js';
+import type { Config, LoadedConfig } from '../config.js';
 import type { HistoryStore } from '../history/types.js';
 import { classify } from './classify.js';
+import { failLoose } from './fail-loose.js';
 import { readLevels } from './history-lookup.js';
+import { PlanCache, planCachePathFor } from './plan-cache.js';
 import { type Prediction, predictLimits } from './predict.js';
 import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from './types.js';
 
@@ -9,41 +11,74 @@ export interface LearnedPlannerOptions {
   store: HistoryStore;
   config: Config;
   now?: () => number;
-  /** Longest wait for history before a task starts on the priors; default 300 ms. */
+  /** Longest wait for history before a task starts without it; default 300 ms. */
   lookupTimeoutMs?: number;
+  /**
+   * The last plan of each class read in full, for when history cannot be read; default: in memory for
+   * this planner only (history.planCacheSize classes).
+   */
+  planCache?: PlanCache;
 }
 
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 300;
 
+/** The planner of `run` and `serve`: its last plans live beside the history file, for the next run. */
+export function learnedPlannerFor(store: HistoryStore, loaded: LoadedConfig): LearnedTimeoutPlanner {
+  const planCache = new PlanCache({
+    size: loaded.config.history.planCacheSize,
+    path: planCachePathFor(loaded.historyPath),
+  });
+  return new LearnedTimeoutPlanner({ store, config: loaded.config, planCache });
+}
+
 /**
  * Plans each task's limits from the history of its class: classify, read every class level at once
- * (bounded by the lookup timeout), predict. Limits fixed by the suite always win.
+ * (bounded by the lookup timeout), predict. When some levels do not answer, the task gets at least the
+ * last plan of its class read in full, else the cap (see fail-loose.ts): a slow or broken store may delay
+ * a start by the lookup timeout and loosen a limit, never tighten one. Limits fixed by the suite always win.
  */
 export class LearnedTimeoutPlanner implements TimeoutPlanner {
   private readonly store: HistoryStore;
   private readonly config: Config;
   private readonly now: () => number;
   private readonly lookupTimeoutMs: number;
+  private readonly cache: PlanCache;
 
   constructor(options: LearnedPlannerOptions) {
     this.store = options.store;
     this.config = options.config;
     this.now = options.now ?? Date.now;
     this.lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+    this.cache = options.planCache ?? new PlanCache({ size: options.config.history.planCacheSize });
   }
 
   async plan(task: PlanInput): Promise<TimeoutPlan> {
     const cls = classify(task, this.config.classifier.rules);
+    const key = cls.levels[0]!.key;
     const lookup = await readLevels(this.store, cls, this.config.predictor.window, this.lookupTimeoutMs);
-    const prediction = predictLimits(lookup.levels, cls.kind, this.config.predictor, this.now());
-    const note =
-      lookup.missing.length === 0
-        ? ''
-        : lookup.missing.some((m) => m.reason === 'timeout')
-          ? ` (history did not answer within ${this.lookupTimeoutMs} ms)`
-          : ' (history could not be read)';
+    const now = this.now();
+    const partial = predictLimits(lookup.levels, cls.kind, this.config.predictor, now);
+    const complete = lookup.missing.length === 0;
+    const { prediction } = failLoose(
+      partial,
+      lookup.missing,
+      complete ? undefined : this.cache.get(key),
+      this.config.predictor,
+    );
+    if (complete)
+      this.cache.remember(key, { maxMs: prediction.max.ms, stallMs: prediction.stall.ms, at: now });
+    const note = complete
+      ? ''
+      : lookup.missing.some((m) => m.reason === 'timeout')
+        ? ` (history did not answer within ${this.lookupTimeoutMs} ms)`
+        : ' (history could not be read)';
     const plan = planFromPrediction(task, prediction, note);
-    return { ...plan, classKey: cls.levels[0]!.key, classKeys: cls.levels.map((l) => l.key) };
+    return { ...plan, classKey: key, classKeys: cls.levels.map((l) => l.key) };
+  }
+
+  /** Writes the plan cache's file, if it has one. */
+  close(): void {
+    this.cache.flush();
   }
 }
 

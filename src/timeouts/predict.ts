@@ -71,6 +71,8 @@ export interface MetricReport {
   maxMs?: number;
   /** Bounds this level weighed; empty when it had no runs. */
   considered: BoundCandidate[];
+  /** The counted cut-offs, each evidence "at least this long": the lowest and highest value counted. */
+  cutOffs?: { lowestMs: number; highestMs: number };
   /** The bound this level handed to more specific levels, before the safety factor. */
   passedOnMs: number;
 }
@@ -137,6 +139,9 @@ function evaluateChain(
       maxMs: f[f.length - 1],
       considered: evaluation.considered,
       passedOnMs: evaluation.bound.rawMs,
+      ...(set.censored.length === 0
+        ? {}
+        : { cutOffs: { lowestMs: set.censored[0]!, highestMs: set.censored[set.censored.length - 1]! } }),
     };
     if (evaluation.trusted) {
       if (OWN_LEVELS.has(level)) trustedIndex = i;
@@ -162,7 +167,7 @@ function describeBound(b: LevelBound, kind: TaskKind, metric: Metric): string {
     case 'observed-max':
       return `longest of ${b.finished} ${what} at ${at}: ${value}`;
     case 'censored-floor':
-      return `a run at ${at} was cut off after ${value}: at least that`;
+      return `${b.censored === 1 ? 'a run' : `${b.censored} runs`} at ${at} cut off by a limit, each counted as at least the limit it met: ${value}`;
     case 'parent':
     case 'prior':
       return metric === 'duration'

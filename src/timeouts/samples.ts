@@ -30,8 +30,6 @@ export interface SampleSet {
   censored: Float64Array;
   /** Cut-offs within the window left out as presumed hangs (the longest ones). */
   presumedHung: number;
-  /** Cut-offs within the window whose record named the limit in force (the rest use their duration). */
-  atLimit: number;
   /** Records given, and those left out of the window and why. */
   given: number;
   droppedStall: number;
@@ -80,7 +78,6 @@ export function samplesOf(
   let droppedStall = 0;
   let droppedRetryLater = 0;
   let droppedInvalid = 0;
-  let atLimit = 0;
   let newestAt: number | undefined;
   for (const record of runs) {
     if (finite.length + censored.length >= window) break;
@@ -99,9 +96,7 @@ export function samplesOf(
       continue;
     }
     if (record.outcome === 'killed-max' || record.outcome === 'killed-stall') {
-      const limit = limitOf(record, value);
-      if (limit !== undefined) atLimit++;
-      censored.push(limit ?? value);
+      censored.push(limitOf(record, value) ?? value);
     } else if (record.outcome === 'success' || record.outcome === 'failed') finite.push(value);
     else {
       droppedInvalid++;
@@ -120,7 +115,6 @@ export function samplesOf(
     finite: new Float64Array(finite).sort(),
     censored: cutOffs.subarray(0, cutOffs.length - presumedHung),
     presumedHung,
-    atLimit,
     given: runs.length,
     droppedStall,
     droppedRetryLater,

@@ -4,6 +4,7 @@ import { MemoryHistoryStore } from '../../src/history/memory-store.js';
 import type { RunRecord } from '../../src/history/types.js';
 import { classify } from '../../src/timeouts/classify.js';
 import { explainTimeout, formatExplanation } from '../../src/timeouts/explain.js';
+import { PlanCache } from '../../src/timeouts/plan-cache.js';
 import type { PlanInput } from '../../src/timeouts/types.js';
 
 const config: Config = configSchema.parse({});
@@ -120,6 +121,59 @@ describe('formatExplanation', () => {
     expect(e.levels[0]!.dropped.presumedHung).toBe(2);
     expect(e.max.ms).toBeLessThan(900 * S);
     expect(formatExplanation(e, false)).toMatch(/^Max numbers .*· 2 cut-offs presumed hung ·/m);
+  });
+
+  it('shows cut-offs as the evidence they are: at least the limit they met', async () => {
+    const input = task(['npm', 'test']);
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const keys = classify(input, []).levels.map((l) => l.key);
+    for (let i = 0; i < 30; i++) await store.record(keys, run(`ok-${i}`, 60 + (i % 7), NOW - 10_000 + i));
+    for (let i = 0; i < 4; i++) {
+      const cut: RunRecord = {
+        ...run(`cut-${i}`, 1400, NOW - 100 + i),
+        outcome: 'killed-max',
+        limitMs: 900 * S,
+      };
+      await store.record(keys, cut);
+    }
+    const e = await explainTimeout(input, store, config, NOW);
+    expect(e.max.predicted.method).toBe('censored-floor');
+    expect(formatExplanation(e, false)).toMatch(
+      /^Max numbers .*· 2 cut-offs counted as ≥ 15m 00s · 2 cut-offs presumed hung/m,
+    );
+  });
+
+  it('says what stood in for history that could not be read', async () => {
+    const input = task(['npm', 'test']);
+    const cache = new PlanCache({ size: 10 });
+    const key = classify(input, []).levels[0]!.key;
+    cache.remember(key, { maxMs: 5400 * S, stallMs: 900 * S, at: Date.UTC(2026, 11, 1, 8, 15) });
+    const broken = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    broken.recent = () => Promise.reject(new Error('database disk image is malformed'));
+    const e = await explainTimeout(input, broken, config, NOW, { planCache: cache });
+    expect(e.max.ms).toBe(5400 * S);
+    expect(e.stall.ms).toBe(900 * S);
+    expect(e.history.fallback?.max).toBe('last-plan');
+    expect(formatExplanation(e, false)).toMatch(
+      /^Warning .*store unavailable: using the last plan for this class from 2026-12-01T08:15Z/m,
+    );
+    const without = await explainTimeout(input, broken, config, NOW);
+    expect(without.max.ms).toBe(config.predictor.capSeconds * S);
+    expect(formatExplanation(without, false)).toMatch(
+      /^Warning .*no earlier plan for this class: using the cap/m,
+    );
+  });
+
+  it('says a general level holds runs of other commands and cannot tighten the prior', async () => {
+    const input = task(['claude', '-p', 'Write a 5000 word story about a lighthouse']);
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const kindKey = classify(input, []).levels[4]!.key;
+    for (let i = 0; i < 60; i++) await store.record([kindKey], run(`demo-${i}`, 2 + (i % 6), NOW - 1000 + i));
+    const e = await explainTimeout(input, store, config, NOW);
+    expect(e.max).toMatchObject({ ms: 1800 * S, source: { origin: 'prior' } });
+    expect(e.stall.ms).toBe(600 * S);
+    expect(e.why).toMatch(/kind level holds enough runs, but of other commands/);
+    expect(e.next?.level).not.toBe('kind');
   });
 
   it('colours only when asked', async () => {

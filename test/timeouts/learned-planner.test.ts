@@ -8,6 +8,7 @@ import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
 import { classify } from '../../src/timeouts/classify.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
+import { PlanCache } from '../../src/timeouts/plan-cache.js';
 import type { PlanInput } from '../../src/timeouts/types.js';
 
 const config: Config = configSchema.parse({});
@@ -150,7 +151,7 @@ describe('LearnedTimeoutPlanner', () => {
     expect(stallOnly.maxMs).toBeGreaterThanOrEqual(stallOnly.stallMs);
   });
 
-  it('starts a task on the priors within 300 ms when history never answers', async () => {
+  it('starts a task within 300 ms when history never answers, on the cap when the class has no earlier plan', async () => {
     const store = new HangingStore();
     const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW });
     const started = performance.now();
@@ -158,7 +159,8 @@ describe('LearnedTimeoutPlanner', () => {
     const waited = performance.now() - started;
     expect(waited).toBeGreaterThanOrEqual(250);
     expect(waited).toBeLessThan(600);
-    expect(plan.maxMs).toBe(1200 * S);
+    expect(plan.maxMs).toBe(config.predictor.capSeconds * S);
+    expect(plan.maxSource.detail).toContain('no earlier plan for this class');
     expect(plan.maxSource.detail).toContain('did not answer within 300 ms');
     // All levels were asked at once, not one after another.
     expect(store.asked).toHaveLength(5);
@@ -171,26 +173,87 @@ describe('LearnedTimeoutPlanner', () => {
     expect(performance.now() - started).toBeLessThan(300);
   });
 
-  it('uses the levels that answered and treats failed or silent ones as empty', async () => {
+  it('uses the levels that answered when they decide the limits on their own', async () => {
     const cls = classify(npmTest, []);
-    const [fp, tpl, verb] = cls.levels.map((l) => l.key);
+    const [fp, , verb, tool] = cls.levels.map((l) => l.key);
     const runs = Array.from({ length: 100 }, (_, i) => run(i, 50));
-    const store = new PartialStore(new Map([[verb!, runs]]), new Set([tpl!]));
+    const store = new PartialStore(
+      new Map([
+        [fp!, runs],
+        [cls.levels[1]!.key, runs],
+      ]),
+      new Set([verb!, tool!]),
+    );
     const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW, lookupTimeoutMs: 100 });
     const plan = await planner.plan(npmTest);
     expect(plan.maxMs).toBe(75 * S);
-    expect(plan.maxSource.detail).toContain('verb level');
-    expect(store.asked).toContain(fp);
+    expect(plan.maxSource.detail).toContain('fingerprint level');
+    expect(plan.maxSource.detail).toContain('did not answer within 100 ms');
   });
 
-  it('falls back to the priors at once when the store fails', async () => {
+  it('gives a task at least the last plan of its class when a level it depends on is missing', async () => {
+    const cls = classify(npmTest, []);
+    const keys = cls.levels.map((l) => l.key);
+    const slow = Array.from({ length: 100 }, (_, i) => run(i, 5000 + i));
+    const byKey = new Map<string, RunRecord[]>(keys.map((k, i) => [k, i === 2 ? slow : []]));
+    const healthyStore = new PartialStore(byKey, new Set());
+    const cache = new PlanCache({ size: 10 });
+    const healthy = await new LearnedTimeoutPlanner({
+      store: healthyStore,
+      config,
+      now: () => NOW,
+      planCache: cache,
+    }).plan(npmTest);
+    expect(healthy.maxMs).toBeGreaterThan(2 * 3600 * S);
+    // The verb level, which held the slow runs, now fails; alone the rest would give the 20 min prior.
+    byKey.delete(keys[2]!);
+    const failing = new PartialStore(byKey, new Set([keys[2]!]));
+    const planner = new LearnedTimeoutPlanner({
+      store: failing,
+      config,
+      now: () => NOW + 60_000,
+      planCache: cache,
+    });
+    const plan = await planner.plan(npmTest);
+    expect(plan.maxMs).toBe(healthy.maxMs);
+    expect(plan.stallMs).toBe(healthy.stallMs);
+    expect(plan.maxSource.detail).toContain('at least the last plan for this class from');
+  });
+
+  it('keeps the last plans in a file beside the history file, for the next run', async () => {
+    const path = join(dir, 'history.db.last-plans.json');
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const keys = classify(npmTest, []).levels.map((l) => l.key);
+    await recordRuns(store, keys, 100, () => 3000);
+    const first = new LearnedTimeoutPlanner({
+      store,
+      config,
+      now: () => NOW,
+      planCache: new PlanCache({ size: 10, path }),
+    });
+    const healthy = await first.plan(npmTest);
+    first.close();
+    const failing = new PartialStore(new Map(), new Set(keys));
+    const next = new LearnedTimeoutPlanner({
+      store: failing,
+      config,
+      now: () => NOW,
+      planCache: new PlanCache({ size: 10, path }),
+    });
+    const plan = await next.plan(npmTest);
+    expect(plan.maxMs).toBe(healthy.maxMs);
+    expect(plan.maxMs).toBeLessThan(config.predictor.capSeconds * S);
+  });
+
+  it('falls back at once, never below the healthy limits, when the store fails', async () => {
     const cls = classify(npmTest, []);
     const store = new PartialStore(new Map(), new Set(cls.levels.map((l) => l.key)));
     const planner = new LearnedTimeoutPlanner({ store, config });
     const started = performance.now();
     const plan = await planner.plan(npmTest);
     expect(performance.now() - started).toBeLessThan(200);
-    expect(plan.maxSource).toMatchObject({ origin: 'prior' });
+    expect(plan.maxSource).toMatchObject({ origin: 'config-default' });
+    expect(plan.maxMs).toBe(config.predictor.capSeconds * S);
     expect(plan.maxSource.detail).toContain('could not be read');
   });
 });
