@@ -20,7 +20,13 @@ export interface ProgressListener {
 }
 
 /** Bytes of a chunk that are decoded to judge whether it is new: its start and its end. */
-const JUDGED_BYTES = 2048;
+const JUDGED_BYTES = 1024;
+/**
+ * After a chunk was judged new, later chunks of that stream are not judged for this long: they could only
+ * move the last real progress by less than this, and a fast writer costs ten judgements a second, not one
+ * per chunk.
+ */
+const JUDGE_AGAIN_MS = 100;
 
 export interface OutputSinkOptions {
   logPath: string;
@@ -68,6 +74,7 @@ export class OutputSink {
   /** An agent's stdout is judged line by line through its events; anything else chunk by chunk. */
   private readonly eventStream: OutputStream | undefined;
   private openTools = 0;
+  private readonly judgedNewAt: Record<OutputStream, number> = { stdout: -Infinity, stderr: -Infinity };
   private readonly problems: string[] = [];
   private hookFailed = false;
   /** Whether the log kept up with the chunk being written. */
@@ -133,11 +140,7 @@ export class OutputSink {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (bytes.length === 0) return true;
     this.bytes[stream] += bytes.length;
-    if (stream !== this.eventStream) {
-      // Judged as it arrives, so that dots and `\r` redraws without a newline are judged at once.
-      const strength = this.memory.chunkIsNew(judgedText(bytes)) ? 'real' : 'repeat';
-      this.call(() => this.options.progress?.progress(stream, { strength }));
-    }
+    if (stream !== this.eventStream) this.judgeChunk(stream, bytes);
     this.splitters[stream].push(bytes);
     this.keepGoing = true;
     this.aligners[stream].push(bytes, this.recordRun);
@@ -179,17 +182,28 @@ export class OutputSink {
     this.call(() => this.options.onOutput?.(stream, line, terminated));
     for (const event of events) this.call(() => this.options.onAgentEvent?.(event));
     if (stream === this.eventStream) this.judgeLine(stream, line, events);
-    else if (events.length > 0) this.judgeEvents(events, false);
+    else if (events.length > 0) this.judgeEvents(events);
+  }
+
+  /** Judged as it arrives, so that dots and `\r` redraws without a newline are judged at once. */
+  private judgeChunk(stream: OutputStream, bytes: Uint8Array): void {
+    const listener = this.options.progress;
+    if (listener === undefined) return;
+    const now = performance.now();
+    if (now - this.judgedNewAt[stream] < JUDGE_AGAIN_MS) return;
+    const isNew = this.memory.chunkIsNew(judgedText(bytes));
+    if (isNew) this.judgedNewAt[stream] = now;
+    this.call(() => listener.progress(stream, { strength: isNew ? 'real' : 'repeat' }));
   }
 
   /** An agent's stdout line: its events say whether it shows work; a line without events is output. */
   private judgeLine(stream: OutputStream, line: string, events: AgentEvent[]): void {
-    const isNew = this.memory.isNew(line);
+    const isNew = () => this.memory.isNew(line);
     if (events.length > 0) this.judgeEvents(events, isNew);
-    else this.call(() => this.options.progress?.progress(stream, { strength: isNew ? 'real' : 'repeat' }));
+    else this.call(() => this.options.progress?.progress(stream, { strength: isNew() ? 'real' : 'repeat' }));
   }
 
-  private judgeEvents(events: AgentEvent[], lineIsNew: boolean): void {
+  private judgeEvents(events: AgentEvent[], lineIsNew: () => boolean = () => false): void {
     const listener = this.options.progress;
     if (listener === undefined) return;
     let toolName: string | undefined;
@@ -253,9 +267,10 @@ function eventName(event: AgentEvent): string {
 /**
  * What the events of one line amount to. Work (content, turns, tool calls and results, the start and the
  * end) is real progress, named by its most telling event; a heartbeat is real when its line is new and a
- * repeat otherwise; keep-alives are keep-alives. A non-fatal API error only comes with a keep-alive.
+ * repeat otherwise; keep-alives are keep-alives. A non-fatal API error only comes with a keep-alive. Only
+ * a line of heartbeats is compared with recent lines, so a stream of tokens costs no comparisons.
  */
-export function judgeEvents(events: AgentEvent[], lineIsNew: boolean): ProgressDetail | undefined {
+export function judgeEvents(events: AgentEvent[], lineIsNew: () => boolean): ProgressDetail | undefined {
   let work: AgentEvent | undefined;
   let heartbeat: AgentEvent | undefined;
   let keepAlive: AgentEvent | undefined;
@@ -265,7 +280,8 @@ export function judgeEvents(events: AgentEvent[], lineIsNew: boolean): ProgressD
     else if (event.type !== 'api-error' || event.fatal) work = event;
   }
   if (work !== undefined) return { strength: 'real', what: eventName(work) };
-  if (heartbeat !== undefined) return { strength: lineIsNew ? 'real' : 'repeat', what: eventName(heartbeat) };
+  if (heartbeat !== undefined)
+    return { strength: lineIsNew() ? 'real' : 'repeat', what: eventName(heartbeat) };
   if (keepAlive !== undefined) return { strength: 'keep-alive', what: eventName(keepAlive) };
   return undefined;
 }

@@ -8,7 +8,7 @@ export const REPEAT_MEMORY = 64;
 /** Characters of a normalised line kept as its key; longer lines keep their start, end and length. */
 const KEY_CHARS = 256;
 /** A big chunk is judged on its start and its end only, so judging costs the same for any chunk size. */
-const SAMPLE_CHARS = 2048;
+const SAMPLE_CHARS = 1024;
 
 // Terminal escapes (colours, cursor moves, OSC titles) change nothing a reader sees as content.
 const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;

@@ -146,8 +146,9 @@ describe('agent events', () => {
       ),
     );
     expect(outcome.termination).toBe('stall');
+    // The last real progress is the init line, or node starting up (loading OpenSSL for randomUUID).
     expect(outcome.detail).toMatch(
-      /^only keep-alives for \d+\.\ds \(stall limit 2\.5s, from test stall\); last progress: (init|cpu) at /,
+      /^only keep-alives for \d+\.\ds \(stall limit 2\.5s, from test stall\); last progress: (init|cpu|io) at /,
     );
   });
 
@@ -173,6 +174,6 @@ describe('agent events', () => {
     );
     expect(outcome.termination).toBe('stall');
     expect(outcome.detail).toMatch(/^only an open tool call \(Bash\) for \d+\.\ds \(stall limit 1\.5s/);
-    expect(outcome.detail).toMatch(/last progress: (tool_use \(Bash\)|cpu) at /);
+    expect(outcome.detail).toMatch(/last progress: (tool_use \(Bash\)|cpu|io) at /);
   });
 });
