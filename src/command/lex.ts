@@ -54,6 +54,10 @@ export interface LexOptions {
 }
 
 const OPERATOR_CHARS = new Set([';', '&', '|', '(', ')', '\n']);
+/** Runs of characters that mean nothing special where they stand, taken in one step. */
+const PLAIN_RUN = /[^\s\\'"$`<>&;|()#]+/y;
+const DOUBLE_QUOTED_RUN = /[^"\\$`]+/y;
+const SINGLE_QUOTED_RUN = /[^'$]+/y;
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const SPECIAL_PARAMETER = /[0-9@*#?$!-]/;
@@ -133,7 +137,8 @@ export function lex(line: string, options: LexOptions = {}): Lexed {
    */
   const dollar = (quoting: 'none' | 'single' | 'double', limit: number): number => {
     const quoted = quoting !== 'none';
-    if (references) {
+    // After a first problem the suite refuses the line anyway; reading on for references would be quadratic.
+    if (references && problem === undefined) {
       if (line.startsWith('$${', i) && i + 3 <= limit) {
         text('${', quoting, i);
         return i + 3;
@@ -190,8 +195,13 @@ export function lex(line: string, options: LexOptions = {}): Lexed {
         const next = line[i] === '$' ? dollar('single', limit) : -1;
         if (next >= 0) i = next;
         else {
-          text(line[i]!, 'single', i);
-          i++;
+          SINGLE_QUOTED_RUN.lastIndex = i + 1;
+          const run = line.slice(
+            i,
+            Math.min(limit, SINGLE_QUOTED_RUN.exec(line) === null ? i + 1 : SINGLE_QUOTED_RUN.lastIndex),
+          );
+          text(run, 'single', i);
+          i += run.length;
         }
       }
       i = limit + 1;
@@ -214,8 +224,10 @@ export function lex(line: string, options: LexOptions = {}): Lexed {
           }
         } else if (d === '`') i = backquote(true);
         else {
-          text(d, 'double', i);
-          i++;
+          DOUBLE_QUOTED_RUN.lastIndex = i;
+          const run = DOUBLE_QUOTED_RUN.exec(line)?.[0] ?? d;
+          text(run, 'double', i);
+          i += run.length;
         }
       }
       if (i >= n) note('unterminated-double', open);
@@ -258,8 +270,10 @@ export function lex(line: string, options: LexOptions = {}): Lexed {
       }
       tokens.push({ type: 'operator', op, at });
     } else {
-      text(c, 'none', i);
-      i++;
+      PLAIN_RUN.lastIndex = i;
+      const run = PLAIN_RUN.exec(line)?.[0] ?? c;
+      text(run, 'none', i);
+      i += run.length;
     }
   }
   endWord();

@@ -1,6 +1,7 @@
 import type { AgentCommand } from '../command/agents.js';
 import { argText } from '../command/args.js';
 import { type AnalysedCommand, analyseCommands, modelOf } from '../command/model.js';
+import { quoteArgv } from '../command/quote.js';
 import type { Config, TaskKind } from '../config.js';
 import { judgeCommand, judgePrompt } from './judge.js';
 import { classKeyPrefix, displayText, safeName, shortHash, TOOL_NAME_MAX, VERB_MAX } from './keys.js';
@@ -213,7 +214,7 @@ function classifyCommand(input: PlanInput, rules: ClassifierRules): TaskClass {
 
   const verb = safeName(main?.verb ?? tool, VERB_MAX);
   const toolName = safeName(tool, TOOL_NAME_MAX);
-  const shown = displayText(input.argv.join(' '), 100);
+  const shown = displayText(input.shell ? input.argv.join(' ') : quoteArgv(input.argv), 100);
   return {
     kind,
     tool: toolName,

@@ -1,3 +1,4 @@
+import { quoteArgv } from '../command/quote.js';
 import type { Config, TaskKind } from '../config.js';
 import type { HistoryStore } from '../history/types.js';
 import { type ClassLevel, classify } from './classify.js';
@@ -174,7 +175,7 @@ export async function explainTimeout(
   });
 
   return {
-    command: input.argv.join(' '),
+    command: input.shell ? input.argv.join(' ') : quoteArgv(input.argv),
     class: {
       kind: cls.kind,
       tool: cls.tool,
