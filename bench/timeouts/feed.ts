@@ -1,4 +1,4 @@
-import { judgeEvents } from '../../src/exec/output-sink.js';
+import { JUDGE_AGAIN_MS, judgeEvents } from '../../src/exec/output-sink.js';
 import { RepeatMemory } from '../../src/exec/repeated-output.js';
 import type { AgentEvent } from '../../src/exec/types.js';
 import type { Watchdog } from '../../src/exec/watchdog.js';
@@ -124,6 +124,7 @@ function eventsOf(sort: AgentEventSort): AgentEvent[] {
 export class ProgressFeed {
   private readonly memory = new RepeatMemory();
   private openTools = 0;
+  private readonly judgedNewAt = { stdout: Number.NEGATIVE_INFINITY, stderr: Number.NEGATIVE_INFINITY };
 
   constructor(
     private readonly watchdog: Watchdog,
@@ -135,12 +136,16 @@ export class ProgressFeed {
     const text = lineText(atMs, bytes, frame);
     if (this.agentEvents && frame === 0) {
       // An agent's stdout line is one of its events, judged with whether the line itself is new.
-      this.events(atMs, eventsOf(EVENT_WORK), this.memory.isNew(text));
+      this.events(atMs, eventsOf(EVENT_WORK), () => this.memory.isNew(text));
       return;
     }
-    // Plain output, or an agent's spinner (on stderr): judged as a chunk, as it arrives.
-    const strength = this.memory.chunkIsNew(text) ? 'real' : 'repeat';
-    this.watchdog.progress(this.agentEvents ? 'stderr' : 'stdout', atMs, { strength });
+    // Plain output, or an agent's spinner (on stderr): judged as a chunk, as it arrives, and like the
+    // output sink not again within JUDGE_AGAIN_MS of a chunk that was new.
+    const stream = this.agentEvents ? 'stderr' : 'stdout';
+    if (atMs - this.judgedNewAt[stream] < JUDGE_AGAIN_MS) return;
+    const isNew = this.memory.chunkIsNew(text);
+    if (isNew) this.judgedNewAt[stream] = atMs;
+    this.watchdog.progress(stream, atMs, { strength: isNew ? 'real' : 'repeat' });
   }
 
   agentEvent(atMs: number, sort: AgentEventSort): void {
@@ -149,7 +154,7 @@ export class ProgressFeed {
       this.line(atMs, 80, 0);
       return;
     }
-    this.events(atMs, eventsOf(sort), true);
+    this.events(atMs, eventsOf(sort), () => true);
   }
 
   sample(atMs: number, cpuMs: number, ioBytes: number, usefulIoBytes: number): void {
@@ -157,7 +162,7 @@ export class ProgressFeed {
   }
 
   /** As the output sink does: tool calls opened or closed first, then what the events amount to. */
-  private events(atMs: number, events: AgentEvent[], lineIsNew: boolean): void {
+  private events(atMs: number, events: AgentEvent[], lineIsNew: () => boolean): void {
     const before = this.openTools;
     let name: string | undefined;
     for (const event of events) {
