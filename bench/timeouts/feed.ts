@@ -130,9 +130,18 @@ export class ProgressFeed {
     private readonly watchdog: Watchdog,
     /** Whether stdout is a parsed agent event stream. */
     private readonly agentEvents: boolean,
+    /**
+     * `plain`: every line and event counts as progress, as in the CI and Jenkins limits the baselines stand
+     * for; `product`: judged by the product's rules.
+     */
+    private readonly rules: 'plain' | 'product' = 'product',
   ) {}
 
   line(atMs: number, bytes: number, frame: number): void {
+    if (this.rules === 'plain') {
+      this.watchdog.progress('stdout', atMs);
+      return;
+    }
     const text = lineText(atMs, bytes, frame);
     if (this.agentEvents && frame === 0) {
       // An agent's stdout line is one of its events, judged with whether the line itself is new.
@@ -149,6 +158,10 @@ export class ProgressFeed {
   }
 
   agentEvent(atMs: number, sort: AgentEventSort): void {
+    if (this.rules === 'plain') {
+      this.watchdog.progress('agent-event', atMs);
+      return;
+    }
     if (!this.agentEvents) {
       // A CLI whose events are not parsed: its event line is plain output.
       this.line(atMs, 80, 0);

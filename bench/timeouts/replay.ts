@@ -90,12 +90,18 @@ class Cursor {
  * Runs one timeline under one plan. `horizonMs` is the job timeout around everything (a CI job's own
  * limit): a run no limit of the plan stops is ended there, and reported as 'job'.
  */
-export function replay(plan: TimeoutPlan, tl: Timeline, signals: Signals, horizonMs: number): ReplayResult {
+export function replay(
+  plan: TimeoutPlan,
+  tl: Timeline,
+  signals: Signals,
+  horizonMs: number,
+  rules: 'plain' | 'product' = 'product',
+): ReplayResult {
   const full = signals === 'full';
   // The product widens the activity window to two samples; the bench samples every SAMPLE_MS.
   const windowMs = Math.max(DEFAULT_PROGRESS_RULES.windowMs, 2 * SAMPLE_MS);
   const watchdog = new Watchdog(plan, 0, full, { ...DEFAULT_PROGRESS_RULES, windowMs });
-  const feed = new ProgressFeed(watchdog, tl.agentEvents ?? false);
+  const feed = new ProgressFeed(watchdog, tl.agentEvents ?? false, rules);
   const cursor = new Cursor(tl, full);
   let now = 0;
   for (;;) {

@@ -94,7 +94,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
           planMs += performance.now() - t0;
           plans++;
         }
-        const result = replay(plan, run.timeline, strategy.signals, JOB_TIMEOUT_MS);
+        const result = replay(plan, run.timeline, strategy.signals, JOB_TIMEOUT_MS, strategy.progress);
         await strategy.learn(run, plan, result);
         const effectiveMaxMs = Math.min(
           JOB_TIMEOUT_MS,

@@ -21,6 +21,11 @@ export interface Strategy {
   readonly id: string;
   readonly label: string;
   readonly signals: Signals;
+  /**
+   * How output counts: `product` by the watchdog's progress rules (ours); `plain` every line and event, as
+   * in the schemes the baselines stand for (a CI "no output" limit resets on any byte).
+   */
+  readonly progress: 'plain' | 'product';
   /** Extra fixed no-output limits, or what-if variants: reported apart and never used for the targets. */
   readonly role?: 'sweep' | 'diagnostic';
   plan(run: SimRun): Promise<TimeoutPlan>;
@@ -56,6 +61,7 @@ function fixed(id: string, label: string, maxMs: number, stallMs: number, sweep 
     id,
     label,
     signals: 'output',
+    progress: 'plain',
     ...(sweep ? { role: 'sweep' as const } : {}),
     plan: async () => plan,
     learn: async () => {},
@@ -104,6 +110,7 @@ function learnedMax(
     id,
     label,
     signals: 'output',
+    progress: 'plain',
     plan: async (run) => {
       const recent = history.last(run.cls, n);
       return fixedPlan(recent.length === 0 ? defaultMs : limit(recent), NONE, label);
@@ -127,6 +134,7 @@ function rfc6298(defaultMs: number): Strategy {
     id: 'rfc6298',
     label,
     signals: 'output',
+    progress: 'plain',
     plan: async (run) => {
       const s = state.get(run.cls);
       const base = s === undefined ? defaultMs : Math.exp(s.srtt + 4 * s.rttvar);
@@ -332,6 +340,7 @@ export function ours(
     id,
     label,
     signals,
+    progress: 'product',
     ...(whatIf ? { role: 'diagnostic' as const } : {}),
     ...(options.failingStore || (options.probeEvery ?? 0) > 0 ? { failure } : {}),
     plan: async (run) => {
