@@ -40,6 +40,13 @@ describe('simulated signals through the real progress rules', () => {
     expect(result.atMs - run.onsetMs).toBeLessThanOrEqual(bound(DEFAULT_PROGRESS_RULES.repeatMs) + 5000);
   });
 
+  it('a fixed no-output baseline counts any output, as the CI limits it stands for, and never ends a spinner', () => {
+    const run = firstHang('hang-spinner', false);
+    const output = fixedPlan(Number.POSITIVE_INFINITY, 10 * MIN, 'test');
+    expect(replay(output, run.timeline, 'output', JOB, 'plain')).toMatchObject({ end: 'job', atMs: JOB });
+    expect(replay(output, run.timeline, 'output', JOB, 'product').end).toBe('stall');
+  });
+
   it("an agent's keep-alives stop counting after the keep-alive allowance", () => {
     const run = firstHang('hang-keep-alive', true);
     const result = replay(plan, run.timeline, 'full', JOB);
