@@ -26,7 +26,7 @@ const JUDGED_BYTES = 1024;
  * move the last real progress by less than this, and a fast writer costs ten judgements a second, not one
  * per chunk.
  */
-const JUDGE_AGAIN_MS = 100;
+export const JUDGE_AGAIN_MS = 100;
 
 export interface OutputSinkOptions {
   logPath: string;
