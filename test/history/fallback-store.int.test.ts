@@ -66,16 +66,26 @@ async function runner(
     historyPath,
     redisUrl,
     config,
+    // As `cc-stress run` opens it: the first tasks do not wait for the whole connect budget.
+    startWaitMs: 100,
     onWarning: (message) => warnings.push(message),
   });
+  const openedInMs = performance.now() - started;
   stores.push(store);
   expect(store.kind).toBe('redis+sqlite');
+  // Redis may join in the background after opening returns: wait until it has, or has been given up on.
+  const fallback = store as FallbackHistoryStore;
+  await eventually(
+    () => fallback.status().breaker === 'closed' || warnings.length > 0,
+    5000,
+    'Redis joined or reported unreachable',
+  );
   return {
     store: store as FallbackHistoryStore,
     keyPrefix: config.keyPrefix,
     warnings,
     historyPath,
-    openedInMs: performance.now() - started,
+    openedInMs,
   };
 }
 
@@ -253,7 +263,8 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const r = await runner(url);
-    expect(r.openedInMs).toBeLessThan(1500);
+    // Opening waits for at most startWaitMs (100 ms), never the whole connect budget; margin for a loaded machine.
+    expect(r.openedInMs).toBeLessThan(600);
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toMatch(
       new RegExp(`^Redis at ${url} unreachable \\(ECONNREFUSED\\); using the embedded store at `),
@@ -277,7 +288,8 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     const redis = await server();
     redis.pause();
     const r = await runner(redis.url);
-    expect(r.openedInMs).toBeLessThan(1500);
+    // The first task must not wait for the connect budget (1 s) to run out: Redis joins in the background.
+    expect(r.openedInMs).toBeLessThan(600);
     expect(r.warnings).toHaveLength(1);
     const write = await timed(() => r.store.record(['pytest'], run('p1', T0)));
     const read = await timed(() => r.store.recent('pytest'));
@@ -382,8 +394,8 @@ describe('the replay queue in the history file, across runs and processes', () =
     await leaveQueue(historyPath, redis.url, keyPrefix, queued, levels);
 
     const r = await runner(redis.url, { keyPrefix, maxRunsPerClass: 4000 }, historyPath);
-    // Opening returned before a single replay round trip could: the queue is the background's job.
-    expect(r.store.status().pending).toBe(queued.length);
+    // Opening did not wait for the queue to drain: that is the background's job.
+    expect(r.store.status().pending).toBeGreaterThan(0);
     // Task starts keep looking classes up meanwhile, as a run does right after opening.
     const lookups: number[] = [];
     const deadline = Date.now() + 30_000;
