@@ -1,7 +1,7 @@
 import type { AgentKind, Expectations } from '../suite/types.js';
 import { createAgentAdapter } from './agents/index.js';
 import type { AgentAdapter, ExpectationTracker } from './agents/types.js';
-import { createExpectationTracker } from './expectations.js';
+import { createExpectationTracker, expectsLines } from './expectations.js';
 import { LineAlignedBytes } from './line-aligned.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogFile } from './log-file.js';
@@ -56,6 +56,12 @@ export class OutputSink {
   /** Whether the log kept up with the chunk being written. */
   private keepGoing = true;
   private finished = false;
+  /**
+   * Whether anything reads the output as text. A plain command whose lines nobody looks at (no agent
+   * parser, no line expectations, no output hook) skips decoding and splitting: the log, the head/tail
+   * window and the byte counts take raw bytes, which is most of the runner's cost on a fast producer.
+   */
+  private readonly wantsLines: boolean;
 
   private constructor(
     private readonly options: OutputSinkOptions,
@@ -64,6 +70,8 @@ export class OutputSink {
     this.window = new OutputWindow(options.headBytes, options.tailBytes);
     this.adapter = createAgentAdapter(options.agent);
     this.tracker = createExpectationTracker(options.expect, options.agent);
+    this.wantsLines =
+      options.agent !== 'none' || options.onOutput !== undefined || expectsLines(options.expect);
     this.splitters = {
       stdout: new LineSplitter((line, terminated) => this.line('stdout', line, terminated)),
       stderr: new LineSplitter((line, terminated) => this.line('stderr', line, terminated)),
@@ -111,7 +119,7 @@ export class OutputSink {
     if (bytes.length === 0) return true;
     this.bytes[stream] += bytes.length;
     this.call(() => this.options.onProgress?.(stream));
-    this.splitters[stream].push(bytes);
+    if (this.wantsLines) this.splitters[stream].push(bytes);
     this.keepGoing = true;
     this.aligners[stream].push(bytes, this.recordRun);
     return this.keepGoing;
@@ -124,8 +132,10 @@ export class OutputSink {
   /** Ends both streams, closes the log and judges the output against the expectations. */
   async finish(exitCode: number | null): Promise<OutputOutcome> {
     if (!this.finished) {
-      this.splitters.stdout.end();
-      this.splitters.stderr.end();
+      if (this.wantsLines) {
+        this.splitters.stdout.end();
+        this.splitters.stderr.end();
+      }
       this.aligners.stdout.flush(this.recordRun);
       this.aligners.stderr.flush(this.recordRun);
       this.finished = true;
