@@ -23,6 +23,7 @@ ENV NODE_ENV=production \
     CC_STRESS_HISTORY=/data/history.db
 WORKDIR /app
 # tini reaps zombies and forwards signals, so Ctrl-C / docker stop reach cc-stress, which kills its task groups.
+# unshare (util-linux) and perl, which put each task in a PID namespace where allowed, are in the base image.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini procps \
  && rm -rf /var/lib/apt/lists/* \

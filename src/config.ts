@@ -131,6 +131,47 @@ export const configSchema = z
         presumedHangRate: 0.05,
         cutOffGrowth: 2,
       }),
+    progress: z
+      .object({
+        /** Repeated output (same line, spinner, redraws) counts for at most this long after real progress. */
+        repeatSeconds: z
+          .number()
+          .min(0, 'must be between 0 and 3600 seconds')
+          .max(3600, 'must be between 0 and 3600 seconds')
+          .default(30),
+        /** Agent keep-alives and an open tool call count for at most this long after real progress. */
+        keepAliveSeconds: z
+          .number()
+          .min(0, 'must be between 0 and 86400 seconds')
+          .max(86_400, 'must be between 0 and 86400 seconds')
+          .default(300),
+        /** CPU and I/O are judged over this sliding window. */
+        windowSeconds: z
+          .number()
+          .min(1, 'must be between 1 and 600 seconds')
+          .max(600, 'must be between 1 and 600 seconds')
+          .default(5),
+        /** CPU below this share of one core over the window is not progress. */
+        minCpuPercent: z
+          .number()
+          .min(0.1, 'must be between 0.1 and 100 (% of one core)')
+          .max(100, 'must be between 0.1 and 100 (% of one core)')
+          .default(5),
+        /** I/O below this rate over the window (beyond small calls) is not progress. */
+        minIoBytesPerSecond: z
+          .number()
+          .min(1, 'must be between 1 and 1000000000 bytes per second')
+          .max(1e9, 'must be between 1 and 1000000000 bytes per second')
+          .default(128),
+      })
+      .strict()
+      .default({
+        repeatSeconds: 30,
+        keepAliveSeconds: 300,
+        windowSeconds: 5,
+        minCpuPercent: 5,
+        minIoBytesPerSecond: 128,
+      }),
     classifier: z
       .object({ rules: z.array(classifierRule).default([]) })
       .strict()
@@ -170,6 +211,16 @@ export interface EnvSettings {
   historyPath?: string;
   ci: boolean;
   noColor: boolean;
+  github: GitHubSettings;
+}
+
+export interface GitHubSettings {
+  /** GITHUB_ACTIONS=true: the `auto` reporter adds GitHub annotations and the job summary. */
+  actions: boolean;
+  /** GITHUB_STEP_SUMMARY: the file the job summary is appended to. */
+  stepSummary?: string;
+  /** GITHUB_WORKSPACE: annotation paths are relative to it. */
+  workspace?: string;
 }
 
 /** Redis's highest database index with its default `databases 16`; servers may allow more, rarely do. */
@@ -218,6 +269,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
     historyPath: nonEmpty('CC_STRESS_HISTORY'),
     ci: env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false',
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    github: {
+      actions: env.GITHUB_ACTIONS === 'true',
+      ...(env.GITHUB_STEP_SUMMARY ? { stepSummary: env.GITHUB_STEP_SUMMARY } : {}),
+      ...(env.GITHUB_WORKSPACE ? { workspace: env.GITHUB_WORKSPACE } : {}),
+    },
   };
 }
 

@@ -82,6 +82,13 @@ const SPEC: Record<string, Record<string, KeySpec>> = {
       ),
     ),
   },
+  progress: {
+    repeatSeconds: { type: 'number', min: 0, max: 3600 },
+    keepAliveSeconds: { type: 'number', min: 0, max: 86_400 },
+    windowSeconds: { type: 'number', min: 1, max: 600 },
+    minCpuPercent: { type: 'number', min: 0.1, max: 100 },
+    minIoBytesPerSecond: { type: 'number', min: 1, max: 1e9 },
+  },
   output: {
     headBytes: int(0, 16 * 1024 * 1024),
     tailBytes: int(256, 16 * 1024 * 1024),
@@ -249,6 +256,7 @@ const KNOWN = new Set([
   'predictor',
   'classifier',
   'output',
+  'progress',
   'rules',
   ...KEYS.flatMap(([, k]) => k.split('.')),
 ]);
@@ -263,6 +271,7 @@ const unknownKey: fc.Arbitrary<Broken> = fc
       'history',
       'predictor',
       'output',
+      'progress',
       'classifier',
       'predictor.stallFloorSeconds',
       'classifier.rules.0',
@@ -459,6 +468,16 @@ describe('parseConfig on hand-written files', () => {
       /history\.redisUrl: "localhost:6379" must start with redis:\/\//,
     ],
     [
+      'a progress window out of range, with the allowed range',
+      'progress: {windowSeconds: 0.5}\n',
+      /^team\/cc-stress\.yaml:\d+:\d+: progress\.windowSeconds: must be between 1 and 600 seconds \(got 0\.5\)$/,
+    ],
+    [
+      'a CPU threshold above one core, with the allowed range',
+      'progress: {minCpuPercent: 150}\n',
+      /progress\.minCpuPercent: must be between 0\.1 and 100 \(% of one core\) \(got 150\)$/,
+    ],
+    [
       'a regex with a newline in it',
       'classifier: {rules: [{match: "(\\n"}]}\n',
       /classifier\.rules\.0\.match: not a valid regular expression/,
@@ -502,6 +521,7 @@ describe('readEnv', () => {
       historyPath: undefined,
       ci: false,
       noColor: false,
+      github: { actions: false },
     });
     expect(
       readEnv({

@@ -65,6 +65,23 @@ describe('examples/github-actions.yml', () => {
     expect(gate?.run).not.toMatch(/\|\||continue-on-error|; *true/);
     expect(at(gate, 'continue-on-error')).toBeUndefined();
   });
+
+  it('publishes the merged JUnit as a test report, even when the gate failed, with the permission it needs', () => {
+    const publish = mergeSteps.find((s) => s.uses?.startsWith('mikepenz/action-junit-report@'));
+    expect(publish?.if).toBe('always()');
+    expect(publish?.with?.report_paths).toBe('merged/junit.xml');
+    expect(at(merge, 'permissions', 'checks')).toBe('write');
+    const gate = mergeSteps.findIndex((s) => s.run?.includes('cc-stress merge-reports'));
+    expect(mergeSteps.indexOf(publish!)).toBeGreaterThan(gate);
+  });
+
+  it('leaves annotations and the job summary to the merge job, so each failure is annotated once', () => {
+    const run = shardSteps.find((s) => s.run?.includes('cc-stress run'));
+    const reporters = /--reporter (\S+)/.exec(run?.run ?? '')?.[1]?.split(',');
+    expect(reporters).toEqual(expect.arrayContaining(['json', 'junit']));
+    expect(reporters).not.toContain('auto');
+    expect(reporters).not.toContain('github');
+  });
 });
 
 describe('examples/docker-compose.yml', () => {

@@ -40,7 +40,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option(
       '--reporter <names>',
-      'auto, progress, line, json, junit, summary (comma separated, repeatable)',
+      'auto, progress, line, json, junit, summary, markdown, csv, github (comma separated, repeatable)',
       collect,
     )
     .option('-o, --out <dir>', 'report folder', 'reports')
@@ -58,6 +58,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       'run the tasks at each concurrency in turn (e.g. 1,2,4,8); the exit code gates on the last step',
       parseRamp,
     )
+    .option('--last-failed', 'run only the tasks that did not pass in the report in --out')
+    .option('--rerun-failed <report>', 'run only the tasks that did not pass in this report.json')
     .option('--config <file>', 'config file (default: $CC_STRESS_CONFIG)')
     .option('--no-history', 'do not read or write history: use the config defaults as limits')
     .option('--no-color', 'no colours')
@@ -170,6 +172,29 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (files: string[], options) => {
       const { mergeReportsCommand } = await import('./merge-reports.js');
       setExit(await mergeReportsCommand(files, options));
+    });
+
+  program
+    .command('compare')
+    .description('success rate and p50/p95 changes per task and category between two report.json files')
+    .argument('<base>', 'the earlier report.json')
+    .argument('<head>', 'the later report.json')
+    .option(
+      '--max-regression <rate>',
+      'exit 1 when the run or a category loses more success rate than this, 0..1 (0.05 = 5 points)',
+      numberInRange('--max-regression', 0, 1),
+    )
+    .option(
+      '--max-slowdown <factor>',
+      'exit 1 when the p95 of the run or a category grows by more than this factor (e.g. 1.5)',
+      numberInRange('--max-slowdown', 1, 1000),
+    )
+    .option('--json', 'machine-readable output')
+    .option('--markdown', 'a Markdown table, for a pull request comment or $GITHUB_STEP_SUMMARY')
+    .option('--no-color', 'no colours')
+    .action(async (base: string, head: string, options) => {
+      const { compareCommand } = await import('./compare.js');
+      setExit(await compareCommand(base, head, options));
     });
 
   program

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { readEnv } from '../config.js';
 import {
   createReporters,
   mergeReports,
@@ -24,7 +25,7 @@ export interface MergeOptions {
 function withTarget(report: RunReport, target: number | undefined): RunReport {
   if (target === undefined) return report;
   const rate = successRate(report.totals, report.interrupted);
-  return { ...report, target, successRate: rate, verdict: verdictOf(rate, target) };
+  return { ...report, target, successRate: rate, verdict: verdictOf(rate, target, report.interrupted) };
 }
 
 /** `cc-stress merge-reports`: one gate over the reports of all shards of a suite. */
@@ -56,11 +57,14 @@ export async function mergeReportsCommand(files: string[], options: MergeOptions
     await write(resolve(path), merged);
     written.push(path);
   }
+  // Under GitHub Actions the merge job annotates and summarises the whole suite, as a run does.
+  const { github } = readEnv();
   const summary = createReporters({
-    reporters: ['summary'],
+    reporters: github.actions ? ['summary', 'github'] : ['summary'],
     outDir: process.cwd(),
     color: options.color,
     ci: true,
+    github,
   });
   await summary.onEnd?.(merged);
   if (written.length > 0)

@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
+import { groupOnlyWarning } from '../exec/containment.js';
 import { LocalExecutor } from '../exec/index.js';
+import { progressRules } from '../exec/progress-rules.js';
 import type { Executor } from '../exec/types.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
@@ -23,7 +25,9 @@ import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learn
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Shard } from './options.js';
+import { claimOutDir } from './out-dir.js';
 import { exposeOwnBins } from './own-bins.js';
+import { rerunSelection } from './rerun-failed.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -49,6 +53,9 @@ export interface RunOptions {
   shard?: Shard;
   /** Concurrency of each step of a ramp; replaces --concurrency. */
   ramp?: number[];
+  /** Only the tasks that did not pass in the report in --out, or in this report. */
+  lastFailed?: boolean;
+  rerunFailed?: string;
 }
 
 function selectTasks(tasks: TaskSpec[], grep: string | undefined): TaskSpec[] {
@@ -68,6 +75,7 @@ async function createExecutors(options: RunOptions, loaded: LoadedConfig): Promi
     graceMs: config.limits.graceSeconds * 1000,
     headBytes: config.output.headBytes,
     tailBytes: config.output.tailBytes,
+    progress: progressRules(config.progress),
   };
   if (options.executor !== undefined && options.executor.length > 0) {
     for (const url of options.executor) {
@@ -87,6 +95,9 @@ async function createExecutors(options: RunOptions, loaded: LoadedConfig): Promi
   return [new LocalExecutor(common)];
 }
 
+/** Time for the reports to be written after the tasks were killed, before an interrupted run gives up. */
+const SHUTDOWN_SLACK_MS = 5000;
+
 /** `cc-stress run`: returns the process exit code. */
 export async function runCommand(suitePath: string, options: RunOptions): Promise<number> {
   const loaded = loadConfig(options.config !== undefined ? { configPath: options.config } : {});
@@ -101,6 +112,12 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   const suite = loadSuite(suitePath, options.repeat !== undefined ? { repeat: options.repeat } : {});
   let tasks = selectTasks(suite.tasks, options.grep);
   if (tasks.length === 0) throw new UsageError(`--grep "${options.grep}" matches no task in ${suitePath}`);
+  const rerun = rerunSelection(tasks, options);
+  if (rerun !== undefined) {
+    process.stderr.write(`${rerun.note}\n`);
+    if (rerun.tasks.length === 0) return EXIT.pass;
+    tasks = rerun.tasks;
+  }
   if (options.ramp !== undefined && options.concurrency !== undefined) {
     throw new UsageError('--ramp sets the concurrency of each step; leave out --concurrency');
   }
@@ -149,90 +166,115 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     }
     learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
     const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
-    const executors = await createExecutors(options, loaded);
     const outDir = resolve(options.out);
-    const reporterFor = (dir: string): Reporter =>
-      createReporters({
-        reporters: options.reporter ?? DEFAULT_REPORTERS,
-        outDir: dir,
-        color: options.color && !loaded.env.noColor,
-        ci: loaded.env.ci,
-      });
-    // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
-    const stepDir = (step: number, concurrency: number): string =>
-      join(outDir, `step-${step}-c${concurrency}`);
-    let reporter = reporterFor(options.ramp !== undefined ? stepDir(1, options.ramp[0]!) : outDir);
-    for (const message of warnings) reporter.onWarning?.(message);
-    warn = (message) => reporter.onWarning?.(message);
-
-    const interrupt = new AbortController();
-    let signals = 0;
-    const onSignal = (): void => {
-      signals++;
-      if (signals === 1) {
-        reporter.onWarning?.(
-          'interrupted: stopping; running tasks are being killed (press Ctrl-C again to exit now)',
-        );
-        interrupt.abort();
-        return;
-      }
-      for (const executor of executors) executor.killAllNow?.();
-      process.exit(EXIT.interrupted);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const common = (dir: string): SchedulerOptions => ({
-      suite,
-      tasks,
-      concurrency: options.concurrency ?? suite.defaults.concurrency,
-      target: options.target ?? suite.defaults.target,
-      outDir: dir,
-      planner,
-      executors,
-      reporter,
-      ...(history !== undefined ? { history } : {}),
-      ...(options.bail !== undefined ? { bail: options.bail } : {}),
-      ...(shard !== undefined ? { shard } : {}),
-      signal: interrupt.signal,
-      version: packageVersion(),
-      onWarning: (message) => warn(message),
-    });
+    // Before any task starts: a bad --out would otherwise fail every task and lose every report.
+    const lock = claimOutDir(outDir);
     try {
-      if (options.ramp !== undefined) {
-        const steps = await runRamp({
-          concurrencies: options.ramp,
-          signal: interrupt.signal,
-          stepOptions: (step) => {
-            const dir = stepDir(step.step, step.concurrency);
-            if (step.step > 1) reporter = reporterFor(dir);
-            process.stderr.write(
-              `ramp step ${step.step} of ${options.ramp!.length}: concurrency ${step.concurrency}\n`,
-            );
-            return common(dir);
-          },
-          onStepEnd: (result) => {
-            process.stderr.write(`${formatRampStep(result, options.ramp!.length)}\n`);
-          },
+      const executors = await createExecutors(options, loaded);
+      const reporterFor = (dir: string): Reporter =>
+        createReporters({
+          reporters: options.reporter ?? DEFAULT_REPORTERS,
+          outDir: dir,
+          color: options.color && !loaded.env.noColor,
+          ci: loaded.env.ci,
+          github: loaded.env.github,
         });
+      // A ramp keeps each step's reports in a folder of its own, beside a ramp.json of all steps.
+      const stepDir = (step: number, concurrency: number): string =>
+        join(outDir, `step-${step}-c${concurrency}`);
+      let reporter = reporterFor(options.ramp !== undefined ? stepDir(1, options.ramp[0]!) : outDir);
+      for (const message of warnings) reporter.onWarning?.(message);
+      for (const executor of executors) {
+        if (executor.containment === 'process-group')
+          reporter.onWarning?.(groupOnlyWarning(executor.containmentNote));
+      }
+      warn = (message) => reporter.onWarning?.(message);
+
+      const interrupt = new AbortController();
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals++;
+        if (signals === 1) {
+          reporter.onWarning?.(
+            'interrupted: stopping; running tasks are being killed (press Ctrl-C again to exit now)',
+          );
+          interrupt.abort();
+          // Bounded: whatever the shutdown waits on (a stuck file system, a history server), the runner
+          // ends once the kills have had their grace period, twice over, and the reports a little more.
+          const boundMs = 2 * loaded.config.limits.graceSeconds * 1000 + SHUTDOWN_SLACK_MS;
+          setTimeout(() => {
+            process.stderr.write(
+              `cc-stress: still shutting down after ${Math.round(boundMs / 1000)}s; killing every task and exiting\n`,
+            );
+            for (const executor of executors) executor.killAllNow?.();
+            // Dies of the signal it got rather than exit(): exit() waits for the thread pool, and a thread
+            // blocked in the kernel (a hung file system) would hold the runner forever.
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+            process.kill(process.pid, signal);
+          }, boundMs).unref();
+          return;
+        }
+        for (const executor of executors) executor.killAllNow?.();
+        process.exit(EXIT.interrupted);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const common = (dir: string): SchedulerOptions => ({
+        suite,
+        tasks,
+        concurrency: options.concurrency ?? suite.defaults.concurrency,
+        target: options.target ?? suite.defaults.target,
+        outDir: dir,
+        planner,
+        executors,
+        reporter,
+        ...(history !== undefined ? { history } : {}),
+        ...(options.bail !== undefined ? { bail: options.bail } : {}),
+        ...(shard !== undefined ? { shard } : {}),
+        signal: interrupt.signal,
+        version: packageVersion(),
+        onWarning: (message) => warn(message),
+      });
+      try {
+        if (options.ramp !== undefined) {
+          const steps = await runRamp({
+            concurrencies: options.ramp,
+            signal: interrupt.signal,
+            stepOptions: (step) => {
+              const dir = stepDir(step.step, step.concurrency);
+              if (step.step > 1) reporter = reporterFor(dir);
+              process.stderr.write(
+                `ramp step ${step.step} of ${options.ramp!.length}: concurrency ${step.concurrency}\n`,
+              );
+              return common(dir);
+            },
+            onStepEnd: (result) => {
+              process.stderr.write(`${formatRampStep(result, options.ramp!.length)}\n`);
+            },
+          });
+          await Promise.all(executors.map((executor) => executor.close?.()));
+          process.stderr.write(`\n${formatRampTable(steps)}\n`);
+          await writeFileAtomic(join(outDir, 'ramp.json'), `${JSON.stringify({ steps }, null, 2)}\n`);
+          if (steps.some((step) => step.interrupted)) return EXIT.interrupted;
+          return rampVerdict(steps) === 'pass' ? EXIT.pass : EXIT.fail;
+        }
+        const report = await runSuite(common(outDir));
         await Promise.all(executors.map((executor) => executor.close?.()));
-        process.stderr.write(`\n${formatRampTable(steps)}\n`);
-        await writeFileAtomic(join(outDir, 'ramp.json'), `${JSON.stringify({ steps }, null, 2)}\n`);
-        if (steps.some((step) => step.interrupted)) return EXIT.interrupted;
-        return rampVerdict(steps) === 'pass' ? EXIT.pass : EXIT.fail;
+        if (report.interrupted) return EXIT.interrupted;
+        return report.verdict === 'pass' ? EXIT.pass : EXIT.fail;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        // After an interrupt, another Ctrl-C during shutdown (closing history) must still exit with 130.
+        if (signals > 0) {
+          const exitNow = (): never => process.exit(EXIT.interrupted);
+          process.on('SIGINT', exitNow);
+          process.on('SIGTERM', exitNow);
+        }
       }
-      const report = await runSuite(common(outDir));
-      await Promise.all(executors.map((executor) => executor.close?.()));
-      if (report.interrupted) return EXIT.interrupted;
-      return report.verdict === 'pass' ? EXIT.pass : EXIT.fail;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      // After an interrupt, another Ctrl-C during shutdown (closing history) must still exit with 130.
-      if (signals > 0) {
-        const exitNow = (): never => process.exit(EXIT.interrupted);
-        process.on('SIGINT', exitNow);
-        process.on('SIGTERM', exitNow);
-      }
+      lock.release();
     }
   } finally {
     learned?.close();

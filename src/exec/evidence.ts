@@ -19,17 +19,37 @@ function lastProgressText(last: LastProgress): string {
   return last.kind === undefined ? 'none since the start' : `${last.kind} at ${seconds(last.atMs)}`;
 }
 
+/** The thresholds below which CPU and I/O did not count, named in evidence when some was seen. */
+export interface IdleThresholds {
+  minCpuShare: number;
+  minIoBytesPerSecond: number;
+  windowMs: number;
+}
+
+/**
+ * `silentMs` runs from the last real progress. `weak` names the signals that were seen since but carry no
+ * information (repeated output, keep-alives, an open tool call); `idle` is set when CPU or I/O was seen
+ * but stayed under the thresholds.
+ */
 export function stallEvidence(input: {
   silentMs: number;
   stallMs: number;
   source: string;
   procSignals: boolean;
   last: LastProgress;
+  weak?: string | undefined;
+  idle?: IdleThresholds | undefined;
 }): string {
   const watched = input.procSignals ? 'no output, CPU or I/O' : 'no output';
+  const what = input.weak === undefined ? watched : `only ${input.weak}`;
+  const idle =
+    input.idle === undefined
+      ? ''
+      : `; CPU and I/O stayed below ${Number((input.idle.minCpuShare * 100).toFixed(2))}% of a core and ` +
+        `${input.idle.minIoBytesPerSecond} B/s over ${limit(input.idle.windowMs)} (idle, not counted)`;
   return (
-    `${watched} for ${seconds(input.silentMs)} (stall limit ${limit(input.stallMs)}, from ${input.source}); ` +
-    `last progress: ${lastProgressText(input.last)}`
+    `${what} for ${seconds(input.silentMs)} (stall limit ${limit(input.stallMs)}, from ${input.source}); ` +
+    `last progress: ${lastProgressText(input.last)}${idle}`
   );
 }
 

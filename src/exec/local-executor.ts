@@ -1,7 +1,9 @@
+import { type Containment, type ContainmentChoice, containment } from './containment.js';
 import { LocalTask } from './local-task.js';
 import { notStarted } from './not-started.js';
 import { OutputSink } from './output-sink.js';
 import { ProcSampler } from './proc-sampler.js';
+import { DEFAULT_PROGRESS_RULES, type ProgressRules } from './progress-rules.js';
 import { spawnTask } from './spawn-task.js';
 import { TaskGuardian } from './task-guardian.js';
 import { newRunnerToken, taskTag } from './task-tag.js';
@@ -27,6 +29,8 @@ export interface LocalExecutorOptions {
    * and agent events as the only signs of life, as on other platforms.
    */
   progressFromProc?: boolean;
+  /** What counts as progress: how long repeats and keep-alives count, CPU and I/O thresholds. */
+  progress?: ProgressRules;
 }
 
 const DEFAULT_POLL_MS = 500;
@@ -41,9 +45,21 @@ export class LocalExecutor implements Executor {
   private guardian: TaskGuardian | undefined;
   private guardianStarted = false;
   private readonly running = new Map<LocalTask, Promise<ExecResult>>();
+  private readonly container: ContainmentChoice;
 
+  /** Throws when CC_STRESS_CONTAINMENT asks for a containment this machine cannot give. */
   constructor(private readonly options: LocalExecutorOptions) {
     this.loop = new WatchLoop(options.pollMs ?? DEFAULT_POLL_MS, this.sampler);
+    this.container = containment();
+  }
+
+  get containment(): Containment {
+    return this.container.kind;
+  }
+
+  /** Why tasks only get process groups, when they do. */
+  get containmentNote(): string | undefined {
+    return this.container.why;
   }
 
   /** Never rejects: spawn errors, unwritable logs and cancellation all come back as a result. */
@@ -52,9 +68,10 @@ export class LocalExecutor implements Executor {
     let watchdog: Watchdog | undefined;
     let sink: OutputSink;
     try {
-      sink = await OutputSink.forTask(request, this.options, hooks, (kind) =>
-        watchdog?.progress(kind, performance.now()),
-      );
+      sink = await OutputSink.forTask(request, this.options, hooks, {
+        progress: (kind, detail) => watchdog?.progress(kind, performance.now(), detail),
+        tools: (open, name) => watchdog?.tools(open, name, performance.now()),
+      });
     } catch (error) {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
@@ -66,13 +83,16 @@ export class LocalExecutor implements Executor {
     const tag = taskTag(this.runnerToken, ++this.sequence);
     const guardian = this.startGuardian();
     const startMono = performance.now();
-    const spawned = await spawnTask(request, tag);
+    const spawned = await spawnTask(request, tag, this.container);
     if (!spawned.ok) {
       await sink.finish(null);
       return notStarted(request, startedAt, 'crashed', spawned.detail);
     }
     const procProgress = this.sampler.supported && this.options.progressFromProc !== false;
-    watchdog = new Watchdog(request.plan, startMono, procProgress);
+    const rules = this.options.progress ?? DEFAULT_PROGRESS_RULES;
+    // However the window is configured, it holds at least two samples.
+    const windowMs = Math.max(rules.windowMs, 2 * (this.options.pollMs ?? DEFAULT_POLL_MS));
+    watchdog = new Watchdog(request.plan, startMono, procProgress, { ...rules, windowMs });
     const task = new LocalTask({
       request,
       hooks,

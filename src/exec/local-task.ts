@@ -3,11 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type KillOutcome, killProcessTree } from './kill-group.js';
 import type { OutputSink } from './output-sink.js';
 import { isLive } from './proc-fs.js';
-import type { ProcSampler } from './proc-sampler.js';
+import type { ProcSampler, TreeActivity } from './proc-sampler.js';
 import { groupExists } from './process-group.js';
 import type { Spawned } from './spawn-task.js';
 import type { TaskGuardian } from './task-guardian.js';
-import { TaskProcesses } from './task-processes.js';
+import { describeProcess, TaskProcesses } from './task-processes.js';
 import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } from './types.js';
 import type { WatchLoop } from './watch-loop.js';
 import type { Watchdog } from './watchdog.js';
@@ -15,6 +15,8 @@ import type { Watchdog } from './watchdog.js';
 /** Once every process of the task is gone its pipes close at once; this only bounds a pathological case. */
 const PIPE_CLOSE_MS = 2000;
 const STATUS_EVERY_MS = 1000;
+/** Leftovers named in a failure message; the rest are counted. */
+const LEFTOVERS_NAMED = 5;
 
 export interface LocalTaskParts {
   request: ExecRequest;
@@ -47,6 +49,8 @@ export class LocalTask {
   private hookError: string | undefined;
   private lastStatusAt: number;
   private readonly processes: TaskProcesses;
+  private outputSeen = 0;
+  private outputCredit = 0;
   private giveUpOnLeader: (exit: LeaderExit) => void = () => {};
   private readonly leaderLost = new Promise<LeaderExit>((resolve) => {
     this.giveUpOnLeader = resolve;
@@ -54,7 +58,12 @@ export class LocalTask {
 
   constructor(private readonly parts: LocalTaskParts) {
     const { spawned, sampler, tag } = parts;
-    this.processes = new TaskProcesses(spawned.pid, sampler, sampler.track(spawned.pid, tag));
+    this.processes = new TaskProcesses(
+      spawned.pid,
+      sampler,
+      sampler.track(spawned.pid, tag),
+      spawned.isContainer,
+    );
     this.lastStatusAt = parts.startMono;
   }
 
@@ -89,8 +98,13 @@ export class LocalTask {
     abort?.removeEventListener('abort', onAbort);
 
     const notes: string[] = [];
+    let leftBehind: string | undefined;
     if (this.stopping) notes.push(...this.killNotes(await this.stopping));
-    else notes.push(...(await this.stopLeftovers(exitMono)));
+    else {
+      const leftovers = await this.stopLeftovers(exitMono);
+      leftBehind = leftovers.leftBehind;
+      notes.push(...leftovers.notes);
+    }
     sampler.untrack(this.processes.tree);
     guardian?.unwatch(pgid);
 
@@ -122,7 +136,8 @@ export class LocalTask {
       outputHead: outcome.outputHead,
       outputTail: outcome.outputTail,
       logPath: sink.logPath,
-      failures: outcome.failures,
+      // Processes left running are a failure whatever the exit code: a task that passes must end cleanly.
+      failures: leftBehind === undefined ? outcome.failures : [leftBehind, ...outcome.failures],
       ...(outcome.finalEvent ? { finalEvent: outcome.finalEvent } : {}),
       retryLater: outcome.retryLater,
       extensions: watchdog.extensions,
@@ -167,8 +182,13 @@ export class LocalTask {
     if (this.stopping || this.leaderExited) return;
     const { watchdog, hooks } = this.parts;
     if (lagMs > 0) watchdog.forgive(lagMs, now);
-    const activity = this.processes.tree.takeActivity();
-    if (this.parts.procProgress) watchdog.activity(activity, now);
+    const activity = this.withoutOutput(this.processes.tree.takeActivity());
+    if (this.parts.procProgress) {
+      watchdog.activity(activity, now);
+      let live = 0;
+      for (const stat of this.processes.tree.members.values()) if (isLive(stat)) live++;
+      watchdog.processes(live, now);
+    }
     const verdict = watchdog.check(now);
     if (verdict.action === 'kill') this.stop(verdict.termination, verdict.detail);
     if (now - this.lastStatusAt >= STATUS_EVERY_MS) {
@@ -178,25 +198,51 @@ export class LocalTask {
   }
 
   /**
+   * What the task wrote to its stdout and stderr is judged as output (new or repeated), so it is taken out
+   * of its I/O counters: a keep-alive line every second must not count as I/O instead. Bytes read from the
+   * pipes after the scan that counted their writing are taken out of the next sample.
+   */
+  private withoutOutput(activity: TreeActivity): TreeActivity {
+    const total = this.parts.sink.outputBytes;
+    const fresh = total - this.outputSeen;
+    this.outputSeen = total;
+    const available = fresh + this.outputCredit;
+    const useful = activity.usefulIoBytes ?? activity.ioBytes;
+    const taken = Math.min(useful, available);
+    // Only the latest sample's output is carried over, so output never piles up to hide later real I/O.
+    this.outputCredit = Math.min(available - taken, fresh);
+    return {
+      cpuMs: activity.cpuMs,
+      ioBytes: Math.max(0, activity.ioBytes - available),
+      usefulIoBytes: useful - taken,
+    };
+  }
+
+  /**
    * The main process is done, but it may have left processes behind (`cmd &`, a daemon): they would
    * hold the output pipes open or outlive the run, so they are stopped like a timed-out task.
    */
-  private async stopLeftovers(exitedAt: number): Promise<string[]> {
+  private async stopLeftovers(exitedAt: number): Promise<{ leftBehind?: string; notes: string[] }> {
     const { sampler, graceMs } = this.parts;
     // Let the exits of other tasks in this same event-loop turn arrive first, so that they can all share
     // one scan of /proc: any scan taken after this task's exit shows what it left behind.
     await new Promise((resolve) => setImmediate(resolve));
-    const leftovers = sampler.supported
-      ? [...sampler.refresh(this.processes.tree, { takenAfter: exitedAt, sweep: true }).values()].filter(
-          isLive,
-        ).length
-      : groupExists(this.processes.pgid)
-        ? 1
-        : 0;
-    if (leftovers === 0) return [];
+    let leftBehind: string;
+    if (sampler.supported) {
+      const pids = this.processes.alive(exitedAt).map((stat) => stat.pid);
+      if (pids.length === 0) return { notes: [] };
+      const named = pids.slice(0, LEFTOVERS_NAMED).map(describeProcess);
+      if (pids.length > LEFTOVERS_NAMED) named.push(`${pids.length - LEFTOVERS_NAMED} more`);
+      leftBehind = `left ${pids.length} process${pids.length === 1 ? '' : 'es'} behind: ${named.join(', ')}`;
+    } else {
+      if (!groupExists(this.processes.pgid)) return { notes: [] };
+      leftBehind = 'left processes behind in its process group';
+    }
     const outcome = await killProcessTree(this.processes, { graceMs });
-    const what = sampler.supported ? `${leftovers} process${leftovers === 1 ? '' : 'es'}` : 'processes';
-    return [`the task exited but left ${what} running; stopped them`, ...this.killNotes(outcome)];
+    return {
+      leftBehind,
+      notes: [`the task exited but ${leftBehind}; stopped them`, ...this.killNotes(outcome)],
+    };
   }
 
   private killNotes(outcome: KillOutcome): string[] {

@@ -1,10 +1,17 @@
-import { close, open, write } from 'node:fs';
+import { close, constants, open, write } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { ByteBuffer } from './byte-buffer.js';
 
 const openFile = promisify(open);
+/**
+ * Like 'w', plus O_NONBLOCK: a FIFO in place of a log fails at once (ENXIO) instead of blocking a thread
+ * of the pool until a reader comes, which would also keep the runner from ever exiting. Regular files
+ * ignore the flag.
+ */
+const WRITE_NEVER_BLOCKING =
+  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK;
 const closeFile = promisify(close);
 
 /** Output waiting for the disk beyond this asks the producer to pause. */
@@ -34,7 +41,7 @@ export class LogFile {
   static async open(path: string): Promise<LogFile> {
     try {
       await mkdir(dirname(path), { recursive: true });
-      return new LogFile(path, await openFile(path, 'w'));
+      return new LogFile(path, await openFile(path, WRITE_NEVER_BLOCKING));
     } catch (error) {
       throw new Error(`cannot write the log file ${path}: ${(error as Error).message}`);
     }

@@ -101,14 +101,40 @@ export function parseStat(pid: number, text: string): ProcStat | undefined {
   };
 }
 
-/** Bytes read and written through any syscall (files, pipes, sockets): rchar + wchar. */
-export function readIoBytes(pid: number): number | undefined {
+/** Read and write counters of one process from /proc/PID/io. */
+export interface IoCounters {
+  /** Bytes read and written through read/write-family calls (files, pipes, ttys): rchar + wchar. */
+  bytes: number;
+  /** How many such calls: syscr + syscw. */
+  calls: number;
+}
+
+/**
+ * Note that sockets read with recv/recvfrom and written with send/sendto (as Bun-built CLIs such as
+ * `claude` do) are counted in neither: network traffic shows only where a program uses read and write.
+ */
+export function readIoCounters(pid: number): IoCounters | undefined {
   const text = readProcFile(`/proc/${pid}/io`);
   if (text === undefined) return undefined;
-  const rchar = /^rchar:\s*(\d+)/m.exec(text);
-  const wchar = /^wchar:\s*(\d+)/m.exec(text);
-  if (!rchar || !wchar) return undefined;
-  return Number(rchar[1]) + Number(wchar[1]);
+  return parseIo(text);
+}
+
+const IO_FIELDS = {
+  rchar: /^rchar:\s*(\d+)/m,
+  wchar: /^wchar:\s*(\d+)/m,
+  syscr: /^syscr:\s*(\d+)/m,
+  syscw: /^syscw:\s*(\d+)/m,
+};
+
+export function parseIo(text: string): IoCounters | undefined {
+  const field = (name: keyof typeof IO_FIELDS): number | undefined => {
+    const match = IO_FIELDS[name].exec(text);
+    return match ? Number(match[1]) : undefined;
+  };
+  const rchar = field('rchar');
+  const wchar = field('wchar');
+  if (rchar === undefined || wchar === undefined) return undefined;
+  return { bytes: rchar + wchar, calls: (field('syscr') ?? 0) + (field('syscw') ?? 0) };
 }
 
 /** The value of one environment variable of another process; undefined when unreadable or unset. */

@@ -3,17 +3,24 @@ import {
   type ProcStat,
   procSupported,
   readEnvVar,
-  readIoBytes,
+  readIoCounters,
   readProcFile,
   TICK_MS,
 } from './proc-fs.js';
 import { ProcessTable } from './process-tree.js';
+import { SMALL_CALL_BYTES } from './progress-rules.js';
 import { hasTag, TASK_TAG_VAR } from './task-tag.js';
 
 /** Work done by a task's processes since the watchdog last asked. */
 export interface TreeActivity {
   cpuMs: number;
+  /** Every byte read or written. */
   ioBytes: number;
+  /**
+   * Bytes beyond SMALL_CALL_BYTES per read or write call, per process: what is left once event-loop
+   * wake-ups and small polls are taken out. Where the calls are not known, every byte counts.
+   */
+  usefulIoBytes?: number;
 }
 
 /** One task's process tree as the sampler follows it. */
@@ -24,8 +31,10 @@ export class TrackedTree {
   members = new Map<number, ProcStat>();
   private readonly lastCpu = new Map<number, number>();
   private readonly lastIo = new Map<number, number>();
+  private readonly lastIoCalls = new Map<number, number>();
   private pendingCpuTicks = 0;
   private pendingIo = 0;
+  private pendingUsefulIo = 0;
 
   constructor(
     readonly pgid: number,
@@ -35,9 +44,14 @@ export class TrackedTree {
   ) {}
 
   takeActivity(): TreeActivity {
-    const activity = { cpuMs: this.pendingCpuTicks * TICK_MS, ioBytes: this.pendingIo };
+    const activity = {
+      cpuMs: this.pendingCpuTicks * TICK_MS,
+      ioBytes: this.pendingIo,
+      usefulIoBytes: this.pendingUsefulIo,
+    };
     this.pendingCpuTicks = 0;
     this.pendingIo = 0;
+    this.pendingUsefulIo = 0;
     return activity;
   }
 
@@ -47,12 +61,21 @@ export class TrackedTree {
       this.known.set(pid, stat.startTicks);
       this.pendingCpuTicks += growth(this.lastCpu, pid, stat.cpuTicks);
       if (readIo && isLive(stat)) {
-        const io = readIoBytes(pid);
-        if (io !== undefined) this.pendingIo += growth(this.lastIo, pid, io);
+        const io = readIoCounters(pid);
+        if (io !== undefined) {
+          // Counted from the first sighting: what a process read while starting (its libraries, locale
+          // files) says nothing about the task, and a shell loop that starts `sleep` or `curl` every few
+          // seconds would otherwise look busy.
+          const bytes = growth(this.lastIo, pid, io.bytes, false);
+          const calls = growth(this.lastIoCalls, pid, io.calls, false);
+          this.pendingIo += bytes;
+          this.pendingUsefulIo += Math.max(0, bytes - SMALL_CALL_BYTES * calls);
+        }
       }
     }
     for (const pid of this.lastCpu.keys()) if (!members.has(pid)) this.lastCpu.delete(pid);
     for (const pid of this.lastIo.keys()) if (!members.has(pid)) this.lastIo.delete(pid);
+    for (const pid of this.lastIoCalls.keys()) if (!members.has(pid)) this.lastIoCalls.delete(pid);
     for (const [pid, startTicks] of this.known) {
       const stat = members.get(pid);
       if (!stat || stat.startTicks !== startTicks) this.known.delete(pid);
@@ -60,10 +83,15 @@ export class TrackedTree {
   }
 }
 
-/** A counter's increase since the last reading; a process seen for the first time counts from zero. */
-function growth(last: Map<number, number>, pid: number, value: number): number {
-  const before = last.get(pid) ?? 0;
+/**
+ * A counter's increase since the last reading. A process seen for the first time counts from zero, unless
+ * `fromZero` is false, when its first reading is only the baseline.
+ */
+function growth(last: Map<number, number>, pid: number, value: number, fromZero = true): number {
+  const known = last.get(pid);
   last.set(pid, value);
+  if (known === undefined && !fromZero) return 0;
+  const before = known ?? 0;
   return value > before ? value - before : 0;
 }
 

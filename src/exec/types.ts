@@ -13,13 +13,20 @@ export type Termination =
   /** Could not start, or the executor connection failed. */
   | 'crashed';
 
-/** Normalised events of agent CLIs (claude, codex, gemini) parsed from their JSON lines. */
+/**
+ * Normalised events of agent CLIs (claude, codex, gemini) parsed from their JSON lines. For the watchdog:
+ * `content` (the model wrote text, thinking or tokens), turns, tool calls and results, the start and the
+ * end show work; a `heartbeat` (a status line such as task_started) shows work only when its line is not a
+ * repeat of a recent one; a `keep-alive` (an API ping, a retry or reconnect notice) never shows work.
+ */
 export type AgentEvent =
   | { type: 'started' }
   | { type: 'turn' }
+  | { type: 'content'; what: string }
   | { type: 'tool-start'; name?: string }
   | { type: 'tool-end' }
   | { type: 'heartbeat'; what: string }
+  | { type: 'keep-alive'; what: string }
   | { type: 'api-error'; status?: number | null; fatal: boolean }
   | { type: 'finished'; ok: boolean; retryLater: boolean; raw: Record<string, unknown> };
 
@@ -45,7 +52,7 @@ export interface LiveStatus {
   sinceProgressMs: number;
   maxMs: number;
   stallMs: number;
-  /** What last counted as progress: 'stdout', 'stderr', 'agent-event', 'cpu', 'io'. */
+  /** What last counted as progress: 'stdout', 'stderr', 'agent-event', 'cpu', 'io' (or 'none'). */
   lastProgress: string;
 }
 
@@ -99,6 +106,10 @@ export interface ExecResult {
 
 export interface Executor {
   readonly name: string;
+  /** What keeps a task's processes from outliving it (local executors; remote ones leave it to the server). */
+  readonly containment?: 'pid-namespace' | 'process-group';
+  /** Why only process groups are available, when that is the case. */
+  readonly containmentNote?: string | undefined;
   run(request: ExecRequest, hooks?: ExecHooks): Promise<ExecResult>;
   /** Synchronous last resort (second Ctrl-C, runner crash): SIGKILL every process group still running. */
   killAllNow?(): void;

@@ -1,5 +1,6 @@
 import { notStarted } from './not-started.js';
 import { OutputSink } from './output-sink.js';
+import { DEFAULT_PROGRESS_RULES, type ProgressRules } from './progress-rules.js';
 import type { ExecHooks, ExecRequest, ExecResult, Executor } from './types.js';
 import { EndpointPool } from './ws-endpoints.js';
 import { type RemoteEnd, RemoteRun } from './ws-remote-run.js';
@@ -25,6 +26,8 @@ export interface WebSocketExecutorOptions {
   downForMs?: number;
   /** How often the watchdog runs. Default 200 ms. */
   tickMs?: number;
+  /** What counts as progress; the remote side judges CPU and I/O by its own rules. */
+  progress?: ProgressRules;
 }
 
 /**
@@ -51,6 +54,7 @@ export class WebSocketExecutor implements Executor {
       sendCwd: options.sendCwd ?? false,
       downForMs: options.downForMs ?? 30_000,
       tickMs: options.tickMs ?? 200,
+      progress: options.progress ?? DEFAULT_PROGRESS_RULES,
       ...(options.token !== undefined ? { token: options.token } : {}),
     };
   }
@@ -70,7 +74,10 @@ export class WebSocketExecutor implements Executor {
     let watched: RemoteRun | undefined;
     let sink: OutputSink;
     try {
-      sink = await OutputSink.forTask(request, this.options, hooks, (kind) => watched?.progress(kind));
+      sink = await OutputSink.forTask(request, this.options, hooks, {
+        progress: (kind, detail) => watched?.progress(kind, detail),
+        tools: (open, name) => watched?.tools(open, name),
+      });
     } catch (error) {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
@@ -101,6 +108,7 @@ export class WebSocketExecutor implements Executor {
         completionGraceMs: this.options.completionGraceMs,
         sendCwd: this.options.sendCwd,
         tickMs: this.options.tickMs,
+        progress: this.options.progress,
       });
       this.running.add(watched);
       try {

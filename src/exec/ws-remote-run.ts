@@ -1,8 +1,9 @@
 import { constants } from 'node:os';
 import type { OutputSink } from './output-sink.js';
+import type { ProgressRules } from './progress-rules.js';
 import type { ExecHooks, ExecRequest, Termination } from './types.js';
 import { LAG_TOLERANCE_MS } from './watch-loop.js';
-import { Watchdog } from './watchdog.js';
+import { type ProgressDetail, Watchdog } from './watchdog.js';
 import { quoteArgv } from './ws-command-line.js';
 import { type RemoteSession, RpcError } from './ws-connection.js';
 import {
@@ -34,6 +35,7 @@ export interface RemoteRunOptions {
   sendCwd: boolean;
   /** How often the watchdog is asked. */
   tickMs: number;
+  progress: ProgressRules;
 }
 
 /** The existing service's own silence timer: it stops reading but kills nothing, so this is a stall. */
@@ -80,12 +82,17 @@ export class RemoteRun {
     private readonly hooks: ExecHooks,
     private readonly options: RemoteRunOptions,
   ) {
-    this.watchdog = new Watchdog(request.plan, this.startMono, false);
+    this.watchdog = new Watchdog(request.plan, this.startMono, false, options.progress);
   }
 
   /** Output bytes or an agent event reached the sink. */
-  progress(kind: 'stdout' | 'stderr' | 'agent-event'): void {
-    this.watchdog.progress(kind, performance.now());
+  progress(kind: 'stdout' | 'stderr' | 'agent-event', detail: ProgressDetail): void {
+    this.watchdog.progress(kind, performance.now(), detail);
+  }
+
+  /** The agent's open tool calls changed. */
+  tools(open: number, name: string | undefined): void {
+    this.watchdog.tools(open, name, performance.now());
   }
 
   /** Stops the remote process (termination 'cancelled') and resolves once this run has ended. */

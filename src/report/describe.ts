@@ -1,4 +1,4 @@
-import type { AttemptResult, AttemptStart, EndReason } from '../run/types.js';
+import type { AttemptResult, AttemptStart, EndReason, RunReport } from '../run/types.js';
 import type { TaskSpec } from '../suite/types.js';
 import type { LimitSource } from '../timeouts/types.js';
 import type { ChalkInstance } from './colors.js';
@@ -21,6 +21,13 @@ export function reasonColor(reason: EndReason, c: ChalkInstance): (text: string)
     case 'cancelled':
       return c.gray;
   }
+}
+
+/** PASS, FAIL or INTERRUPTED, coloured: an interrupted run is neither. */
+export function verdictWord(verdict: RunReport['verdict'], c: ChalkInstance): string {
+  if (verdict === 'pass') return c.green.bold('PASS');
+  if (verdict === 'fail') return c.red.bold('FAIL');
+  return c.yellow.bold('INTERRUPTED');
 }
 
 export function sourceText(source: LimitSource): string {

@@ -1,9 +1,13 @@
 import { join } from 'node:path';
+import type { GitHubSettings } from '../config.js';
 import type { Reporter } from '../run/types.js';
 import { createColors } from './colors.js';
+import { CSV_REPORT_FILE, CsvReporter } from './csv.js';
+import { GitHubReporter } from './github.js';
 import { JSON_REPORT_FILE, JsonReporter } from './json.js';
 import { JUNIT_REPORT_FILE, JUnitReporter } from './junit.js';
-import { LineReporter } from './line.js';
+import { LineReporter, type TextStream } from './line.js';
+import { MARKDOWN_REPORT_FILE, MarkdownReporter } from './markdown.js';
 import { Multiplexer, type MultiplexerOptions } from './multiplexer.js';
 import { ProgressReporter, type TerminalStream } from './progress.js';
 import { SummaryReporter } from './summary.js';
@@ -15,9 +19,12 @@ export {
   colorLevel,
   createColors,
 } from './colors.js';
+export { CSV_REPORT_FILE, CsvReporter, statsCsv } from './csv.js';
+export { annotationsOf, GitHubReporter, workflowCommand } from './github.js';
 export { JSON_REPORT_FILE, JsonReporter, serializeReport, writeReportFile } from './json.js';
 export { JUNIT_REPORT_FILE, JUnitReporter, junitXml, writeJUnitFile } from './junit.js';
 export { LineReporter, type TextStream } from './line.js';
+export { MARKDOWN_REPORT_FILE, MarkdownReporter, renderMarkdown } from './markdown.js';
 export {
   computeTotals,
   MergeError,
@@ -35,7 +42,17 @@ export { ProgressReporter, type TerminalStream } from './progress.js';
 export { runReportSchema } from './report-schema.js';
 export { renderSummary, SummaryReporter } from './summary.js';
 
-export const REPORTER_NAMES = ['progress', 'line', 'json', 'junit', 'summary', 'auto'] as const;
+export const REPORTER_NAMES = [
+  'progress',
+  'line',
+  'json',
+  'junit',
+  'summary',
+  'auto',
+  'github',
+  'markdown',
+  'csv',
+] as const;
 export type ReporterName = (typeof REPORTER_NAMES)[number];
 export const DEFAULT_REPORTERS: readonly ReporterName[] = ['auto', 'json', 'junit', 'summary'];
 
@@ -52,6 +69,10 @@ export interface CreateReportersOptions {
   env?: NodeJS.ProcessEnv;
   /** Where warnings go when no chosen reporter prints them. */
   warn?: MultiplexerOptions['warn'];
+  /** Under GitHub Actions `auto` adds the `github` reporter; its summary file and workspace. */
+  github?: GitHubSettings;
+  /** Where workflow commands go; default process.stdout. */
+  stdout?: TextStream;
 }
 
 function isReporterName(name: string): name is ReporterName {
@@ -98,6 +119,24 @@ export function createReporters(options: CreateReportersOptions): Reporter {
   if (names.has('junit')) {
     reporters.push(new JUnitReporter({ outDir: options.outDir }));
     files.push(join(options.outDir, JUNIT_REPORT_FILE));
+  }
+  if (names.has('markdown')) {
+    reporters.push(new MarkdownReporter({ outDir: options.outDir }));
+    files.push(join(options.outDir, MARKDOWN_REPORT_FILE));
+  }
+  if (names.has('csv')) {
+    reporters.push(new CsvReporter({ outDir: options.outDir }));
+    files.push(join(options.outDir, CSV_REPORT_FILE));
+  }
+  if (names.has('github') || (names.has('auto') && options.github?.actions === true)) {
+    const stepSummary = options.github?.stepSummary;
+    reporters.push(
+      new GitHubReporter({
+        stream: options.stdout ?? process.stdout,
+        ...(stepSummary !== undefined ? { stepSummary } : {}),
+        workspace: options.github?.workspace ?? process.cwd(),
+      }),
+    );
   }
   if (names.has('summary')) reporters.push(new SummaryReporter({ stream, colors, files }));
   return new Multiplexer(reporters, options.warn ? { warn: options.warn } : {});

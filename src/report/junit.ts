@@ -3,7 +3,7 @@ import type { AttemptResult, Reporter, RunReport, TaskResult } from '../run/type
 import { writeFileAtomic } from './atomic-write.js';
 import { exitText, sourceText } from './describe.js';
 import { formatDuration, truncate } from './format.js';
-import { attributes, element, escapeText } from './xml.js';
+import { attributes, element } from './xml.js';
 
 export const JUNIT_REPORT_FILE = 'junit.xml';
 
@@ -11,10 +11,6 @@ const MESSAGE_LIMIT = 1000;
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
-}
-
-function caseName(task: TaskResult): string {
-  return task.name === task.id || task.name === '' ? task.id : `${task.name} [${task.id}]`;
 }
 
 /** A short message for the element's attribute: the first piece of evidence, or what the reason implies. */
@@ -55,35 +51,39 @@ function isError(attempt: AttemptResult): boolean {
 }
 
 /**
- * Earlier attempts in the Maven Surefire rerun vocabulary, which Jenkins reads: flaky* when the task
- * passed in the end, rerun* when it never did. Other consumers ignore these elements.
+ * An earlier attempt in the Maven Surefire rerun vocabulary, which Jenkins reads: flaky* when the task
+ * passed in the end, rerun* when it never did. Surefire's schema wants the evidence in a <stackTrace> child
+ * and the attempt's output in <system-out>, not as bare text.
  */
-function earlierAttempts(task: TaskResult, indent: string): string[] {
-  const earlier = task.attempts.slice(0, -1).filter((a) => a.reason !== 'passed' && a.reason !== 'cancelled');
-  const prefix = task.reason === 'passed' ? 'flaky' : 'rerun';
-  return earlier.map(
-    (a) =>
-      indent +
-      element(
-        `${prefix}${isError(a) ? 'Error' : 'Failure'}`,
-        { type: a.reason, message: messageOf(a) },
-        detailOf(a, task.attempts.length),
-      ),
-  );
+function rerunElement(task: TaskResult, attempt: AttemptResult, indent: string): string {
+  const tag = `${task.reason === 'passed' ? 'flaky' : 'rerun'}${isError(attempt) ? 'Error' : 'Failure'}`;
+  const children = [`${indent}  ${element('stackTrace', {}, detailOf(attempt, task.attempts.length))}`];
+  if (attempt.outputTail !== '') children.push(`${indent}  ${element('system-out', {}, attempt.outputTail)}`);
+  return [
+    `${indent}<${tag}${attributes({ type: attempt.reason, message: messageOf(attempt) })}>`,
+    ...children,
+    `${indent}</${tag}>`,
+  ].join('\n');
 }
 
-function systemOut(task: TaskResult): string | undefined {
+function systemOut(task: TaskResult, suiteFile: string): string {
+  const lines = [`name: ${task.name}`];
+  if (task.line !== undefined) lines.push(`source: ${suiteFile}:${task.line}`);
+  if (task.complexity !== undefined) lines.push(`complexity: ${task.complexity}`);
   const last = task.attempts.at(-1);
-  if (last === undefined) return undefined;
-  const lines = task.attempts.map((a) => {
+  if (last === undefined) {
+    lines.push('never started: the run was interrupted or stopped by --bail');
+    return lines.join('\n');
+  }
+  for (const a of task.attempts) {
     const exit = exitText(a);
     const first = a.reason === 'passed' ? undefined : a.messages.find((m) => m.trim() !== '');
-    return (
+    lines.push(
       `attempt ${a.attempt} of ${task.attempts.length}: ${a.reason} after ${formatDuration(a.durationMs)}` +
-      (exit !== undefined ? ` (${exit})` : '') +
-      (first !== undefined ? `: ${truncate(first, MESSAGE_LIMIT)}` : '')
+        (exit !== undefined ? ` (${exit})` : '') +
+        (first !== undefined ? `: ${truncate(first, MESSAGE_LIMIT)}` : ''),
     );
-  });
+  }
   if (task.flaky)
     lines.push(
       `flaky: passed on attempt ${last.attempt} after ${task.attempts.length - 1} failed attempt(s)`,
@@ -93,52 +93,49 @@ function systemOut(task: TaskResult): string | undefined {
   return lines.join('\n');
 }
 
-function testcase(task: TaskResult, suiteName: string): string[] {
+/**
+ * One testcase, named by the task id so that renaming a task keeps its history in CI views (the human name
+ * is the first line of <system-out>). Children come in the order Surefire's schema requires (failure,
+ * rerunFailure, flakyFailure, skipped, error, rerunError, flakyError, system-out); Jenkins' junit-10.xsd
+ * accepts any order but no <properties> here.
+ */
+function testcase(task: TaskResult, suite: RunReport['suite']): string[] {
   const indent = '      ';
-  const out: string[] = [];
-  const open = `    <testcase${attributes({
-    classname: task.category ?? suiteName,
-    name: caseName(task),
-    time: seconds(task.durationMs),
-  })}>`;
-  out.push(open);
-  const props: Array<[string, string]> = [
-    ['id', task.id],
-    ['reason', task.reason],
-    ['attempts', String(task.attempts.length)],
-  ];
-  if (task.flaky) props.push(['flaky', 'true']);
-  if (task.complexity !== undefined) props.push(['complexity', task.complexity]);
-  out.push(`${indent}<properties>`);
-  for (const [name, value] of props) out.push(`${indent}  ${element('property', { name, value })}`);
-  out.push(`${indent}</properties>`);
-
   const last = task.attempts.at(-1);
-  if (task.reason === 'cancelled') {
-    out.push(`${indent}${element('skipped', { message: 'cancelled' })}`);
-  } else if (last !== undefined && task.reason !== 'passed') {
-    const tag = isError(last) ? 'error' : 'failure';
-    out.push(
-      `${indent}${element(tag, { type: task.reason, message: messageOf(last) }, detailOf(last, task.attempts.length))}`,
-    );
-  }
-  out.push(...earlierAttempts(task, indent));
-  const stdout = systemOut(task);
-  if (stdout !== undefined) out.push(`${indent}<system-out>${escapeText(stdout)}</system-out>`);
+  const earlier = task.attempts.slice(0, -1).filter((a) => a.reason !== 'passed' && a.reason !== 'cancelled');
+  const main =
+    last !== undefined && task.reason !== 'passed' && task.reason !== 'cancelled'
+      ? `${indent}${element(isError(last) ? 'error' : 'failure', { type: task.reason, message: messageOf(last) }, detailOf(last, task.attempts.length))}`
+      : undefined;
+  const reruns = (errors: boolean): string[] =>
+    earlier.filter((a) => isError(a) === errors).map((a) => rerunElement(task, a, indent));
+
+  const out = [
+    `    <testcase${attributes({ classname: task.category ?? suite.name, name: task.id, time: seconds(task.durationMs) })}>`,
+  ];
+  if (main !== undefined && last !== undefined && !isError(last)) out.push(main);
+  out.push(...reruns(false));
+  if (task.reason === 'cancelled') out.push(`${indent}${element('skipped', { message: 'cancelled' })}`);
+  if (main !== undefined && last !== undefined && isError(last)) out.push(main);
+  out.push(...reruns(true));
+  out.push(`${indent}${element('system-out', {}, systemOut(task, suite.file))}`);
   out.push('    </testcase>');
   return out;
 }
 
-/** The run as JUnit XML: one testsuite for the suite, one testcase per task. */
+/**
+ * The run as JUnit XML: one testsuite for the suite, one testcase per task. Valid against the Jenkins xUnit
+ * plugin's junit-10.xsd (whole file) and Maven Surefire's report schema (the testsuite element); both are
+ * vendored under test/fixtures/junit-schemas/ and checked with xmllint.
+ */
 export function junitXml(report: RunReport): string {
   const { totals } = report;
   const counts = {
     tests: totals.total,
     failures: totals.failed,
     errors: totals.timedOut + totals.stalled + totals.crashed,
-    skipped: totals.cancelled,
-    time: seconds(report.durationMs),
   };
+  const time = seconds(report.durationMs);
   const suiteProps: Array<[string, string]> = [
     ['target', String(report.target)],
     ['successRate', String(report.successRate)],
@@ -151,12 +148,13 @@ export function junitXml(report: RunReport): string {
 
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name: report.suite.name, ...counts })}>`,
-    `  <testsuite${attributes({ name: report.suite.name, ...counts, timestamp: report.startedAt })}>`,
+    // junit-10.xsd allows no `skipped` on <testsuites>; the testsuite carries it.
+    `<testsuites${attributes({ name: report.suite.name, ...counts, time })}>`,
+    `  <testsuite${attributes({ name: report.suite.name, ...counts, skipped: totals.cancelled, time, timestamp: report.startedAt })}>`,
     '    <properties>',
     ...suiteProps.map(([name, value]) => `      ${element('property', { name, value })}`),
     '    </properties>',
-    ...report.tasks.flatMap((task) => testcase(task, report.suite.name)),
+    ...report.tasks.flatMap((task) => testcase(task, report.suite)),
     '  </testsuite>',
     '</testsuites>',
   ];

@@ -2,7 +2,7 @@ import type { ExecResult } from '../exec/types.js';
 import type { AttemptResult, AttemptStart, Reporter, RunReport, RunStartInfo } from '../run/types.js';
 import type { TaskSpec } from '../suite/types.js';
 import type { ChalkInstance } from './colors.js';
-import { describeEnd, describeStart, describeWarning } from './describe.js';
+import { describeEnd, describeStart, describeWarning, verdictWord } from './describe.js';
 import { formatDuration, formatPercent, oneLine } from './format.js';
 
 export interface TextStream {
@@ -30,7 +30,8 @@ export class LineReporter implements Reporter {
     const c = this.options.colors;
     this.print(
       `${c.bold('cc-stress')} ${oneLine(info.suite.name, 120)}: ${info.tasks.length} task(s), ` +
-        `concurrency ${info.concurrency}, target ${formatPercent(info.target)}, reports in ${oneLine(info.outDir, 200)}`,
+        `concurrency ${info.concurrency}, target ${formatPercent(info.target)}, ` +
+        `${info.containment !== undefined ? `containment ${info.containment}, ` : ''}reports in ${oneLine(info.outDir, 200)}`,
     );
   }
 
@@ -50,7 +51,7 @@ export class LineReporter implements Reporter {
   onEnd(report: RunReport): void {
     const c = this.options.colors;
     const { totals } = report;
-    const verdict = report.verdict === 'pass' ? c.green('PASS') : c.red('FAIL');
+    const verdict = verdictWord(report.verdict, c);
     const interrupted = report.interrupted ? ' (interrupted)' : '';
     this.print(
       `done in ${formatDuration(report.durationMs)}${interrupted}: ${totals.passed} of ${totals.total} passed, ` +

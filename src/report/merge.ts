@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { computeStats } from '../run/stats.js';
 import { computeTotals, successRate, verdictOf } from '../run/totals.js';
 import { REPORT_SCHEMA_VERSION, type RunReport, type TaskResult } from '../run/types.js';
 import { runReportSchema } from './report-schema.js';
@@ -51,9 +52,17 @@ export function readReport(path: string): RunReport {
     throw new ReportReadError(`${path}: not valid JSON (${(error as Error).message})`);
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === 'number' && version !== REPORT_SCHEMA_VERSION) {
+  // Version 1 differs only in lacking the `interrupted` verdict and the optional fields, so it reads as 2.
+  if (version === 1) {
+    const old = data as { interrupted?: unknown; verdict?: unknown };
+    data = {
+      ...old,
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      verdict: old.interrupted === true ? 'interrupted' : old.verdict,
+    };
+  } else if (typeof version === 'number' && version !== REPORT_SCHEMA_VERSION) {
     throw new ReportReadError(
-      `${path}: schemaVersion ${version} is not supported; this cc-stress reads version ${REPORT_SCHEMA_VERSION}` +
+      `${path}: schemaVersion ${version} is not supported; this cc-stress reads versions 1 to ${REPORT_SCHEMA_VERSION}` +
         (version > REPORT_SCHEMA_VERSION ? ', upgrade cc-stress to read it' : ''),
     );
   }
@@ -104,6 +113,13 @@ export function mergeReports(reports: readonly RunReport[], options: MergeOption
   const totals = computeTotals(tasks);
   const rate = successRate(totals, interrupted);
   const description = reports.find((r) => r.suite.description !== undefined)?.suite.description;
+  // The weakest of the shards': one shard with process groups only is enough for escapes to be possible.
+  const containments = new Set(reports.map((r) => r.containment));
+  const containment = containments.has('process-group')
+    ? 'process-group'
+    : containments.size === 1
+      ? first.containment
+      : undefined;
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -121,7 +137,9 @@ export function mergeReports(reports: readonly RunReport[], options: MergeOption
     totals,
     successRate: rate,
     target: first.target,
-    verdict: verdictOf(rate, first.target),
+    verdict: verdictOf(rate, first.target, interrupted),
+    stats: computeStats(tasks, interrupted),
+    ...(containment !== undefined ? { containment } : {}),
   };
 }
 

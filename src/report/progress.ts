@@ -101,6 +101,7 @@ export class ProgressReporter implements Reporter {
     // Our own Ctrl-C handling ends the run through onEnd; this only covers a hard process.exit.
     process.once('exit', this.restoreOnExit);
     this.multibar.create(1, 0, { render: (width: number) => this.overallLine(width) });
+    if (info.containment !== undefined) this.print(this.c.dim(`containment: ${info.containment}`));
   }
 
   onTaskBegin(start: AttemptStart): void {

@@ -51,6 +51,7 @@ export const taskResultSchema = z.object({
   reason: endReasonSchema,
   flaky: z.boolean(),
   durationMs: millis,
+  line: z.number().int().positive().optional(),
 });
 
 export const totalsSchema = z.object({
@@ -62,6 +63,22 @@ export const totalsSchema = z.object({
   crashed: count,
   cancelled: count,
   flaky: count,
+});
+
+const durationStatsShape = {
+  tasks: count,
+  passed: count,
+  successRate: ratio,
+  attempts: count,
+  p50Ms: millis.nullable(),
+  p95Ms: millis.nullable(),
+  maxMs: millis.nullable(),
+};
+
+export const runStatsSchema = z.object({
+  all: z.object(durationStatsShape),
+  categories: z.array(z.object({ category: z.string(), ...durationStatsShape })),
+  tasks: z.array(z.object({ task: z.string(), category: z.string().optional(), ...durationStatsShape })),
 });
 
 export const runReportSchema = z.object({
@@ -84,7 +101,9 @@ export const runReportSchema = z.object({
   totals: totalsSchema,
   successRate: ratio,
   target: ratio,
-  verdict: z.enum(['pass', 'fail']),
+  verdict: z.enum(['pass', 'fail', 'interrupted']),
+  stats: runStatsSchema.optional(),
+  containment: z.enum(['pid-namespace', 'process-group']).optional(),
 });
 
 // Compile-time guard: a field added to RunReport (or to the schema) without the other fails the build.

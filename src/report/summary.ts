@@ -1,8 +1,10 @@
+import { statSync } from 'node:fs';
 import type { AttemptResult, EndReason, Reporter, RunReport, TaskResult } from '../run/types.js';
 import type { ChalkInstance } from './colors.js';
-import { reasonColor } from './describe.js';
+import { reasonColor, verdictWord } from './describe.js';
 import { formatDuration, formatPercent, oneLine, padEnd, padStart, taskLabel, truncate } from './format.js';
 import type { TextStream } from './line.js';
+import { durationLines } from './stats-table.js';
 
 export interface SummaryOptions {
   colors: ChalkInstance;
@@ -106,15 +108,16 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
   const interrupted = report.interrupted ? c.yellow(' (interrupted)') : '';
   lines.push(
     c.bold(`Summary: ${oneLine(report.suite.name, 120)}`) +
-      ` (${totals.total} task(s) in ${formatDuration(report.durationMs)})${interrupted}`,
+      ` (${totals.total} task(s) in ${formatDuration(report.durationMs)}` +
+      `${report.containment !== undefined ? `, containment ${report.containment}` : ''})${interrupted}`,
     '',
     ...countsTable(report.tasks, c),
     '',
   );
 
   const counted = report.interrupted ? totals.total - totals.cancelled : totals.total;
-  const verdict = report.verdict === 'pass' ? c.green.bold('PASS') : c.red.bold('FAIL');
-  const rateColor = report.verdict === 'pass' ? c.green : c.red;
+  const verdict = verdictWord(report.verdict, c);
+  const rateColor = report.verdict === 'pass' ? c.green : report.verdict === 'fail' ? c.red : c.yellow;
   lines.push(
     `  Success rate ${rateColor(formatPercent(report.successRate))} (${totals.passed} of ${counted}) ` +
       `vs target ${formatPercent(report.target)}: ${verdict}`,
@@ -145,6 +148,8 @@ export function renderSummary(report: RunReport, options: SummaryOptions): strin
 
   const slowest = slowestLines(report.tasks);
   if (slowest.length > 0) lines.push('', c.bold('Slowest'), ...slowest);
+  const durations = durationLines(report, c);
+  if (durations.length > 0) lines.push('', ...durations);
 
   const warnings = [...new Set(options.warnings ?? [])];
   if (warnings.length > 0) {
@@ -177,9 +182,20 @@ export class SummaryReporter implements Reporter {
     this.options.stream.write(
       `\n${renderSummary(report, {
         colors: this.options.colors,
-        files: this.options.files ?? [],
+        // Only what this run wrote: a report that failed is named in a warning instead.
+        files: (this.options.files ?? []).filter((file) => writtenSince(file, Date.parse(report.startedAt))),
         warnings: this.warnings,
       })}`,
     );
+  }
+}
+
+function writtenSince(path: string, since: number): boolean {
+  try {
+    const stat = statSync(path);
+    // Whole seconds: some file systems keep coarse modification times.
+    return stat.isFile() && stat.mtimeMs >= Math.floor(since / 1000) * 1000;
+  } catch {
+    return false;
   }
 }

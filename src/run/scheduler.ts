@@ -7,6 +7,7 @@ import { displayCommand } from './display-command.js';
 import { logPathFor } from './log-path.js';
 import { endReasonOf, messagesOf, runRecordOf } from './outcome.js';
 import { StartGate } from './start-gate.js';
+import { computeStats } from './stats.js';
 import { computeTotals, successRate, verdictOf } from './totals.js';
 import {
   type AttemptResult,
@@ -58,12 +59,16 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
   if (options.signal?.aborted) onInterrupt();
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
 
+  // Several executors report one containment only when they all agree; remote ones report none.
+  const containments = new Set(options.executors.map((executor) => executor.containment));
+  const containment = containments.size === 1 ? [...containments][0] : undefined;
   reporter.onBegin?.({
     suite: options.suite,
     tasks,
     concurrency: options.concurrency,
     target: options.target,
     outDir: options.outDir,
+    ...(containment !== undefined ? { containment } : {}),
   });
 
   const results = new Map<string, TaskResult>();
@@ -121,6 +126,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
       reason: last.reason,
       flaky: last.reason === 'passed' && attempts.length > 1,
       durationMs: attempts.reduce((sum, a) => sum + a.durationMs, 0),
+      ...lineOf(task),
     };
   };
 
@@ -158,6 +164,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
         reason: 'cancelled',
         flaky: false,
         durationMs: 0,
+        ...lineOf(task),
       },
   );
   const totals = computeTotals(taskResults);
@@ -180,10 +187,16 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
     totals,
     successRate: rate,
     target: options.target,
-    verdict: verdictOf(rate, options.target),
+    verdict: verdictOf(rate, options.target, interrupted),
+    stats: computeStats(taskResults, interrupted),
+    ...(containment !== undefined ? { containment } : {}),
   };
   await reporter.onEnd?.(report);
   return report;
+}
+
+function lineOf(task: TaskSpec): { line?: number } {
+  return task.source !== undefined ? { line: task.source.line } : {};
 }
 
 function limitsOf(plan: TimeoutPlan, extensions: number): AttemptResult['limits'] {

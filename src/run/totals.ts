@@ -1,4 +1,4 @@
-import type { EndReason, TaskResult, Totals } from './types.js';
+import type { EndReason, RunReport, TaskResult, Totals } from './types.js';
 
 /** The one definition of the totals, the success rate and the verdict, shared by run and merge. */
 export function computeTotals(tasks: readonly TaskResult[]): Totals {
@@ -37,6 +37,8 @@ export function successRate(totals: Totals, interrupted: boolean): number {
   return counted <= 0 ? 0 : totals.passed / counted;
 }
 
-export function verdictOf(rate: number, target: number): 'pass' | 'fail' {
+/** An interrupted run never passes: what it finished says nothing about what it did not get to. */
+export function verdictOf(rate: number, target: number, interrupted = false): RunReport['verdict'] {
+  if (interrupted) return 'interrupted';
   return rate >= target ? 'pass' : 'fail';
 }

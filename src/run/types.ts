@@ -34,6 +34,8 @@ export interface TaskResult {
   /** Passed only after a retry. */
   flaky: boolean;
   durationMs: number;
+  /** 1-based line of the task in the suite file (report.suite.file), for CI annotations. */
+  line?: number;
 }
 
 export interface Totals {
@@ -47,7 +49,31 @@ export interface Totals {
   flaky: number;
 }
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** Version 2 added the `interrupted` verdict (docs/report-format.md, Versioning). */
+export const REPORT_SCHEMA_VERSION = 2;
+
+/** How long attempts took, over every attempt that ran to an end (cancelled ones left out). */
+export interface DurationStats {
+  /** Tasks in the group. */
+  tasks: number;
+  passed: number;
+  /** passed / counted, counted as for the run's success rate; 0 when nothing counted. */
+  successRate: number;
+  /** Attempts the durations are taken from. */
+  attempts: number;
+  /** Nearest-rank percentiles and the maximum, in ms; null when no attempt ran. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  maxMs: number | null;
+}
+
+export interface RunStats {
+  all: DurationStats;
+  /** Per category, by name; tasks without one are under "(none)". */
+  categories: Array<DurationStats & { category: string }>;
+  /** Per task as written in the suite: repeats of a task (`id#1`, `id#2`) count together. */
+  tasks: Array<DurationStats & { task: string; category?: string }>;
+}
 
 /** Which shard a run was, and the fingerprint of the split it computed (absent in older reports). */
 export interface ShardInfo {
@@ -70,8 +96,18 @@ export interface RunReport {
   /** passed / (total - cancelled when interrupted, else total); 0 when nothing ran. */
   successRate: number;
   target: number;
-  verdict: 'pass' | 'fail';
+  /** `interrupted` when the run was stopped by Ctrl-C or SIGTERM, whatever the rate of what it finished. */
+  verdict: 'pass' | 'fail' | 'interrupted';
+  /** Success rate and duration percentiles per task, category and run (absent in version 1 reports). */
+  stats?: RunStats;
+  /**
+   * What kept each task's processes from outliving it: a PID namespace per task, or only a process group
+   * (escapable). Absent for remote executors and in reports of older versions.
+   */
+  containment?: Containment;
 }
+
+export type Containment = 'pid-namespace' | 'process-group';
 
 export interface RunStartInfo {
   suite: Suite;
@@ -79,6 +115,7 @@ export interface RunStartInfo {
   concurrency: number;
   target: number;
   outDir: string;
+  containment?: Containment;
 }
 
 export interface AttemptStart {

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { type Config, loadConfig } from '../config.js';
+import { containment, groupOnlyWarning } from '../exec/containment.js';
+import { progressRules } from '../exec/progress-rules.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { runRecordOf } from '../run/outcome.js';
@@ -84,6 +86,7 @@ export async function serve(options: ServeOptions, deps: ServeDeps): Promise<Run
     graceMs: deps.config.limits.graceSeconds * 1000,
     headBytes: deps.config.output.headBytes,
     tailBytes: deps.config.output.tailBytes,
+    progress: progressRules(deps.config.progress),
     ...(deps.history !== undefined
       ? { onRecord: historyRecorder(deps.history, (message) => deps.log(`warning: ${message}`)) }
       : {}),
@@ -91,6 +94,12 @@ export async function serve(options: ServeOptions, deps: ServeDeps): Promise<Run
   });
   const base = server.url.replace(/^ws:/, 'http:').replace(/\/ws\/mcp$/, '');
   deps.log(`listening on ${server.url} (also ${base.replace(/^http:/, 'ws:')}/ws); health: ${base}/health`);
+  const contained = containment();
+  deps.log(
+    contained.kind === 'pid-namespace'
+      ? 'containment: pid-namespace (each process in a PID namespace of its own)'
+      : `warning: ${groupOnlyWarning(contained.why)}`,
+  );
   deps.log(
     restricted
       ? `programs allowed: ${programs.join(', ')} (matched by resolved path; their arguments are not restricted; shell mode off)`

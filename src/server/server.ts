@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { LocalExecutor } from '../exec/local-executor.js';
+import type { ProgressRules } from '../exec/progress-rules.js';
 import type { Executor } from '../exec/types.js';
 import { ErrorCode, errorFrame } from '../exec/ws-protocol.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   graceMs?: number;
   headBytes?: number;
   tailBytes?: number;
+  /** What counts as progress for the processes it runs. */
+  progress?: ProgressRules;
   /** Keep each process's full output here; absent = a temporary folder, each log deleted when done. */
   logDir?: string;
   /** Where commands run when the request names no cwd. Default the server's cwd. */
@@ -121,6 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       graceMs,
       headBytes: options.headBytes ?? 8 * 1024,
       tailBytes: options.tailBytes ?? 32 * 1024,
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
     });
   const version = serverVersion();
   const startedAt = Date.now();

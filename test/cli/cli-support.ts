@@ -27,6 +27,11 @@ export function isolatedEnv(dir: string, extra: Record<string, string> = {}): No
   const env: NodeJS.ProcessEnv = { ...process.env, CC_STRESS_HISTORY: join(dir, 'history.db'), CI: 'true' };
   delete env.CC_STRESS_REDIS_URL;
   delete env.CC_STRESS_CONFIG;
+  // Tests that want GitHub Actions output set these themselves; a run of the tests inside Actions must not
+  // annotate the job or write to its summary.
+  delete env.GITHUB_ACTIONS;
+  delete env.GITHUB_STEP_SUMMARY;
+  delete env.GITHUB_WORKSPACE;
   return { ...env, ...extra };
 }
 

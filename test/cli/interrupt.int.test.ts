@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/index.js';
+import { logFileName } from '../../src/run/log-path.js';
 import { liveMarked, newMark } from '../exec/support/local-tasks.js';
 import { finished, isolatedEnv, startCli, workDir, writeSuite } from './cli-support.js';
 
@@ -52,8 +53,9 @@ async function startStubbornRun() {
 describe('interrupting a run', () => {
   it('first Ctrl-C kills every running group, keeps partial reports and exits 130', async () => {
     const { mark, out, child, done } = await startStubbornRun();
-    // The agent prints its init line about 0.4 s in; give it time so there is partial output to keep.
-    await sleep(1000);
+    // Wait for the agent's init line, so there is partial output to keep, however loaded the machine is.
+    const log = join(out, 'logs', logFileName('stubborn', 1));
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('"type":"system"'), 15_000);
     child.kill('SIGINT');
     const result = await done;
 

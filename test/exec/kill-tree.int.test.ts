@@ -45,10 +45,18 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
   it('kills a daemon that left the process group with setsid and lost its parent', async () => {
     const mark = newMark();
     const script = `(setsid sh -c 'trap "" TERM; while :; do sleep 1; done' &); echo forked; sleep 30`;
-    const running = local.run(shell(dir, script, { mark, plan: plan({ stallMs: 800 }) }));
-    await sleep(400);
-    const daemon = markedProcesses(mark).find((p) => p.ppid === 1 || p.command === 'sh');
-    expect(daemon).toBeDefined();
+    let taskPid = 0;
+    const running = local.run(shell(dir, script, { mark, plan: plan({ stallMs: 800 }) }), {
+      onStart: (task) => {
+        taskPid = task.pid ?? 0;
+      },
+    });
+    // The daemon leads a session of its own; the task's own processes do not (only its leader may).
+    const isDaemon = (p: { pid: number; sid: number; command: string }) =>
+      p.command === 'sh' && p.sid === p.pid && p.pid !== taskPid;
+    const deadline = Date.now() + 5000;
+    while (!markedProcesses(mark).some(isDaemon) && Date.now() < deadline) await sleep(50);
+    expect(markedProcesses(mark).filter(isDaemon)).toHaveLength(1);
     const result = await running;
     expect(result.termination).toBe('stall');
     expect(liveMarked(mark)).toEqual([]);
@@ -62,7 +70,8 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     expect(result).toMatchObject({ termination: 'exit', exitCode: 0 });
     // How many of the two daemons are up at the task's exit depends on scheduling; what matters is that
     // the leftovers are named and none survives.
-    expect(result.detail).toMatch(/^the task exited but left [1-9] process(es)? running; stopped them/);
+    expect(result.detail).toMatch(/^the task exited but left [1-9] process(es)? behind: .*; stopped them/);
+    expect(result.failures[0]).toMatch(/^left [1-9] process(es)? behind: \w+ \(pid \d+\)/);
     expect(await survivors(mark, 0)).toEqual([]);
   });
 
@@ -72,6 +81,7 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     const result = await local.run(shell(dir, 'sleep 30 & echo main done', { mark }));
     expect(result).toMatchObject({ termination: 'exit', exitCode: 0 });
     expect(result.outputHead).toBe('main done\n');
+    expect(result.failures).toEqual([expect.stringMatching(/^left 1 process behind: sleep \(pid \d+\)$/)]);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(liveMarked(mark)).toEqual([]);
   });

@@ -124,7 +124,7 @@ describe('LocalExecutor: agent CLIs', () => {
       ),
       { onAgentEvent: (event) => events.push(event.type) },
     );
-    expect(events).toEqual(['started', 'turn', 'finished']);
+    expect(events).toEqual(['started', 'turn', 'content', 'finished']);
     expect(result.failures).toEqual([]);
     expect(result.finalEvent).toMatchObject({ type: 'result', is_error: false, num_turns: 1 });
     expect(result.retryLater).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStat, procSupported, readStat } from '../../src/exec/proc-fs.js';
+import { parseIo, parseStat, procSupported, readStat } from '../../src/exec/proc-fs.js';
 
 describe('parseStat', () => {
   it('reads the fields after a command name containing spaces and parentheses', () => {
@@ -17,6 +17,18 @@ describe('parseStat', () => {
 
   it('rejects a truncated line', () => {
     expect(parseStat(1, '1 (x) S 0 1')).toBeUndefined();
+  });
+});
+
+describe('parseIo', () => {
+  it('adds bytes and calls of reads and writes', () => {
+    const text =
+      'rchar: 1000\nwchar: 24\nsyscr: 10\nsyscw: 3\nread_bytes: 0\nwrite_bytes: 4096\ncancelled_write_bytes: 0\n';
+    expect(parseIo(text)).toEqual({ bytes: 1024, calls: 13 });
+  });
+
+  it('rejects a file without the byte counters', () => {
+    expect(parseIo('syscr: 1\nsyscw: 1\n')).toBeUndefined();
   });
 });
 

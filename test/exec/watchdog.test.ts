@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROGRESS_RULES, type ProgressRules } from '../../src/exec/progress-rules.js';
 import { Watchdog } from '../../src/exec/watchdog.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 
@@ -67,7 +68,7 @@ describe('Watchdog CPU and I/O as progress', () => {
   it('counts a busy process as progressing', () => {
     const dog = new Watchdog(plan(60_000, 1000), 0, true);
     for (let t = 500; t <= 5000; t += 500) {
-      dog.activity({ cpuMs: 480, ioBytes: 0 }, t);
+      dog.activity({ cpuMs: 480, ioBytes: 0, usefulIoBytes: 0 }, t);
       expect(dog.check(t)).toEqual({ action: 'continue' });
     }
     expect(dog.status(5000).lastProgress).toBe('cpu');
@@ -78,15 +79,15 @@ describe('Watchdog CPU and I/O as progress', () => {
     dog.progress('stdout', 0);
     let verdict = dog.check(0);
     for (let t = 10_000; verdict.action === 'continue'; t += 10_000) {
-      dog.activity({ cpuMs: 10, ioBytes: 0 }, t);
+      dog.activity({ cpuMs: 10, ioBytes: 0, usefulIoBytes: 0 }, t);
       verdict = dog.check(t);
     }
     expect(verdict).toMatchObject({ action: 'kill', termination: 'stall' });
   });
 
-  it('counts any I/O bytes as progress', () => {
+  it('counts I/O of a few kilobytes as progress', () => {
     const dog = new Watchdog(plan(60_000, 1000), 0, true);
-    dog.activity({ cpuMs: 0, ioBytes: 4096 }, 900);
+    dog.activity({ cpuMs: 0, ioBytes: 4096, usefulIoBytes: 4096 }, 900);
     expect(dog.check(1800)).toEqual({ action: 'continue' });
     expect(dog.status(1800)).toMatchObject({ lastProgress: 'io', sinceProgressMs: 900 });
   });
@@ -142,5 +143,129 @@ describe('Watchdog silence record', () => {
     dog.stop(6000);
     expect(dog.longestSilenceMs(9000)).toBe(3500);
     expect(dog.check(20_000)).toEqual({ action: 'continue' });
+  });
+});
+
+const rules = (overrides: Partial<ProgressRules> = {}): ProgressRules => ({
+  ...DEFAULT_PROGRESS_RULES,
+  ...overrides,
+});
+
+describe('Watchdog weak signals', () => {
+  it('counts repeated output only within repeatMs of the last real progress, and says so when it kills', () => {
+    const dog = new Watchdog(plan(600_000, 3000), 0, true, rules({ repeatMs: 2000 }));
+    dog.progress('stdout', 400);
+    let verdict = dog.check(400);
+    let t = 400;
+    while (verdict.action === 'continue') {
+      t += 300;
+      dog.progress('stdout', t, { strength: 'repeat' });
+      verdict = dog.check(t);
+    }
+    // The last repeat that counted came at 2.2 s (within 2 s of 0.4 s); the stall limit ran from there.
+    expect(t).toBe(5200);
+    expect(verdict).toEqual({
+      action: 'kill',
+      termination: 'stall',
+      detail:
+        'only repeated output for 4.8s (stall limit 3s, from llm-agent prior); last progress: stdout at 0.4s',
+    });
+  });
+
+  it('keeps a task alive on keep-alives for keepAliveMs at most, naming the last work', () => {
+    const dog = new Watchdog(plan(600_000, 10_000), 0, true, rules({ keepAliveMs: 60_000 }));
+    dog.progress('agent-event', 5000, { what: 'tool_result' });
+    for (let t = 10_000; t <= 65_000; t += 5000) {
+      dog.progress('agent-event', t, { strength: 'keep-alive', what: 'ping' });
+      expect(dog.check(t)).toEqual({ action: 'continue' });
+    }
+    dog.progress('agent-event', 70_000, { strength: 'keep-alive', what: 'ping' });
+    expect(dog.check(74_999)).toEqual({ action: 'continue' });
+    expect(dog.check(75_000)).toEqual({
+      action: 'kill',
+      termination: 'stall',
+      detail:
+        'only keep-alives for 70.0s (stall limit 10s, from llm-agent prior); last progress: tool_result at 5.0s',
+    });
+  });
+
+  it('lets an open tool call hold the stall clock for keepAliveMs, and a tool result end the hold', () => {
+    const dog = new Watchdog(plan(600_000, 1000), 0, true, rules({ keepAliveMs: 5000 }));
+    dog.progress('agent-event', 100, { what: 'tool_use (Bash)' });
+    dog.tools(1, 'Bash', 100);
+    expect(dog.check(4000)).toEqual({ action: 'continue' });
+    dog.progress('agent-event', 4000, { what: 'tool_result' });
+    dog.tools(0, undefined, 4000);
+    expect(dog.check(4999)).toEqual({ action: 'continue' });
+    expect(dog.check(5000)).toMatchObject({ action: 'kill', termination: 'stall' });
+
+    const hung = new Watchdog(plan(600_000, 1000), 0, true, rules({ keepAliveMs: 5000 }));
+    hung.progress('agent-event', 100, { what: 'tool_use (Bash)' });
+    hung.tools(1, 'Bash', 100);
+    expect(hung.check(6099)).toEqual({ action: 'continue' });
+    expect(hung.check(6100)).toEqual({
+      action: 'kill',
+      termination: 'stall',
+      detail:
+        'only an open tool call (Bash) for 6.0s (stall limit 1s, from llm-agent prior); last progress: tool_use (Bash) at 0.1s',
+    });
+  });
+
+  it('holds the stall clock for an open tool call only while the tool runs as a process of its own', () => {
+    const running = new Watchdog(plan(600_000, 1000), 0, true, rules({ keepAliveMs: 5000 }));
+    const hung = new Watchdog(plan(600_000, 1000), 0, true, rules({ keepAliveMs: 5000 }));
+    for (const dog of [running, hung]) {
+      dog.processes(1, 50);
+      dog.progress('agent-event', 100, { what: 'tool_use (Bash)' });
+      dog.tools(1, 'Bash', 100);
+    }
+    running.processes(2, 500);
+    hung.processes(1, 500);
+    expect(running.check(3000)).toEqual({ action: 'continue' });
+    expect(hung.check(1100)).toEqual({
+      action: 'kill',
+      termination: 'stall',
+      detail:
+        'no output, CPU or I/O for 1.0s (stall limit 1s, from llm-agent prior); last progress: tool_use (Bash) at 0.1s',
+    });
+  });
+
+  it('never counts weak signals when their allowance is 0', () => {
+    const dog = new Watchdog(plan(600_000, 1000), 0, true, rules({ repeatMs: 0, keepAliveMs: 0 }));
+    dog.progress('stdout', 0);
+    dog.progress('stdout', 500, { strength: 'repeat' });
+    dog.progress('agent-event', 900, { strength: 'keep-alive', what: 'ping' });
+    expect(dog.check(1000)).toMatchObject({ action: 'kill', termination: 'stall' });
+  });
+
+  it('does not count idle CPU and I/O, and names the thresholds they stayed under', () => {
+    const dog = new Watchdog(plan(600_000, 3000), 0, true);
+    dog.progress('stdout', 0);
+    let verdict = dog.check(0);
+    let t = 0;
+    while (verdict.action === 'continue') {
+      t += 500;
+      // An idle event loop: two 8-byte wake-ups and a 38-byte poll a second, a clock tick now and then.
+      dog.activity({ cpuMs: t % 2000 === 0 ? 10 : 0, ioBytes: 27, usefulIoBytes: 0 }, t);
+      verdict = dog.check(t);
+    }
+    expect(t).toBe(3000);
+    expect(verdict.action === 'kill' && verdict.detail).toBe(
+      'no output, CPU or I/O for 3.0s (stall limit 3s, from llm-agent prior); last progress: stdout at 0.0s; ' +
+        'CPU and I/O stayed below 5% of a core and 128 B/s over 5s (idle, not counted)',
+    );
+  });
+
+  it('counts real I/O even without CPU, and a busy CPU even without I/O', () => {
+    const io = new Watchdog(plan(600_000, 1000), 0, true);
+    const cpu = new Watchdog(plan(600_000, 1000), 0, true);
+    for (let t = 500; t <= 10_000; t += 500) {
+      io.activity({ cpuMs: 0, ioBytes: 1 << 20, usefulIoBytes: 1 << 20 }, t);
+      cpu.activity({ cpuMs: 450, ioBytes: 0, usefulIoBytes: 0 }, t);
+      expect(io.check(t)).toEqual({ action: 'continue' });
+      expect(cpu.check(t)).toEqual({ action: 'continue' });
+    }
+    expect(io.status(10_000).lastProgress).toBe('io');
+    expect(cpu.status(10_000).lastProgress).toBe('cpu');
   });
 });

@@ -80,7 +80,7 @@ export function report(tasks: TaskResult[], overrides: Partial<RunReport> = {}):
     totals,
     successRate: rate,
     target,
-    verdict: verdictOf(rate, target),
+    verdict: verdictOf(rate, target, interrupted),
     ...overrides,
   };
 }

@@ -68,6 +68,34 @@ describe('createReporters', () => {
   });
 });
 
+describe('createReporters under GitHub Actions', () => {
+  const run = async (reporters: string[], actions: boolean): Promise<string> => {
+    const stdout = new Capture();
+    await drive(
+      createReporters({
+        reporters,
+        outDir: 'unused',
+        stream: new Capture(),
+        stdout,
+        color: false,
+        ci: true,
+        github: { actions, workspace: '/' },
+      }),
+    );
+    return stdout.text();
+  };
+
+  it("adds annotations to 'auto' when GITHUB_ACTIONS=true, and to an explicit 'github' anywhere", async () => {
+    expect(await run(['auto'], true)).toContain('::error title=cc-stress%3A FAIL::');
+    expect(await run(['auto'], false)).toBe('');
+    expect(await run(['github'], false)).toContain(
+      '::error file=suites/demo.yaml,title=cc-stress%3A failed a::',
+    );
+    // A list without auto or github is taken as meant.
+    expect(await run(['line', 'json'], true)).toBe('');
+  });
+});
+
 describe('parseReporterNames', () => {
   it('accepts lists and comma lists, once each', () => {
     expect(parseReporterNames(['auto,json', 'json', ' junit '])).toEqual(['auto', 'json', 'junit']);

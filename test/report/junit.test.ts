@@ -79,7 +79,9 @@ describe('junitXml', () => {
       skipped: '1',
       time: '42.000',
     });
-    expect(suites).toMatchObject({ tests: '7', failures: '1', errors: '3', skipped: '1' });
+    expect(suites).toMatchObject({ tests: '7', failures: '1', errors: '3', time: '42.000' });
+    // junit-10.xsd (Jenkins xUnit) allows no `skipped` on <testsuites>.
+    expect(suites).not.toHaveProperty('skipped');
     expect(suite.timestamp).toBe(mixed.startedAt);
     expect(cases).toHaveLength(7);
     expect(cases.filter((c) => 'failure' in c)).toHaveLength(1);
@@ -88,15 +90,22 @@ describe('junitXml', () => {
     expect(props(suite)).toMatchObject({ verdict: 'fail', target: '0.9', shard: '2/4' });
   });
 
-  it('names each testcase by category (or suite), task name and id, with its time in seconds', () => {
+  it('names each testcase by its stable task id, with the human name and source line in system-out', () => {
+    const withLine = report([task('ok', [attempt()], { category: 'simple', line: 12 })]);
+    const { cases } = parse(junitXml(withLine));
+    expect(cases[0]).toMatchObject({ classname: 'simple', name: 'ok', time: '1.500' });
+    expect(String(cases[0]!['system-out'])).toMatch(/^name: Task ok\nsource: \/suites\/demo\.yaml:12\n/);
+    expect(parse(junitXml(mixed)).cases[3]).toMatchObject({ classname: 'demo', name: 'quiet' });
+  });
+
+  it('puts no properties on testcases, which junit-10.xsd forbids', () => {
     const { cases } = parse(junitXml(mixed));
-    expect(cases[0]).toMatchObject({ classname: 'simple', name: 'Task ok [ok]', time: '1.500' });
-    expect(cases[3]).toMatchObject({ classname: 'demo', name: 'Task quiet [quiet]' });
+    for (const c of cases) expect(c).not.toHaveProperty('properties');
   });
 
   it('marks expectation failures as failure and kills or crashes as error, typed by reason', () => {
     const { cases } = parse(junitXml(mixed));
-    const byId = new Map(cases.map((c) => [props(c).id, c]));
+    const byId = new Map(cases.map((c) => [c.name as string, c]));
     expect(byId.get('bad')!.failure).toMatchObject({
       type: 'failed',
       message: 'expected stdout to contain "done"',
@@ -111,12 +120,16 @@ describe('junitXml', () => {
 
   it('records a retried success as passed but flaky, with each failed attempt', () => {
     const { cases } = parse(junitXml(mixed));
-    const flaky = cases.find((c) => props(c).id === 'flaky')!;
+    const flaky = cases.find((c) => c.name === 'flaky')!;
     expect(flaky).not.toHaveProperty('failure');
     expect(flaky).not.toHaveProperty('error');
-    expect(props(flaky)).toMatchObject({ flaky: 'true', attempts: '3' });
     expect((flaky.flakyFailure as Node[]).map((f) => f.type)).toEqual(['failed']);
     expect((flaky.flakyError as Node[]).map((f) => f.type)).toEqual(['stalled']);
+    // Surefire's shape: the evidence in <stackTrace>, the attempt's output in <system-out>.
+    const [stalled] = flaky.flakyError as Node[];
+    expect(String(stalled!.stackTrace)).toContain('attempt 2 of 3: stalled');
+    expect(String(stalled!['system-out'])).toBe('last line of output');
+    expect(String(stalled!['#text'] ?? '').trim()).toBe('');
     expect(String(flaky['system-out'])).toContain('flaky: passed on attempt 3 after 2 failed attempt(s)');
   });
 

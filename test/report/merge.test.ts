@@ -42,7 +42,8 @@ describe('mergeReports', () => {
     ]);
     expect(merged.totals.total).toBe(3);
     expect(merged.successRate).toBe(1);
-    expect(merged.verdict).toBe('pass');
+    // A shard that was interrupted left part of the suite unrun: the merge never passes on it.
+    expect(merged.verdict).toBe('interrupted');
     expect(merged.startedAt).toBe('2025-03-01T09:59:00.000Z');
     expect(merged.endedAt).toBe('2025-03-01T10:05:00.000Z');
     expect(merged.durationMs).toBe(6 * 60_000);
@@ -163,10 +164,17 @@ describe('readReport', () => {
     expect(errorOf(await fileWith('broken.json', '{"schemaVersion": 1,'))).toMatch(
       /broken\.json: not valid JSON/,
     );
-    const newer = { ...report([]), schemaVersion: 2 };
-    expect(errorOf(await fileWith('v2.json', JSON.stringify(newer)))).toMatch(
-      /v2\.json: schemaVersion 2 is not supported; this cc-stress reads version 1, upgrade/,
+    const newer = { ...report([]), schemaVersion: 3 };
+    expect(errorOf(await fileWith('v3.json', JSON.stringify(newer)))).toMatch(
+      /v3\.json: schemaVersion 3 is not supported; this cc-stress reads versions 1 to 2, upgrade/,
     );
+  });
+
+  it('reads a version 1 report, whose interrupted run could still say pass, as interrupted', async () => {
+    const v1 = { ...report([taskWith('a', 'passed')]), schemaVersion: 1, interrupted: true, verdict: 'pass' };
+    const read = readReport(await fileWith('v1.json', JSON.stringify(v1)));
+    expect(read.schemaVersion).toBe(2);
+    expect(read.verdict).toBe('interrupted');
   });
 
   it('reads a report that has fields added by a newer compatible version', async () => {

@@ -58,7 +58,8 @@ describe('renderSummary', () => {
       },
     );
     expect(interrupted).toContain('(interrupted)');
-    expect(interrupted).toContain('Success rate 100.0% (1 of 1)');
+    // However well the finished tasks did, an interrupted run does not pass.
+    expect(interrupted).toContain('Success rate 100.0% (1 of 1) vs target 90.0%: INTERRUPTED');
     expect(interrupted).toContain('1 cancelled task(s) not counted');
   });
 
@@ -75,6 +76,24 @@ describe('renderSummary', () => {
     expect(slowest[0]).toMatch(/1\. +1m01s of max 1m00s \(102%\) +Task c \[c\]/);
     expect(slowest[1]).toMatch(/2\. +20\.0s of max 1m00s \(33%\) +Task d \[d\], attempt 1 of 2/);
     expect(slowest.join('\n')).not.toContain('Task f');
+  });
+
+  it('gives success and p50/p95/max of every attempt that ended, per category and for the slowest tasks', () => {
+    const durations = text.split('Durations (every attempt that ended)\n')[1]!.split('\n\n');
+    const [categories, tasks] = durations.map((block) => block.split('\n'));
+    expect(rowOf(categories!.join('\n'), 'category')).toEqual([
+      'category',
+      'success',
+      'attempts',
+      'p50',
+      'p95',
+      'max',
+    ]);
+    expect(rowOf(categories!.join('\n'), 'long')).toEqual(['long', '50.0%', '3', '20.0s', '1m01s', '1m01s']);
+    expect(rowOf(categories!.join('\n'), 'all')).toEqual(['all', '50.0%', '6', '3.0s', '1m01s', '1m01s']);
+    // Tasks by p95, highest first; a task that never ran has no row.
+    expect(tasks!.slice(1, 3).map((l) => l.trim().split(/\s+/)[0])).toEqual(['c', 'd']);
+    expect(tasks!.some((l) => l.trim().startsWith('f '))).toBe(false);
   });
 
   it('is plain text without colours and coloured with them', () => {

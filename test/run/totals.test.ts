@@ -50,4 +50,9 @@ describe('totals and the gate', () => {
     expect(verdictOf(0.8999, 0.9)).toBe('fail');
     expect(verdictOf(0, 0)).toBe('pass');
   });
+
+  it('never passes an interrupted run, however well the tasks it finished did', () => {
+    expect(verdictOf(1, 0.9, true)).toBe('interrupted');
+    expect(verdictOf(0, 0.9, true)).toBe('interrupted');
+  });
 });

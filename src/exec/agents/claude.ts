@@ -24,6 +24,22 @@ const resultLine = z.looseObject({
   api_error_status: z.number().nullable().optional(),
 });
 
+const streamEvent = z.looseObject({ type: z.string() });
+
+/**
+ * With --include-partial-messages every server-sent event of the API is passed on as a `stream_event`
+ * line: message and content-block events are tokens; `ping` is the API's keep-alive while the model thinks.
+ */
+function onStreamEvent(event: unknown): AgentEvent[] {
+  const parsed = streamEvent.safeParse(event);
+  if (!parsed.success) return [{ type: 'heartbeat', what: 'stream_event' }];
+  const type = parsed.data.type;
+  if (type === 'ping') return [{ type: 'keep-alive', what: 'ping' }];
+  if (type.startsWith('message_') || type.startsWith('content_block_'))
+    return [{ type: 'content', what: type }];
+  return [{ type: 'heartbeat', what: type }];
+}
+
 /** `claude -p --output-format stream-json --verbose`: success is a `result` line with `is_error: false`. */
 export function createClaudeAdapter(): AgentAdapter {
   let final: Finished | undefined;
@@ -35,12 +51,15 @@ export function createClaudeAdapter(): AgentAdapter {
       case 'init':
         return [{ type: 'started' }];
       case 'api_retry':
+        // The CLI is alive and waiting to retry, which is no work done; it retries a bounded number of
+        // times (10 by default, about 3 minutes) and then gives up on its own.
         return [
-          { type: 'heartbeat', what: 'api_retry' },
+          { type: 'keep-alive', what: 'api_retry' },
           { type: 'api-error', status: line.error_status ?? null, fatal: false },
         ];
       default:
-        // task_started, task_notification, compact_boundary, hooks…: all signs of life.
+        // task_started, task_notification, status, compact_boundary, hooks…: signs of life, which show
+        // work while they say something new.
         return [{ type: 'heartbeat', what: line.subtype }];
     }
   };
@@ -60,6 +79,7 @@ export function createClaudeAdapter(): AgentAdapter {
       if (!block.success) continue;
       if (block.data.type === 'tool_use') events.push({ type: 'tool-start', name: block.data.name });
       else if (block.data.type === 'tool_result') events.push({ type: 'tool-end' });
+      else if (line.type === 'assistant') events.push({ type: 'content', what: block.data.type });
     }
     return events;
   };
@@ -84,7 +104,8 @@ export function createClaudeAdapter(): AgentAdapter {
     if (message.success) return onMessage(message.data);
     const result = resultLine.safeParse(raw);
     if (result.success) return onResult(result.data, raw);
-    // stream_event (partial messages) and future line types: tokens are flowing.
+    if (raw.type === 'stream_event') return onStreamEvent(raw.event);
+    // Future line types: signs of life.
     if (typeof raw.type === 'string') return [{ type: 'heartbeat', what: raw.type }];
     return [];
   };

@@ -35,7 +35,9 @@ export function createCodexAdapter(): AgentAdapter {
     const isTool = TOOL_ITEMS.has(item.type);
     if (parsed.type === 'item.started' && isTool) return [{ type: 'tool-start', name: toolName(item) }];
     if (parsed.type === 'item.completed' && isTool) return [{ type: 'tool-end' }];
-    return [{ type: 'heartbeat', what: `${parsed.type}:${item.type}` }];
+    if (isTool) return [{ type: 'heartbeat', what: `${parsed.type}:${item.type}` }];
+    // agent_message, reasoning, todo_list…: the model wrote something.
+    return [{ type: 'content', what: `${parsed.type}:${item.type}` }];
   };
 
   const parse = (parsed: CodexLine, raw: Record<string, unknown>): AgentEvent[] => {
@@ -49,9 +51,11 @@ export function createCodexAdapter(): AgentAdapter {
       case 'item.completed':
         return onItem(parsed);
       case 'error': {
+        // Usually "Reconnecting… 2/5": alive, but no work done. Without a network the CLI kept
+        // reconnecting for minutes without exiting, so this must not hold off the stall limit for long.
         const text = parsed.message ?? '';
         return [
-          { type: 'heartbeat', what: 'error' },
+          { type: 'keep-alive', what: 'error' },
           { type: 'api-error', status: statusFromText(text), fatal: false },
         ];
       }

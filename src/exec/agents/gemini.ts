@@ -51,7 +51,7 @@ export function createGeminiAdapter(): AgentAdapter {
       case 'message': {
         if (parsed.role !== 'assistant') return [{ type: 'heartbeat', what: 'message' }];
         const events: AgentEvent[] = wasInAssistantMessage ? [] : [{ type: 'turn' }];
-        events.push({ type: 'heartbeat', what: parsed.delta === true ? 'delta' : 'message' });
+        events.push({ type: 'content', what: parsed.delta === true ? 'delta' : 'message' });
         return events;
       }
       case 'tool_use':
@@ -61,8 +61,9 @@ export function createGeminiAdapter(): AgentAdapter {
       case 'error': {
         const status = statusFromText(parsed.message ?? '');
         if (status !== null) lastRetryStatus = status;
+        // A non-fatal error is a retry notice: alive, but no work done.
         return [
-          { type: 'heartbeat', what: 'error' },
+          { type: 'keep-alive', what: 'error' },
           { type: 'api-error', status, fatal: false },
         ];
       }
@@ -78,7 +79,7 @@ export function createGeminiAdapter(): AgentAdapter {
     const status = statusFromText(text);
     if (status !== null) lastRetryStatus = status;
     return [
-      { type: 'heartbeat', what: 'retry' },
+      { type: 'keep-alive', what: 'retry' },
       { type: 'api-error', status, fatal: false },
     ];
   };

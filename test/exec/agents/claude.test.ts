@@ -36,27 +36,52 @@ describe('claude adapter', () => {
     expect(events.map((e) => e.type)).toEqual([
       'started',
       'turn',
+      'content',
       'tool-start',
       'heartbeat',
       'heartbeat',
       'tool-end',
       'turn',
+      'content',
       'finished',
     ]);
-    expect(events[2]).toEqual({ type: 'tool-start', name: 'Bash' });
+    expect(events[2]).toEqual({ type: 'content', what: 'text' });
+    expect(events[3]).toEqual({ type: 'tool-start', name: 'Bash' });
     expect(finished).toMatchObject({ ok: true, retryLater: false, raw: { num_turns: 2, result: 'done' } });
   });
 
-  it('treats api_retry lines as heartbeats and non-fatal API errors', () => {
+  it('treats api_retry lines as keep-alives and non-fatal API errors', () => {
     const { events } = feed([
       `{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":1000,"error_status":529,${sid}}`,
       `{"type":"system","subtype":"api_retry","attempt":2,"max_retries":10,"retry_delay_ms":2000,"error_status":null,${sid}}`,
     ]);
     expect(events).toEqual([
-      { type: 'heartbeat', what: 'api_retry' },
+      { type: 'keep-alive', what: 'api_retry' },
       { type: 'api-error', status: 529, fatal: false },
-      { type: 'heartbeat', what: 'api_retry' },
+      { type: 'keep-alive', what: 'api_retry' },
       { type: 'api-error', status: null, fatal: false },
+    ]);
+  });
+
+  it('reads partial messages: API pings are keep-alives, message and content-block events are tokens', () => {
+    // As claude 2.1.x prints them with --include-partial-messages.
+    const stream = (event: string) =>
+      `{"type":"stream_event","event":${event},${sid},"parent_tool_use_id":null,"uuid":"6dda8a59-90a5-440a-a28c-58a18322be97"}`;
+    const { events } = feed([
+      `{"type":"system","subtype":"status","status":"requesting",${sid}}`,
+      stream(
+        '{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[]}}',
+      ),
+      stream('{"type":"ping"}'),
+      stream('{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}'),
+      stream('{"type":"error","error":{"type":"overloaded_error"}}'),
+    ]);
+    expect(events).toEqual([
+      { type: 'heartbeat', what: 'status' },
+      { type: 'content', what: 'message_start' },
+      { type: 'keep-alive', what: 'ping' },
+      { type: 'content', what: 'content_block_delta' },
+      { type: 'heartbeat', what: 'error' },
     ]);
   });
 

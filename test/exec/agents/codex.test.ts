@@ -22,11 +22,11 @@ describe('codex adapter', () => {
     expect(events.map((e) => e.type)).toEqual([
       'started',
       'turn',
-      'heartbeat',
+      'content',
       'tool-start',
       'heartbeat',
       'tool-end',
-      'heartbeat',
+      'content',
       'finished',
     ]);
     expect(events[3]).toEqual({ type: 'tool-start', name: 'command_execution' });
@@ -45,7 +45,7 @@ describe('codex adapter', () => {
       '{"type":"error","message":"Reconnecting... 2/5 (stream disconnected before completion: 503 Service Unavailable)"}',
     ]);
     expect(events).toEqual([
-      { type: 'heartbeat', what: 'error' },
+      { type: 'keep-alive', what: 'error' },
       { type: 'api-error', status: 503, fatal: false },
     ]);
     expect(finished).toBeUndefined();

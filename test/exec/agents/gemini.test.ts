@@ -20,12 +20,12 @@ describe('gemini adapter', () => {
       'started',
       'heartbeat',
       'turn',
-      'heartbeat',
-      'heartbeat',
+      'content',
+      'content',
       'tool-start',
       'tool-end',
       'turn',
-      'heartbeat',
+      'content',
       'finished',
     ]);
     expect(events[5]).toEqual({ type: 'tool-start', name: 'run_shell_command' });
@@ -35,7 +35,7 @@ describe('gemini adapter', () => {
   it('reads retries from stderr, where gemini reports them', () => {
     const adapter = createAgentAdapter('gemini');
     expect(adapter.onLine('stderr', 'Attempt 1 failed with status 503. Retrying with backoff...')).toEqual([
-      { type: 'heartbeat', what: 'retry' },
+      { type: 'keep-alive', what: 'retry' },
       { type: 'api-error', status: 503, fatal: false },
     ]);
     expect(adapter.onLine('stderr', '    at async GeminiClient.generateContent (client.js:12:5)')).toEqual(
@@ -65,12 +65,12 @@ describe('gemini adapter', () => {
     expect(broken.finished()).toMatchObject({ ok: false, retryLater: false });
   });
 
-  it('treats error lines as non-fatal', () => {
+  it('treats error lines as non-fatal keep-alives', () => {
     const adapter = createAgentAdapter('gemini');
     expect(
       adapter.onLine('stdout', `{"type":"error",${ts},"severity":"warning","message":"Loop detected"}`),
     ).toEqual([
-      { type: 'heartbeat', what: 'error' },
+      { type: 'keep-alive', what: 'error' },
       { type: 'api-error', status: null, fatal: false },
     ]);
     expect(adapter.finished()).toBeUndefined();

@@ -68,6 +68,8 @@ export interface SeenProcess {
   ppid: number;
   state: string;
   command: string;
+  /** Session id: a process that called setsid leads its own session (sid === pid). */
+  sid: number;
 }
 
 /** Every process in /proc whose environment carries the marker, zombies included. */
@@ -86,6 +88,7 @@ export function markedProcesses(mark: string): SeenProcess[] {
         ppid: Number(fields[1]),
         state: fields[0] ?? '?',
         command: stat.slice(stat.indexOf('(') + 1, close),
+        sid: Number(fields[3]),
       });
     } catch {
       // Gone between readdir and read, or not ours.
@@ -117,6 +120,7 @@ export function zombieChildren(): SeenProcess[] {
           ppid: process.pid,
           state: 'Z',
           command: stat.slice(stat.indexOf('(') + 1, close),
+          sid: Number(fields[3]),
         });
       }
     } catch {

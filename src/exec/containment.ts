@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/**
+ * What holds a task's processes together so that none outlives the task.
+ * - pid-namespace: each task runs in a PID namespace of its own (util-linux `unshare`) under a tiny init;
+ *   when the init dies the kernel kills everything else in the namespace, whatever it did (setsid, an
+ *   empty environment, a double fork). Nothing can leave it.
+ * - process-group: the task leads a process group and escapees are hunted through /proc by parent links
+ *   and an environment tag; a process that calls setsid and clears its environment can escape.
+ */
+export type Containment = 'pid-namespace' | 'process-group';
+
+/** Overrides the probe: `process-group` turns namespaces off; `pid-namespace` fails loudly without them. */
+export const CONTAINMENT_VAR = 'CC_STRESS_CONTAINMENT';
+
+/**
+ * PID 1 of a task's namespace: forks the command, reports on fd 3 whether it started (`r`, or `e ERRNO`)
+ * and how it ended (`x CODE` or `k SIGNAL`), then reaps everything the namespace holds and exits once
+ * it is empty. It installs no signal handlers: a namespace's init only receives signals it handles (and
+ * SIGKILL/SIGSTOP from outside), so the group signals meant for the task leave it alone, and it stays
+ * to report and reap. Plain Perl without modules: it starts in a few milliseconds and Perl is part of
+ * every Debian-like base system. Constants are Linux's: F_SETFD 2, FD_CLOEXEC 1, ECHILD 10.
+ */
+const INIT_SCRIPT = `open(my $st, '>&=', 3) or exit 125;
+fcntl($st, 2, 1);
+pipe(my $r, my $w) or do { syswrite($st, 'e ' . ($! + 0) . "\\n"); exit 125 };
+my $pid = fork();
+if (!defined $pid) { syswrite($st, 'e ' . ($! + 0) . "\\n"); exit 125 }
+if ($pid == 0) { close $r; exec { $ARGV[0] } @ARGV; syswrite($w, $! + 0); exit 127 }
+close $w;
+my $err = '';
+sysread($r, $err, 16);
+close $r;
+if ($err ne '') { syswrite($st, "e $err\\n"); waitpid($pid, 0); exit 127 }
+syswrite($st, "r\\n");
+my $status = 0;
+for (;;) {
+  my $done = waitpid(-1, 0);
+  if ($done < 0) { last if $! + 0 == 10; next }
+  next if $done != $pid;
+  $status = $?;
+  syswrite($st, ($status & 127) ? 'k ' . ($status & 127) . "\\n" : 'x ' . ($status >> 8) . "\\n");
+}
+exit(($status & 127) ? 128 + ($status & 127) : $status >> 8);
+`;
+
+/**
+ * The namespace flags, tried in order: as root (or with CAP_SYS_ADMIN), then inside a user namespace; each
+ * first with a /proc of the task's own, then (where mounting is refused, e.g. by AppArmor) without one.
+ */
+const PID_NAMESPACE = ['--pid', '--fork', '--kill-child'];
+const OWN_PROC = ['--mount-proc', '--propagation', 'slave'];
+// The user keeps their own uid inside (not root): agent CLIs refuse some modes when run as root.
+const USER_NAMESPACE = ['--user', '--map-current-user'];
+const NAMESPACE_FLAGS: readonly (readonly string[])[] = [
+  [...PID_NAMESPACE, ...OWN_PROC],
+  PID_NAMESPACE,
+  [...USER_NAMESPACE, ...PID_NAMESPACE, ...OWN_PROC],
+  [...USER_NAMESPACE, ...PID_NAMESPACE],
+];
+
+export interface ContainmentChoice {
+  kind: Containment;
+  /** Why namespaces are not used, when they are not. */
+  why?: string;
+  /** How to start a program inside the container. */
+  wrap(program: string, args: readonly string[]): { file: string; args: string[] };
+}
+
+const groupOnly = (why: string): ContainmentChoice => ({
+  kind: 'process-group',
+  why,
+  wrap: (program, args) => ({ file: program, args: [...args] }),
+});
+
+let probed: ContainmentChoice | undefined;
+
+/** Probes once per process (a few milliseconds) which containment this machine allows. */
+export function containment(): ContainmentChoice {
+  probed ??= probe(process.env[CONTAINMENT_VAR]);
+  return probed;
+}
+
+function probe(wanted: string | undefined): ContainmentChoice {
+  if (wanted === 'process-group') return groupOnly(`${CONTAINMENT_VAR}=process-group`);
+  const choice = probeNamespaces();
+  if (wanted === 'pid-namespace' && choice.kind !== 'pid-namespace') {
+    throw new Error(
+      `${CONTAINMENT_VAR}=pid-namespace but PID namespaces are not available here (${choice.why}); unset it to fall back to process groups`,
+    );
+  }
+  return choice;
+}
+
+function probeNamespaces(): ContainmentChoice {
+  if (process.platform !== 'linux') return groupOnly('PID namespaces exist only on Linux');
+  const unshare = findProgram('unshare');
+  const perl = findProgram('perl');
+  if (!unshare) return groupOnly('`unshare` (util-linux) is not on PATH');
+  if (!perl) return groupOnly('`perl` is not on PATH');
+  let last = '';
+  for (const flags of NAMESPACE_FLAGS) {
+    const prefix = [...flags, '--', perl, '-e', INIT_SCRIPT, '--'];
+    const trial = spawnSync(unshare, [...prefix, 'true'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      encoding: 'latin1',
+    });
+    const report = (trial.output?.[3] as string | null | undefined) ?? '';
+    if (trial.status === 0 && report === 'r\nx 0\n') {
+      return {
+        kind: 'pid-namespace',
+        wrap: (program, args) => ({ file: unshare, args: [...prefix, program, ...args] }),
+      };
+    }
+    last = firstLine(String(trial.stderr ?? '')) || (trial.error?.message ?? `exit ${trial.status}`);
+  }
+  return groupOnly(`unshare cannot create a PID namespace here: ${last}`);
+}
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  );
+}
+
+/** The absolute path of an executable on the runner's PATH, so a task's own PATH cannot replace it. */
+function findProgram(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+/** Said loudly: without a namespace, a task that calls setsid and clears its environment can escape. */
+export function groupOnlyWarning(why: string | undefined): string {
+  return (
+    `tasks are contained by process groups only${why !== undefined ? ` (${why})` : ''}: a process that calls ` +
+    'setsid and clears its environment can outlive the run; see "Process hygiene" in the README'
+  );
+}
+
+/** What the init reported on fd 3. */
+export type InitReport =
+  | { kind: 'started' }
+  | { kind: 'not-started'; errno: number }
+  | { kind: 'exited'; exitCode: number }
+  | { kind: 'killed'; signal: number };
+
+export function parseInitReport(line: string): InitReport | undefined {
+  const match = /^([rexk])(?: (\d+))?$/.exec(line);
+  if (!match) return undefined;
+  const value = Number(match[2]);
+  switch (match[1]) {
+    case 'r':
+      return { kind: 'started' };
+    case 'e':
+      return { kind: 'not-started', errno: value };
+    case 'x':
+      return { kind: 'exited', exitCode: value };
+    default:
+      return { kind: 'killed', signal: value };
+  }
+}
