@@ -2,9 +2,33 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/real-cli/**'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        // The real agent CLIs against fake model APIs, in a loopback-only network namespace (root needed).
+        // Alone: npm run test:real-cli
+        extends: true,
+        test: {
+          name: 'real-cli',
+          include: ['test/real-cli/**/*.test.ts'],
+          exclude: ['**/node_modules/**'],
+          // One file at a time: each starts up to eleven 400 MB CLIs, and their start-up on a shared 2-core
+          // machine must not eat the short fixed stall limits the scenarios are judged by.
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

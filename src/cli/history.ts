@@ -1,5 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { exportHistory, FallbackHistoryStore, importHistory } from '../history/index.js';
+import type { RunRecord } from '../history/types.js';
+import { isCurrentClassKey } from '../timeouts/keys.js';
 import { EXIT } from './errors.js';
 import { withHistory } from './open-history.js';
 
@@ -13,12 +15,20 @@ export async function historyList(options: Common & { limit: number; json?: bool
     if (options.json) {
       process.stdout.write(`${JSON.stringify(classes, null, 2)}\n`);
     } else {
+      let older = 0;
       for (const c of classes) {
+        const current = isCurrentClassKey(c.classKey);
+        if (!current) older += 1;
         process.stdout.write(
-          `${new Date(c.lastAt).toISOString()}  ${String(c.runs).padStart(5)} runs  ${c.classKey}\n`,
+          `${new Date(c.lastAt).toISOString()}  ${String(c.runs).padStart(5)} runs  ${c.classKey}${current ? '' : '  (older classifier, not read)'}\n`,
         );
       }
       process.stdout.write(`${classes.length} class(es) in the ${store.kind} store\n`);
+      if (older > 0) {
+        process.stdout.write(
+          `${older} class(es) were recorded by an older classifier and are no longer read; \`cc-stress history prune\` drops them once unused long enough\n`,
+        );
+      }
       const pending = store instanceof FallbackHistoryStore ? store.status().pending : 0;
       if (pending > 0) {
         process.stdout.write(
@@ -44,11 +54,17 @@ export async function historyShow(
     for (const run of runs) {
       process.stdout.write(
         `${new Date(run.at).toISOString()}  ${run.outcome.padEnd(12)} ${(run.durationMs / 1000).toFixed(1).padStart(8)}s` +
-          `  longest silence ${(run.longestSilenceMs / 1000).toFixed(1)}s\n`,
+          `  longest silence ${(run.longestSilenceMs / 1000).toFixed(1)}s${provenanceText(run)}\n`,
       );
     }
     return EXIT.pass;
   });
+}
+
+/** Where a run came from, for `history show`; runs recorded before provenance was kept say so. */
+function provenanceText(run: RunRecord): string {
+  if (run.program === undefined) return '  program unrecorded';
+  return `  ${run.program}${run.simulated === true ? ' (simulated agent)' : ''}`;
 }
 
 export async function historyPrune(options: Common & { olderThan: number }): Promise<number> {

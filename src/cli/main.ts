@@ -62,6 +62,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--rerun-failed <report>', 'run only the tasks that did not pass in this report.json')
     .option('--config <file>', 'config file (default: $CC_STRESS_CONFIG)')
     .option('--no-history', 'do not read or write history: use the config defaults as limits')
+    .option(
+      '--shared-history',
+      'use the configured history even for a suite that keeps its own (history: separate, as the demo does)',
+    )
     .option('--no-color', 'no colours')
     .action(async (suite: string, options) => {
       const { runCommand } = await import('./run.js');

@@ -47,6 +47,8 @@ export interface RunOptions {
   bail?: number;
   color: boolean;
   history: boolean;
+  /** Use the configured history even when the suite asks for a separate one. */
+  sharedHistory?: boolean;
   executor?: string[];
   token?: string;
   config?: string;
@@ -128,11 +130,21 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   };
   let history: HistoryStore | undefined;
   let learned: LearnedTimeoutPlanner | undefined;
+  const separate = suite.history === 'separate' && options.sharedHistory !== true;
+  // A separate history is one local file, with its plan cache beside it: nothing reaches the user's
+  // history folder or a shared Redis.
+  const historyPath = separate ? join(resolve(options.out), 'history.db') : loaded.historyPath;
   if (options.history) {
+    if (separate) {
+      process.stderr.write(
+        `history: ${historyPath} (this suite keeps its history apart from yours; --shared-history to use yours)\n`,
+      );
+    }
     history = await openHistoryStore({
-      historyPath: loaded.historyPath,
-      createFolder: loaded.historyPathIsDefault,
-      ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
+      historyPath,
+      // The report folder is made for the run anyway, so a separate history may create it.
+      createFolder: separate || loaded.historyPathIsDefault,
+      ...(loaded.redisUrl !== undefined && !separate ? { redisUrl: loaded.redisUrl } : {}),
       config: loaded.config.history,
       onWarning: (message) => warn(message),
       // Sharding splits by what history says, which must be the same in every job: it waits for Redis.
@@ -164,7 +176,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       process.stdout.write(`${tasks.length} task(s)\n`);
       return EXIT.pass;
     }
-    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
+    learned = history !== undefined ? learnedPlannerFor(history, { ...loaded, historyPath }) : undefined;
     const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
     const outDir = resolve(options.out);
     // Before any task starts: a bad --out would otherwise fail every task and lose every report.

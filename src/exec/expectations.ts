@@ -71,23 +71,41 @@ function exitCodeFailure(exitCode: number | null, accepted: number[]): string | 
   return `${actual}, expected ${expected}`;
 }
 
+/** What the APIs' "come back later" statuses mean, so a storm reads as one and not as a broken task. */
+const RETRY_LATER_WORDS: Record<number, string> = {
+  429: 'rate limited',
+  503: 'overloaded',
+  529: 'overloaded',
+};
+
+/** Codex and Gemini bury the API status in prose, if they print it at all; their adapters dig it out. */
+function statusPrefix(finished: Finished): string {
+  const status = finished.status;
+  if (status === undefined || status === null) return finished.retryLater ? 'retry later: ' : '';
+  const words = RETRY_LATER_WORDS[status];
+  if (finished.retryLater && words !== undefined) return `${words} (API status ${status}), retry later: `;
+  return `API status ${status}: `;
+}
+
 /** Why the agent's own success rule said no, in the words of its final event. */
-function agentFailure(agent: AgentKind, raw: Record<string, unknown>): string {
+function agentFailure(agent: AgentKind, finished: Finished): string {
+  const raw = finished.raw;
   if (agent === 'claude') {
     const details = [`subtype ${show(raw.subtype)}`];
-    if (raw.api_error_status !== undefined && raw.api_error_status !== null) {
-      details.push(`api_error_status ${show(raw.api_error_status)}`);
-    }
-    return `result.is_error was ${show(raw.is_error)}, expected false (${details.join(', ')})`;
+    const status = raw.api_error_status;
+    if (status !== undefined && status !== null) details.push(`api_error_status ${show(status)}`);
+    const words = typeof status === 'number' ? RETRY_LATER_WORDS[status] : undefined;
+    const prefix = words === undefined ? '' : `${words} (API status ${status}), retry later: `;
+    return `${prefix}result.is_error was ${show(raw.is_error)}, expected false (${details.join(', ')})`;
   }
   if (agent === 'codex') {
     const error = raw.error as { message?: unknown } | undefined;
     const message = typeof error?.message === 'string' ? `: ${show(error.message)}` : '';
-    return `the agent's turn failed (${show(raw.type)}), expected turn.completed${message}`;
+    return `${statusPrefix(finished)}the agent's turn failed (${show(raw.type)}), expected turn.completed${message}`;
   }
   const error = raw.error as { message?: unknown } | undefined;
   const message = typeof error?.message === 'string' ? ` (${show(error.message)})` : '';
-  return `result.status was ${show(raw.status)}, expected "success"${message}`;
+  return `${statusPrefix(finished)}result.status was ${show(raw.status)}, expected "success"${message}`;
 }
 
 function resultFailures(
@@ -98,7 +116,7 @@ function resultFailures(
   if (agent === 'none') return [];
   if (wanted !== null && Object.keys(wanted).length === 0) return [];
   if (finished === undefined) return ['no final result event (the agent ended without a result line)'];
-  if (wanted === null) return finished.ok ? [] : [agentFailure(agent, finished.raw)];
+  if (wanted === null) return finished.ok ? [] : [agentFailure(agent, finished)];
   const failures: string[] = [];
   for (const [key, expected] of Object.entries(wanted)) {
     const actual = finished.raw[key];
@@ -131,9 +149,10 @@ export function createExpectationTracker(expect: Expectations, agent: AgentKind)
       if (totalBytes < expect.minOutputBytes) {
         failures.push(`output was ${totalBytes} bytes, expected at least ${expect.minOutputBytes}`);
       }
+      // The agent's own verdict first: it says why (an API status, a turn limit), the exit code only that.
+      failures.unshift(...resultFailures(agent, expect.result, finished));
       const exit = exitCodeFailure(exitCode, expect.exitCode);
       if (exit !== undefined) failures.push(exit);
-      failures.push(...resultFailures(agent, expect.result, finished));
       return failures;
     },
   };

@@ -28,7 +28,14 @@ export type AgentEvent =
   | { type: 'heartbeat'; what: string }
   | { type: 'keep-alive'; what: string }
   | { type: 'api-error'; status?: number | null; fatal: boolean }
-  | { type: 'finished'; ok: boolean; retryLater: boolean; raw: Record<string, unknown> };
+  | {
+      type: 'finished';
+      ok: boolean;
+      retryLater: boolean;
+      raw: Record<string, unknown>;
+      /** The API status behind a failure, where the agent's output tells it (codex, gemini). */
+      status?: number | null;
+    };
 
 export interface ExecRequest {
   taskId: string;

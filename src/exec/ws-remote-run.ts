@@ -1,10 +1,10 @@
 import { constants } from 'node:os';
+import { quoteArgv } from '../command/quote.js';
 import type { OutputSink } from './output-sink.js';
 import type { ProgressRules } from './progress-rules.js';
 import type { ExecHooks, ExecRequest, Termination } from './types.js';
 import { LAG_TOLERANCE_MS } from './watch-loop.js';
 import { type ProgressDetail, Watchdog } from './watchdog.js';
-import { quoteArgv } from './ws-command-line.js';
 import { type RemoteSession, RpcError } from './ws-connection.js';
 import {
   type CompletedParams,

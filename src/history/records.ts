@@ -9,6 +9,9 @@ export const runOutcomes = [
   'retry-later',
 ] as const satisfies readonly RunOutcome[];
 
+/** Program names are normalised tool names; anything longer is cut, never refused. */
+export const PROGRAM_MAX = 64;
+
 export const runRecordSchema = z.object({
   runId: z.string().min(1).max(512),
   durationMs: z.number().finite().min(0),
@@ -16,6 +19,8 @@ export const runRecordSchema = z.object({
   outcome: z.enum(runOutcomes),
   at: z.number().finite().min(0),
   limitMs: z.number().finite().min(0).optional(),
+  program: z.string().min(1).max(PROGRAM_MAX).optional(),
+  simulated: z.boolean().optional(),
 });
 
 /** Only the record's own fields, in a fixed order, so stored values never carry stray properties. */
@@ -27,6 +32,10 @@ export function pickRecord(record: RunRecord): RunRecord {
     outcome: record.outcome,
     at: record.at,
     ...(record.limitMs === undefined ? {} : { limitMs: record.limitMs }),
+    ...(record.program !== undefined && record.program !== ''
+      ? { program: record.program.slice(0, PROGRAM_MAX) }
+      : {}),
+    ...(record.simulated !== undefined ? { simulated: record.simulated } : {}),
   };
 }
 

@@ -59,6 +59,14 @@ const migrations: ReadonlyArray<(db: Db) => void> = [
     // The limit in force when a run was cut off; NULL for finished runs and for rows of older versions.
     db.exec('ALTER TABLE runs ADD COLUMN limit_ms REAL');
   },
+  (db) => {
+    // Provenance: the program a run actually ran (wrappers resolved) and whether it was the simulated
+    // agent. NULL on runs recorded before; simulated is 0 or 1.
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN program TEXT;
+      ALTER TABLE runs ADD COLUMN simulated INTEGER;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;

@@ -18,6 +18,8 @@ interface RunRow {
   outcome: string;
   at: number;
   limit_ms: number | null;
+  program: string | null;
+  simulated: number | null;
 }
 
 interface ClassRow {
@@ -51,9 +53,12 @@ export class SqliteHistoryStore implements HistoryStore {
         'INSERT INTO classes (class_key, last_at) VALUES (?, ?) RETURNING id',
       ),
       touchClass: db.prepare<[number, number]>('UPDATE classes SET last_at = max(last_at, ?) WHERE id = ?'),
-      addRun: db.prepare<[number, string, number, number, number, string, number | null]>(
-        `INSERT OR IGNORE INTO runs (class_id, run_id, at, duration_ms, longest_silence_ms, outcome, limit_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      addRun: db.prepare<
+        [number, string, number, number, number, string, number | null, string | null, number | null]
+      >(
+        `INSERT OR IGNORE INTO runs
+           (class_id, run_id, at, duration_ms, longest_silence_ms, outcome, limit_ms, program, simulated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       trimRuns: db.prepare<{ classId: number; keep: number }>(
         `DELETE FROM runs WHERE id IN (
@@ -64,7 +69,7 @@ export class SqliteHistoryStore implements HistoryStore {
         'DELETE FROM classes WHERE id IN (SELECT id FROM classes ORDER BY last_at ASC, id ASC LIMIT ?)',
       ),
       recent: db.prepare<[string, number], RunRow>(
-        `SELECT r.run_id, r.duration_ms, r.longest_silence_ms, r.outcome, r.at, r.limit_ms
+        `SELECT r.run_id, r.duration_ms, r.longest_silence_ms, r.outcome, r.at, r.limit_ms, r.program, r.simulated
          FROM runs r JOIN classes c ON c.id = r.class_id
          WHERE c.class_key = ? ORDER BY r.at DESC, r.run_id DESC LIMIT ?`,
       ),
@@ -92,6 +97,8 @@ export class SqliteHistoryStore implements HistoryStore {
           record.longestSilenceMs,
           record.outcome,
           record.limitMs ?? null,
+          record.program ?? null,
+          record.simulated === undefined ? null : Number(record.simulated),
         );
         if (changes > 0) this.statements.trimRuns.run({ classId, keep: this.maxRunsPerClass });
       }
@@ -134,6 +141,8 @@ export class SqliteHistoryStore implements HistoryStore {
         outcome: row.outcome as RunOutcome,
         at: row.at,
         ...(row.limit_ms === null ? {} : { limitMs: row.limit_ms }),
+        ...(row.program !== null ? { program: row.program } : {}),
+        ...(row.simulated !== null ? { simulated: row.simulated !== 0 } : {}),
       });
     }
     return records;

@@ -25,7 +25,17 @@ export interface RunRecord {
    * runs and on records written before it was recorded.
    */
   limitMs?: number;
+  /**
+   * Where the run came from: the program actually run, wrappers resolved (`claude`, `npm`, `fake-agent`).
+   * Absent only on records written before cc-stress kept it.
+   */
+  program?: string;
+  /** The simulated agent ran it (`cc-stress-fake-agent`): a demo or test, never a real tool's timing. */
+  simulated?: boolean;
 }
+
+/** Where a run came from, as recorded with it. */
+export type RunProvenance = Required<Pick<RunRecord, 'program' | 'simulated'>>;
 
 export interface ClassSummary {
   classKey: string;

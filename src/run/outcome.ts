@@ -1,5 +1,6 @@
+import { describeCommand } from '../command/model.js';
 import type { ExecResult } from '../exec/types.js';
-import type { RunOutcome, RunRecord } from '../history/types.js';
+import type { RunOutcome, RunProvenance, RunRecord } from '../history/types.js';
 import type { TimeoutPlan } from '../timeouts/types.js';
 import type { EndReason } from './types.js';
 
@@ -48,6 +49,7 @@ export function runRecordOf(
   raw: ExecResult,
   runId: string,
   plan?: Pick<TimeoutPlan, 'maxMs' | 'stallMs'>,
+  provenance?: RunProvenance,
 ): RunRecord | undefined {
   const outcome = historyOutcomeOf(endReasonOf(raw), raw);
   if (outcome === undefined) return undefined;
@@ -66,7 +68,19 @@ export function runRecordOf(
     outcome,
     at: raw.endedAt,
     ...(limitMs === undefined || !Number.isFinite(limitMs) ? {} : { limitMs }),
+    ...provenance,
   };
+}
+
+/** Where a task's runs come from: the program its command really runs, and whether it is the simulated agent. */
+export function provenanceOf(command: { argv: readonly string[]; shell: boolean }): RunProvenance {
+  try {
+    const model = describeCommand(command.argv, command.shell);
+    return { program: model.program, simulated: model.simulated };
+  } catch {
+    // The classifier reads such a command as opaque too.
+    return { program: 'unknown', simulated: false };
+  }
 }
 
 /** Evidence lines for the report: expectation failures, or why the executor ended the task. */

@@ -1,11 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import type { ExecResult, Executor } from '../exec/types.js';
-import type { HistoryStore } from '../history/types.js';
+import type { HistoryStore, RunRecord } from '../history/types.js';
 import type { Suite, TaskSpec } from '../suite/types.js';
 import type { TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import { displayCommand } from './display-command.js';
 import { logPathFor } from './log-path.js';
-import { endReasonOf, messagesOf, runRecordOf } from './outcome.js';
+import { endReasonOf, messagesOf, provenanceOf, runRecordOf } from './outcome.js';
 import { StartGate } from './start-gate.js';
 import { computeStats } from './stats.js';
 import { computeTotals, successRate, verdictOf } from './totals.js';
@@ -109,7 +109,12 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
       attempts.push(result);
       if (options.history !== undefined && plan.classKeys !== undefined) {
         pendingHistory.push(
-          recordHistory(options.history, plan.classKeys, raw, plan, newRunId(), options.onWarning),
+          recordHistory(
+            options.history,
+            plan.classKeys,
+            runRecordOf(raw, newRunId(), plan, provenanceOf(task)),
+            options.onWarning,
+          ),
         );
       }
       const willRetry = result.reason !== 'passed' && result.reason !== 'cancelled' && attempt < maxAttempts;
@@ -238,12 +243,9 @@ function attemptResultOf(
 async function recordHistory(
   store: HistoryStore,
   classKeys: string[],
-  raw: ExecResult,
-  plan: TimeoutPlan,
-  runId: string,
+  record: RunRecord | undefined,
   onWarning: ((message: string) => void) | undefined,
 ): Promise<void> {
-  const record = runRecordOf(raw, runId, plan);
   if (record === undefined) return;
   try {
     await store.record(classKeys, record);

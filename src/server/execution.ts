@@ -1,8 +1,8 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { detectAgent } from '../command/model.js';
 import type { Executor, RunningTask } from '../exec/types.js';
 import { type ExecuteParams, notification } from '../exec/ws-protocol.js';
-import { detectAgent } from '../suite/agent.js';
 import { defaultExpectations } from '../suite/expect.js';
 import type { AgentKind, Expectations } from '../suite/types.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
@@ -52,9 +52,9 @@ const NO_EXPECTATIONS: Expectations = defaultExpectations();
 /** Long lines are only searched this far for provider limit messages. */
 const SIGNAL_SEARCH_CHARS = 4096;
 
-/** Agent CLIs are recognised by program name, so their events feed the watchdog as they do locally. */
+/** Agent CLIs are recognised through any wrappers, so their events feed the watchdog as they do locally. */
 function agentOf(command: PreparedCommand): AgentKind {
-  return command.shell ? 'none' : detectAgent(command.argv);
+  return detectAgent(command.argv, command.shell);
 }
 
 /**

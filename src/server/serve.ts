@@ -4,7 +4,7 @@ import { containment, groupOnlyWarning } from '../exec/containment.js';
 import { progressRules } from '../exec/progress-rules.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
-import { runRecordOf } from '../run/outcome.js';
+import { provenanceOf, runRecordOf } from '../run/outcome.js';
 import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
 import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
@@ -50,7 +50,7 @@ export function historyRecorder(
   let warned = false;
   return (run) => {
     const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
-    const record = runRecordOf(run.result, run.runId, run.plan);
+    const record = runRecordOf(run.result, run.runId, run.plan, provenanceOf(run.command));
     if (keys.length === 0 || record === undefined) return;
     store.record(keys, record).catch((error: unknown) => {
       if (warned) return;

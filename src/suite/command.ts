@@ -11,6 +11,9 @@
  * Unlike sh, references are expanded inside single quotes too; `$${` is a literal `${` everywhere.
  */
 
+import { type Lexed, type LexProblem, lex, type WordToken } from '../command/lex.js';
+import { singleQuote as posixSingleQuote, quoteWord } from '../command/quote.js';
+
 export type SplitResult = { ok: true; argv: string[] } | { ok: false; reason: string };
 
 /** Part of one argument: final text, or a reference to expand (and, when unquoted, to split). */
@@ -18,26 +21,17 @@ export type CommandPart = { text: string } | { reference: string; quoted: boolea
 
 export type ParsedCommand = { ok: true; words: CommandPart[][] } | { ok: false; reason: string };
 
-const OPERATORS = ['&&', '||', ';;', '>>', '<<', '>&', '<&', '|&', '|', '&', ';', '<', '>', '(', ')'];
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
-
-class Refusal extends Error {}
-
-function needShell(what: string): Refusal {
-  return new Refusal(`${what}, which needs a shell; set shell: true or give the command as an argv list`);
-}
 
 /** Parses a command string into arguments made of text and references; never throws. */
 export function parseCommand(line: string): ParsedCommand {
-  try {
-    const { words } = tokenize(line, true);
-    if (words.length === 0) return { ok: false, reason: 'is empty; give a program to run' };
-    return { ok: true, words };
-  } catch (error) {
-    if (error instanceof Refusal) return { ok: false, reason: error.message };
-    throw error;
-  }
+  const lexed = lex(line, { references: true });
+  const refused = refusal(line, lexed);
+  if (refused !== undefined) return { ok: false, reason: refused.reason };
+  // Newlines separate words in a suite command, as any whitespace does.
+  const words = lexed.tokens.flatMap((token) => (token.type === 'word' ? [partsOf(token)] : []));
+  if (words.length === 0) return { ok: false, reason: 'is empty; give a program to run' };
+  return { ok: true, words };
 }
 
 /** Splits a command string into argv, references left as written (`${NAME}`); never throws. */
@@ -46,25 +40,22 @@ export function splitCommand(line: string): SplitResult {
   return parsed.ok ? { ok: true, argv: parsed.words.map(wordText) } : parsed;
 }
 
-/** The words of a shell command line before its first operator; used only to recognise the program. */
-export function leadingWords(line: string): string[] {
-  return tokenize(line, false).words.map(wordText);
-}
-
 function wordText(word: CommandPart[]): string {
   return word.map((part) => ('text' in part ? part.text : part.reference)).join('');
 }
 
-const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** A literal `${` is written `$${` in suite syntax; a function replacer, since "$$" in a string means "$". */
+function escapeReferences(quoted: string): string {
+  return quoted.replaceAll('${', () => '$${');
+}
 
-/** Quotes one argument so that splitCommand gives it back unchanged (a literal `${` is written `$${`). */
+/** Quotes one argument so that splitCommand gives it back unchanged: POSIX quoting plus `$${`. */
 export function quoteArg(arg: string): string {
-  return PLAIN.test(arg) ? arg : singleQuote(arg);
+  return escapeReferences(quoteWord(arg));
 }
 
 function singleQuote(arg: string): string {
-  // A function replacer, because "$$" in a replacement string means one "$".
-  return `'${arg.replaceAll('${', () => '$${').replaceAll("'", `'\\''`)}'`;
+  return escapeReferences(posixSingleQuote(arg));
 }
 
 /** A readable command line in suite syntax (sh quoting, `$${` for a literal `${`); splitCommand gives argv back. */
@@ -72,158 +63,72 @@ export function formatCommand(argv: readonly string[]): string {
   return argv.map((arg, i) => (i === 0 && ASSIGNMENT.test(arg) ? singleQuote(arg) : quoteArg(arg))).join(' ');
 }
 
-/** Strict: refuse shell syntax. Lenient: stop at it and return the words before it. */
-function tokenize(line: string, strict: boolean): { words: CommandPart[][] } {
-  const words: CommandPart[][] = [];
-  let word: CommandPart[] | undefined;
-  let wordStart = 0;
-  let i = 0;
-
-  const text = (value: string): void => {
-    const last = word!.at(-1);
-    if (last !== undefined && 'text' in last) last.text += value;
-    else word!.push({ text: value });
-  };
-  const endWord = (): void => {
-    if (word === undefined) return;
-    if (strict && words.length === 0) {
-      const assignment = ASSIGNMENT.exec(line.slice(wordStart))?.[0];
-      if (assignment !== undefined) {
-        throw new Refusal(
-          `starts with the assignment "${assignment}...", which only a shell understands; put variables under env:, or set shell: true`,
-        );
-      }
-    }
-    words.push(word);
-    word = undefined;
-  };
-  const stop = (refusal: Refusal): { words: CommandPart[][] } => {
-    if (strict) throw refusal;
-    if (word !== undefined && word.length > 0) words.push(word);
-    return { words };
-  };
-  /**
-   * `$${` or `${...}` at i, ending by `limit`: adds it to the word and returns the next index; -1 when
-   * there is none at i.
-   */
-  const dollar = (quoted: boolean, limit = line.length): number => {
-    if (line.startsWith('$${', i) && i + 3 <= limit) {
-      text('${');
-      return i + 3;
-    }
-    if (!line.startsWith('${', i)) return -1;
-    const end = referenceEnd(line, i);
-    if (end < 0 || end > limit)
-      throw new Refusal('has a "${" without its closing "}"; write $${ for a literal ${');
-    word!.push({ reference: line.slice(i, end), quoted });
-    return end;
-  };
-
-  try {
-    while (i < line.length) {
-      const c = line[i]!;
-      if (WHITESPACE.has(c)) {
-        endWord();
-        i += 1;
-        continue;
-      }
-      // Backslash-newline joins lines, as in sh.
-      if (c === '\\' && line[i + 1] === '\n') {
-        i += 2;
-        continue;
-      }
-      if (word === undefined && c === '#') return stop(needShell('contains a "#" comment'));
-      if (word === undefined && c === '~') {
-        return stop(
-          new Refusal(
-            'starts an argument with "~", which only a shell expands; write ${HOME} instead, or set shell: true',
-          ),
-        );
-      }
-      if (line.startsWith('$(', i) || c === '`') {
-        return stop(needShell(`contains the command substitution "${c === '`' ? '`' : '$('}"`));
-      }
-      const operator = OPERATORS.find((op) => line.startsWith(op, i));
-      if (operator !== undefined) return stop(needShell(`contains the shell operator "${operator}"`));
-      if (word === undefined) {
-        word = [];
-        wordStart = i;
-      }
-      if (c === "'") {
-        const close = line.indexOf("'", i + 1);
-        if (close < 0) return stop(new Refusal('has an unterminated single quote'));
-        text('');
-        i += 1;
-        while (i < close) {
-          const next = dollar(true, close);
-          if (next >= 0) {
-            i = next;
-          } else {
-            text(line[i]!);
-            i += 1;
-          }
-        }
-        i = close + 1;
-      } else if (c === '"') {
-        text('');
-        i += 1;
-        for (;;) {
-          if (i >= line.length) return stop(new Refusal('has an unterminated double quote'));
-          const d = line[i]!;
-          if (d === '"') break;
-          const next = dollar(true);
-          if (next >= 0) {
-            i = next;
-          } else if (line.startsWith('$(', i) || d === '`') {
-            return stop(needShell(`contains the command substitution "${d === '`' ? '`' : '$('}"`));
-          } else if (d === '\\' && i + 1 < line.length && '"\\$`\n'.includes(line[i + 1]!)) {
-            if (line[i + 1] !== '\n') text(line[i + 1]!);
-            i += 2;
-          } else {
-            text(d);
-            i += 1;
-          }
-        }
-        i += 1;
-      } else if (c === '\\') {
-        if (i + 1 >= line.length) return stop(new Refusal('ends with a lone backslash'));
-        text(line[i + 1]!);
-        i += 2;
-      } else {
-        const next = dollar(false);
-        if (next >= 0) {
-          i = next;
-        } else {
-          text(c);
-          i += 1;
-        }
-      }
-    }
-  } catch (error) {
-    if (error instanceof Refusal) return stop(error);
-    throw error;
-  }
-  endWord();
-  return { words };
+function needShell(what: string): string {
+  return `${what}, which needs a shell; set shell: true or give the command as an argv list`;
 }
 
-/** The index just after the `}` closing the `${` at `start` (nested references included), or -1. */
-function referenceEnd(line: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < line.length) {
-    if (line.startsWith('$${', i)) {
-      i += 3;
-    } else if (line.startsWith('${', i)) {
-      depth += 1;
-      i += 2;
-    } else if (line[i] === '}') {
-      depth -= 1;
-      i += 1;
-      if (depth === 0) return i;
+const PROBLEMS: Record<LexProblem, string> = {
+  'unterminated-single': 'has an unterminated single quote',
+  'unterminated-double': 'has an unterminated double quote',
+  'lone-backslash': 'ends with a lone backslash',
+  'unclosed-reference': 'has a "${" without its closing "}"; write $${ for a literal ${',
+};
+
+/** Why a line is not a plain suite command, for the first thing in it that only a shell understands. */
+function refusal(line: string, lexed: Lexed): { at: number; reason: string } | undefined {
+  let first: { at: number; reason: string } | undefined;
+  const consider = (at: number, reason: string): void => {
+    if (first === undefined || at < first.at) first = { at, reason };
+  };
+  if (lexed.problem !== undefined) consider(lexed.problem.at, PROBLEMS[lexed.problem.kind]);
+  let firstWord = true;
+  for (const token of lexed.tokens) {
+    if (token.type === 'operator') {
+      if (token.op !== '\n') consider(token.at, needShell(`contains the shell operator "${token.op}"`));
+    } else if (token.type === 'redirect') {
+      consider(token.at, needShell(`contains the shell operator "${token.op}"`));
+    } else if (token.type === 'comment') {
+      consider(token.at, needShell('contains a "#" comment'));
     } else {
-      i += 1;
+      const head = token.parts[0];
+      if (head?.type === 'text' && head.quoting === 'none' && head.text.startsWith('~')) {
+        consider(
+          token.at,
+          'starts an argument with "~", which only a shell expands; write ${HOME} instead, or set shell: true',
+        );
+      }
+      for (const part of token.parts) {
+        if (part.type === 'substitution') {
+          consider(
+            part.at,
+            needShell(`contains the command substitution "${part.text.startsWith('`') ? '`' : '$('}"`),
+          );
+        }
+      }
+      if (firstWord) {
+        const assignment = ASSIGNMENT.exec(line.slice(token.at))?.[0];
+        if (assignment !== undefined) {
+          consider(
+            token.at,
+            `starts with the assignment "${assignment}...", which only a shell understands; put variables under env:, or set shell: true`,
+          );
+        }
+      }
+      firstWord = false;
     }
   }
-  return -1;
+  return first;
+}
+
+function partsOf(word: WordToken): CommandPart[] {
+  const out: CommandPart[] = [];
+  for (const part of word.parts) {
+    if (part.type === 'reference') out.push({ reference: part.text, quoted: part.quoted });
+    else {
+      const last = out.at(-1);
+      if (last !== undefined && 'text' in last) last.text += part.text;
+      else out.push({ text: part.text });
+    }
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { detectAgent } from './agent.js';
-import { leadingWords, parseCommand } from './command.js';
+import { detectAgent } from '../command/model.js';
+import { parseCommand } from './command.js';
 import { type FieldPath, formatPath, SuiteError, SuiteErrors } from './errors.js';
 import { buildExpectations, type Expander } from './expect.js';
 import type { YamlSource } from './load.js';
@@ -154,6 +154,7 @@ export function expandSuite(raw: RawSuite, source: YamlSource, options: ExpandOp
     name: raw.name,
     ...(raw.description === undefined ? {} : { description: raw.description }),
     file: options.absoluteFile,
+    history: raw.history ?? 'shared',
     defaults: {
       concurrency: defaults.concurrency ?? 4,
       retries: defaults.retries ?? 0,
@@ -297,8 +298,7 @@ function buildRun(
   };
 
   const agentSetting = task.agent ?? defaults.agent ?? 'auto';
-  const agent =
-    agentSetting !== 'auto' ? agentSetting : detectAgent(command.shell ? leadingWords(argv[0]!) : argv);
+  const agent = agentSetting !== 'auto' ? agentSetting : detectAgent(argv, command.shell);
 
   return {
     name: optional('name'),

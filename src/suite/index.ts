@@ -7,7 +7,7 @@ import { parseYaml } from './load.js';
 import type { Suite } from './types.js';
 import { validateSuite } from './validate.js';
 
-export { detectAgent } from './agent.js';
+export { detectAgent } from '../command/model.js';
 export { formatCommand, quoteArg, type SplitResult, splitCommand } from './command.js';
 export { SuiteError } from './errors.js';
 export { MAX_TASKS } from './expand.js';

@@ -234,6 +234,10 @@ export const suiteSchema = mapping(
       .optional()
       .meta({ description: 'Variables for ${NAME} in commands, names, env, cwd and expectations.' }),
     defaults: defaultsSchema.optional(),
+    history: z.enum(['shared', 'separate'], { error: 'must be shared or separate' }).optional().meta({
+      description:
+        'Where runs are learned from and recorded: shared (default) uses the configured history; separate keeps a history file in the report folder (history.db), apart from yours, unless run with --shared-history.',
+    }),
     tasks: z
       .array(taskSchema, { error: 'must be a non-empty list of tasks' })
       .min(1, { error: 'must be a non-empty list of tasks' }),

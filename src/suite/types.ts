@@ -66,5 +66,7 @@ export interface Suite {
   /** Absolute path of the suite file. */
   file: string;
   defaults: SuiteDefaults;
+  /** `separate`: the suite learns from and records into a history file in its report folder only. */
+  history?: 'shared' | 'separate';
   tasks: TaskSpec[];
 }

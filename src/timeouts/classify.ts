@@ -1,12 +1,12 @@
+import type { AgentCommand } from '../command/agents.js';
+import { argText } from '../command/args.js';
+import { type AnalysedCommand, analyseCommands, modelOf } from '../command/model.js';
+import { quoteArgv } from '../command/quote.js';
 import type { Config, TaskKind } from '../config.js';
 import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
-import { type AgentCommand, analyseAgent } from './agents.js';
-import { type Arg, argText } from './args.js';
-import { type SimpleCommand, simpleCommands } from './command.js';
 import { judgeCommand, judgePrompt } from './judge.js';
-import { displayText, safeName, shortHash, TOOL_NAME_MAX, VERB_MAX } from './keys.js';
+import { classKeyPrefix, displayText, safeName, shortHash, TOOL_NAME_MAX, VERB_MAX } from './keys.js';
 import { isRunId, type LengthBucket, lengthBucket, maskWord } from './template.js';
-import { analyseTool, isSetupTool } from './tools.js';
 import type { PlanInput } from './types.js';
 
 /** Levels of a task's class, from the most specific to the most general. */
@@ -29,6 +29,10 @@ export interface TaskClass {
   category: string;
   /** low, medium, high or extreme from the rules; a suite hint may use its own word. */
   complexity: string;
+  /** The program actually run, wrappers resolved (`claude`, `npm`, `fake-agent`). */
+  program: string;
+  /** The simulated agent runs in it: its classes live apart from every real tool's. */
+  simulated: boolean;
   /** The five levels, most specific first. */
   levels: ClassLevelKey[];
   model?: string;
@@ -38,56 +42,6 @@ export interface TaskClass {
 }
 
 type ClassifierRules = Config['classifier']['rules'];
-
-interface Analysed {
-  command: SimpleCommand;
-  verb: string;
-  kind: TaskKind;
-  kindReason: string;
-  args: Arg[];
-  agent?: AgentCommand;
-  /** Indices of args kept verbatim in the template (verb words). */
-  verbIndices: ReadonlySet<number>;
-}
-
-const KIND_WEIGHT: Readonly<Record<TaskKind, number>> = { 'llm-agent': 3, test: 2, build: 1, other: 0 };
-
-function analyse(command: SimpleCommand): Analysed {
-  const agent = analyseAgent(command.tool, command.args);
-  if (agent !== undefined) {
-    return {
-      command,
-      verb: agent.verb,
-      kind: 'llm-agent',
-      kindReason: `${command.tool} is a coding-agent CLI`,
-      args: agent.args,
-      agent,
-      verbIndices: agent.structural,
-    };
-  }
-  const tool = analyseTool(command.tool, command.args);
-  return {
-    command,
-    verb: tool.verb,
-    kind: tool.kind,
-    kindReason: tool.kindReason,
-    args: tool.args,
-    verbIndices: tool.verbIndices,
-  };
-}
-
-/**
- * The command that does the work in a line such as `cd app && npm ci && npm test`: set-up commands
- * are skipped, then the heaviest kind wins (agent > test > build > other), the last one on a tie.
- */
-function mainCommand(all: readonly Analysed[]): Analysed | undefined {
-  let best: Analysed | undefined;
-  for (const a of all) {
-    if (isSetupTool(a.command.tool) && all.some((b) => !isSetupTool(b.command.tool))) continue;
-    if (best === undefined || KIND_WEIGHT[a.kind] >= KIND_WEIGHT[best.kind]) best = a;
-  }
-  return best;
-}
 
 const regexCache = new Map<string, UserPattern | null>();
 
@@ -146,7 +100,7 @@ function applyRules(text: string, rules: ClassifierRules): RuleOutcome {
 }
 
 function agentTemplate(
-  a: Analysed,
+  a: AnalysedCommand,
   agent: AgentCommand,
   judged: { category: string; complexity: string },
 ): string[] {
@@ -168,7 +122,7 @@ function agentTemplate(
   ];
 }
 
-function commandTemplate(a: Analysed): string[] {
+function commandTemplate(a: AnalysedCommand): string[] {
   const out = [a.command.tool];
   a.args.forEach((arg, i) => {
     if (a.verbIndices.has(i)) out.push(argText(arg));
@@ -200,8 +154,9 @@ export function classify(input: PlanInput, rules: ClassifierRules = []): TaskCla
 }
 
 function classifyCommand(input: PlanInput, rules: ClassifierRules): TaskClass {
-  const analysed = simpleCommands(input.argv, input.shell).map(analyse);
-  const main = mainCommand(analysed);
+  const { all: analysed, main } = analyseCommands(input.argv, input.shell);
+  const command = modelOf(analysed, main);
+  const prefix = classKeyPrefix(command.simulated);
   const tool = main?.command.tool ?? 'none';
   const reasons: string[] = [];
   let kind: TaskKind = main?.kind ?? 'other';
@@ -260,7 +215,7 @@ function classifyCommand(input: PlanInput, rules: ClassifierRules): TaskClass {
 
   const verb = safeName(main?.verb ?? tool, VERB_MAX);
   const toolName = safeName(tool, TOOL_NAME_MAX);
-  const shown = displayText(input.argv.join(' '), 100);
+  const shown = displayText(input.shell ? input.argv.join(' ') : quoteArgv(input.argv), 100);
   return {
     kind,
     tool: toolName,
@@ -270,14 +225,25 @@ function classifyCommand(input: PlanInput, rules: ClassifierRules): TaskClass {
     levels: [
       {
         level: 'fingerprint',
-        key: `fp:${verb}:${shortHash(fingerprint)}`,
+        key: `${prefix}fp:${verb}:${shortHash(fingerprint)}`,
         label: displayText(`${shown} (in ${cwd})`, 160),
       },
-      { level: 'template', key: `tpl:${verb}:${shortHash(template)}`, label: displayText(template, 160) },
-      { level: 'verb', key: `verb:${verb}`, label: verb },
-      { level: 'tool', key: `tool:${toolName}`, label: toolName },
-      { level: 'kind', key: `kind:${kind}`, label: kind },
+      {
+        level: 'template',
+        key: `${prefix}tpl:${verb}:${shortHash(template)}`,
+        label: displayText(template, 160),
+      },
+      { level: 'verb', key: `${prefix}verb:${verb}`, label: verb },
+      { level: 'tool', key: `${prefix}tool:${toolName}`, label: toolName },
+      // The simulated agent is its own tool: even its kind level never mixes with real agents' runs.
+      {
+        level: 'kind',
+        key: `${prefix}kind:${kind}`,
+        label: command.simulated ? `${kind} (simulated)` : kind,
+      },
     ],
+    program: safeName(command.program, TOOL_NAME_MAX),
+    simulated: command.simulated,
     model: model === undefined ? undefined : displayText(model, 60),
     prompt: prompt === undefined ? undefined : { chars: prompt.length, bucket: lengthBucket(prompt.length) },
     reasons: reasons.map((r) => displayText(r, 160)),
@@ -293,6 +259,7 @@ function opaqueClass(input: PlanInput): TaskClass {
     material = String(input.argv);
   }
   const hash = shortHash(material);
+  const prefix = classKeyPrefix(false);
   return {
     kind: 'other',
     tool: 'unknown',
@@ -300,12 +267,14 @@ function opaqueClass(input: PlanInput): TaskClass {
     category: input.category || 'simple',
     complexity: input.complexity || 'low',
     levels: [
-      { level: 'fingerprint', key: `fp:unknown:${hash}`, label: 'unreadable command' },
-      { level: 'template', key: `tpl:unknown:${hash}`, label: 'unreadable command' },
-      { level: 'verb', key: 'verb:unknown', label: 'unknown' },
-      { level: 'tool', key: 'tool:unknown', label: 'unknown' },
-      { level: 'kind', key: 'kind:other', label: 'other' },
+      { level: 'fingerprint', key: `${prefix}fp:unknown:${hash}`, label: 'unreadable command' },
+      { level: 'template', key: `${prefix}tpl:unknown:${hash}`, label: 'unreadable command' },
+      { level: 'verb', key: `${prefix}verb:unknown`, label: 'unknown' },
+      { level: 'tool', key: `${prefix}tool:unknown`, label: 'unknown' },
+      { level: 'kind', key: `${prefix}kind:other`, label: 'other' },
     ],
+    program: 'unknown',
+    simulated: false,
     reasons: ['the command could not be read'],
   };
 }

@@ -1,3 +1,4 @@
+import { quoteArgv } from '../command/quote.js';
 import type { Config, TaskKind } from '../config.js';
 import type { HistoryStore } from '../history/types.js';
 import { type ClassLevel, classify } from './classify.js';
@@ -19,6 +20,10 @@ export interface Explanation {
     kind: TaskKind;
     tool: string;
     verb: string;
+    /** The program actually run, wrappers resolved. */
+    program: string;
+    /** The simulated agent: its history is kept apart from every real tool's. */
+    simulated: boolean;
     category: string;
     complexity: string;
     model?: string;
@@ -170,11 +175,13 @@ export async function explainTimeout(
   });
 
   return {
-    command: input.argv.join(' '),
+    command: input.shell ? input.argv.join(' ') : quoteArgv(input.argv),
     class: {
       kind: cls.kind,
       tool: cls.tool,
       verb: cls.verb,
+      program: cls.program,
+      simulated: cls.simulated,
       category: cls.category,
       complexity: cls.complexity,
       model: cls.model,

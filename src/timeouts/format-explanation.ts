@@ -46,6 +46,7 @@ export function formatExplanation(e: Explanation, color: boolean): string {
   const facts = [
     e.class.kind,
     e.class.verb,
+    ...(e.class.simulated ? ['simulated agent (history kept apart from real agents)'] : []),
     `category ${e.class.category}`,
     `complexity ${e.class.complexity}`,
     ...(e.class.model === undefined ? [] : [`model ${e.class.model}`]),

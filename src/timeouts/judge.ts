@@ -1,5 +1,5 @@
+import type { Arg } from '../command/args.js';
 import type { TaskKind } from '../config.js';
-import type { Arg } from './args.js';
 
 /**
  * Category and complexity of a task from what it asks for: requested sizes ("5000 words", "20 files"),

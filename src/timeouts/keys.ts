@@ -36,3 +36,22 @@ export function displayText(text: string, max: number): string {
 
 export const TOOL_NAME_MAX = 32;
 export const VERB_MAX = 64;
+
+/**
+ * The classifier's version, carried in every class key. Bump it whenever a change would give an existing
+ * command another key: history under the old keys is then set aside in one visible step (`history list`
+ * marks it) instead of being orphaned class by class without a word.
+ */
+export const CLASSIFIER_VERSION = 2;
+
+const CURRENT_PREFIX = `v${CLASSIFIER_VERSION}/`;
+
+/** What every class key starts with; the simulated agent's classes live in a namespace of their own. */
+export function classKeyPrefix(simulated: boolean): string {
+  return simulated ? `${CURRENT_PREFIX}sim/` : CURRENT_PREFIX;
+}
+
+/** True for a key this classifier version writes; other keys are history no task will read again. */
+export function isCurrentClassKey(key: string): boolean {
+  return key.startsWith(CURRENT_PREFIX);
+}

@@ -97,4 +97,33 @@ describe('history across runs', () => {
       await redis.stop();
     }
   }, 60_000);
+
+  it('marks classes an older classifier recorded, which no task reads any more', async () => {
+    const dir = workDir();
+    const env = isolatedEnv(dir);
+    const lines = [
+      {
+        classKey: 'kind:llm-agent',
+        runId: 'old',
+        durationMs: 5000,
+        longestSilenceMs: 10,
+        outcome: 'success',
+        at: 1,
+      },
+      {
+        classKey: 'v2/kind:llm-agent',
+        runId: 'new',
+        durationMs: 5000,
+        longestSilenceMs: 10,
+        outcome: 'success',
+        at: 2,
+      },
+    ];
+    const file = writeSuite(dir, lines.map((l) => JSON.stringify(l)).join('\n'), 'old.jsonl');
+    expect((await runCli(['history', 'import', file], env)).code).toBe(0);
+    const list = await runCli(['history', 'list'], env);
+    expect(list.stdout).toMatch(/ kind:llm-agent {2}\(older classifier, not read\)/);
+    expect(list.stdout).not.toMatch(/v2\/kind:llm-agent {2}\(older/);
+    expect(list.stdout).toContain('1 class(es) were recorded by an older classifier');
+  });
 });

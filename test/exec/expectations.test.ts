@@ -137,7 +137,17 @@ describe('agent result expectations', () => {
     expect(judge(expectations(), [], { agent: 'claude', finished: claudeOk })).toEqual([]);
     expect(
       judge(expectations({ exitCode: [0, 1] }), [], { agent: 'claude', finished: claudeApiError }),
-    ).toEqual(['result.is_error was true, expected false (subtype "success", api_error_status 529)']);
+    ).toEqual([
+      'overloaded (API status 529), retry later: result.is_error was true, expected false (subtype "success", api_error_status 529)',
+    ]);
+  });
+
+  it('names a rate limit as one, ahead of the exit code it caused', () => {
+    const rateLimited = { ...claudeApiError, raw: { ...claudeApiError.raw, api_error_status: 429 } };
+    expect(judge(expectations(), [], { agent: 'claude', finished: rateLimited, exitCode: 1 })).toEqual([
+      'rate limited (API status 429), retry later: result.is_error was true, expected false (subtype "success", api_error_status 429)',
+      'exit code 1, expected 0',
+    ]);
   });
 
   it('fails an agent that ended without a result line, even with exit 0 and output', () => {
@@ -177,7 +187,7 @@ describe('agent result expectations', () => {
       raw: { type: 'turn.failed', error: { message: 'exceeded retry limit, last status: 429' } },
     };
     expect(judge(expectations(), [], { agent: 'codex', finished: codex })).toEqual([
-      `the agent's turn failed ("turn.failed"), expected turn.completed: "exceeded retry limit, last status: 429"`,
+      `retry later: the agent's turn failed ("turn.failed"), expected turn.completed: "exceeded retry limit, last status: 429"`,
     ]);
     const gemini: Finished = {
       type: 'finished',
@@ -188,6 +198,25 @@ describe('agent result expectations', () => {
     expect(judge(expectations(), [], { agent: 'gemini', finished: gemini })).toEqual([
       'result.status was "error", expected "success" ("boom")',
     ]);
+  });
+
+  it('names the API status codex and gemini adapters found, and a storm as one', () => {
+    const failed = (status: number, retryLater: boolean): Finished => ({
+      type: 'finished',
+      ok: false,
+      retryLater,
+      status,
+      raw: { type: 'result', status: 'error', error: { message: '[API Error: try later]' } },
+    });
+    expect(judge(expectations(), [], { agent: 'gemini', finished: failed(503, true) })).toEqual([
+      'overloaded (API status 503), retry later: result.status was "error", expected "success" ("[API Error: try later]")',
+    ]);
+    expect(judge(expectations(), [], { agent: 'codex', finished: failed(429, true) })[0]).toMatch(
+      /^rate limited \(API status 429\), retry later: the agent's turn failed/,
+    );
+    expect(judge(expectations(), [], { agent: 'codex', finished: failed(400, false) })[0]).toMatch(
+      /^API status 400: the agent's turn failed/,
+    );
   });
 
   it('ignores the result for plain commands', () => {

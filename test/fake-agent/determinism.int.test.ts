@@ -4,7 +4,10 @@ import { runFakeAgent } from './support.js';
 /** What legitimately differs between two runs of the same script: wall-clock measurements. */
 function stable(stdout: string): string {
   return stdout
-    .replace(/"(duration_ms|duration_api_ms)":\d+/g, '"$1":0')
+    .replace(
+      /"(duration_ms|duration_api_ms|ttft_ms|ttft_stream_ms|time_to_request_ms|first_content_frame_ms)":\d+/g,
+      '"$1":0',
+    )
     .replace(/"total_cost_usd":[\d.e-]+/g, '"total_cost_usd":0')
     .replace(/"timestamp":"[^"]+"/g, '"timestamp":""');
 }

@@ -168,6 +168,10 @@ describe('SqliteHistoryStore', () => {
     const store = SqliteHistoryStore.open(path, { maxRunsPerClass: 8 });
     expect(await store.recent('npm test')).toEqual([run('old-run', 7)]);
     expect(store.pendingFor('somewhere', 10).count()).toBe(0);
+    // Runs recorded after the migration keep their provenance next to the old ones.
+    const withProvenance = { ...run('new-run', 9), program: 'npm', simulated: false };
+    await store.record(['npm test'], withProvenance);
+    expect(await store.recent('npm test')).toEqual([withProvenance, run('old-run', 7)]);
     await store.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);

@@ -55,6 +55,17 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       expect(await s.recent('never seen')).toEqual([]);
     });
 
+    it('keeps where each run came from, and leaves older runs without it as they were', async () => {
+      const s = await store({ maxRunsPerClass: 8 });
+      const real = { ...run('real', T0 + 2), program: 'claude', simulated: false };
+      const demo = { ...run('demo', T0 + 1), program: 'fake-agent', simulated: true };
+      const old = run('old', T0);
+      await s.record(['v2/verb:claude -p'], real);
+      await s.record(['v2/verb:claude -p'], demo);
+      await s.record(['v2/verb:claude -p'], old);
+      expect(await s.recent('v2/verb:claude -p')).toEqual([real, demo, old]);
+    });
+
     it('keeps the limit a cut-off met, and records without one read back without one', async () => {
       const s = await store({ maxRunsPerClass: 8 });
       const cut: RunRecord = { ...run('cut', T0 + 2, 'killed-max'), limitMs: 900_000 };

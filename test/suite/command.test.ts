@@ -1,13 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} is the suite variable syntax, not a template slip
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  formatCommand,
-  leadingWords,
-  parseCommand,
-  quoteArg,
-  splitCommand,
-} from '../../src/suite/command.js';
+import { formatCommand, parseCommand, quoteArg, splitCommand } from '../../src/suite/command.js';
 
 const anyText = fc.oneof(
   fc.string({ unit: 'binary-ascii', maxLength: 200 }),
@@ -153,18 +147,5 @@ describe('quoteArg', () => {
     expect(quoteArg("it's")).toBe(`'it'\\''s'`);
     expect(quoteArg('')).toBe("''");
     expect(quoteArg('${HOME}')).toBe("'$${HOME}'");
-  });
-});
-
-describe('leadingWords', () => {
-  it('reads a shell line up to its first operator', () => {
-    expect(leadingWords('claude -p "hi there" | tee out.log')).toEqual(['claude', '-p', 'hi there']);
-    expect(leadingWords('cd work && codex exec hi')).toEqual(['cd', 'work']);
-    expect(leadingWords('FOO=1 codex exec "unterminated')).toEqual([
-      'FOO=1',
-      'codex',
-      'exec',
-      'unterminated',
-    ]);
   });
 });

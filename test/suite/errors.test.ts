@@ -62,7 +62,7 @@ describe('suite errors name the file, line, column and field, and say what is al
       2,
       1,
       'task',
-      'unknown key "task"; allowed: name, description, vars, defaults, tasks',
+      'unknown key "task"; allowed: name, description, vars, defaults, history, tasks',
     ],
     [
       'unknown task key',

@@ -23,6 +23,7 @@ describe('a minimal task', () => {
       name: 'demo',
       file: resolve(FILE),
       defaults: { concurrency: 4, retries: 0, target: 0.9 },
+      history: 'shared',
       tasks: [
         {
           id: 'hello',

@@ -286,8 +286,10 @@ describe('classify: realistic commands', () => {
     if (row.category !== undefined) expect(cls.category).toBe(row.category);
     if (row.complexity !== undefined) expect(cls.complexity).toBe(row.complexity);
     if (row.model !== undefined) expect(cls.model).toBe(row.model);
-    expect(key(cls, 'verb')).toBe(`verb:${row.verb}`);
-    expect(key(cls, 'kind')).toBe(`kind:${row.kind}`);
+    // The simulated agent's classes live in a namespace of their own.
+    const namespace = row.verb.startsWith('fake-agent') ? 'v2/sim/' : 'v2/';
+    expect(key(cls, 'verb')).toBe(`${namespace}verb:${row.verb}`);
+    expect(key(cls, 'kind')).toBe(`${namespace}kind:${row.kind}`);
   });
 });
 
@@ -295,23 +297,23 @@ describe('classify: levels and keys', () => {
   it('returns the five levels from most specific to most general with prefixed keys', () => {
     const cls = classify(task(['claude', '-p', 'hello']), []);
     expect(cls.levels.map((l) => l.level)).toEqual([...CLASS_LEVELS]);
-    expect(cls.levels[0]!.key).toMatch(/^fp:claude -p:[0-9a-f]{16}$/);
-    expect(cls.levels[1]!.key).toMatch(/^tpl:claude -p:[0-9a-f]{16}$/);
+    expect(cls.levels[0]!.key).toMatch(/^v2\/fp:claude -p:[0-9a-f]{16}$/);
+    expect(cls.levels[1]!.key).toMatch(/^v2\/tpl:claude -p:[0-9a-f]{16}$/);
     expect(cls.levels.slice(2).map((l) => l.key)).toEqual([
-      'verb:claude -p',
-      'tool:claude',
-      'kind:llm-agent',
+      'v2/verb:claude -p',
+      'v2/tool:claude',
+      'v2/kind:llm-agent',
     ]);
   });
 
   it('keeps keys stable across versions, since shared history is stored under them', () => {
     const cls = classify(task(['npm', 'test'], { cwd: '/srv/app' }), []);
     expect(cls.levels.map((l) => l.key)).toEqual([
-      'fp:npm test:f0464a6c6103bf22',
-      'tpl:npm test:328e123c63857fd8',
-      'verb:npm test',
-      'tool:npm',
-      'kind:test',
+      'v2/fp:npm test:f0464a6c6103bf22',
+      'v2/tpl:npm test:328e123c63857fd8',
+      'v2/verb:npm test',
+      'v2/tool:npm',
+      'v2/kind:test',
     ]);
   });
 
@@ -456,7 +458,7 @@ describe('classify: hints and rules', () => {
   it('treats a wrapper script run with an agent adapter as an llm-agent', () => {
     const cls = classify(task(['./run-agent.sh', 'Write a haiku'], { agent: 'claude' }), []);
     expect(cls.kind).toBe('llm-agent');
-    expect(key(cls, 'kind')).toBe('kind:llm-agent');
+    expect(key(cls, 'kind')).toBe('v2/kind:llm-agent');
   });
 
   it('explains its decisions', () => {
@@ -550,7 +552,7 @@ describe('classify: properties', () => {
         expect(cls.levels.map((l) => l.level)).toEqual([...CLASS_LEVELS]);
         const prefixes = ['fp:', 'tpl:', 'verb:', 'tool:', 'kind:'];
         cls.levels.forEach((l, i) => {
-          expect(l.key.startsWith(prefixes[i]!)).toBe(true);
+          expect(l.key.replace(/^v2\/(sim\/)?/, '').startsWith(prefixes[i]!)).toBe(true);
           expect(l.key.length).toBeLessThanOrEqual(100);
           expect(l.key).toMatch(/^[\x20-\x7e]+$/);
           expect(l.label).not.toMatch(/[\n\r]/);

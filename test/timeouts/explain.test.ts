@@ -98,7 +98,7 @@ describe('formatExplanation', () => {
       false,
     );
     expect(text).not.toContain(ESC);
-    expect(text).toContain('claude -p Write a 2000-word essay about tides --model opus');
+    expect(text).toContain("claude -p 'Write a 2000-word essay about tides' --model opus");
     expect(text).toMatch(/llm-agent · claude -p · category long-generation/);
     for (const level of ['fingerprint', 'template', 'verb', 'tool', 'kind'])
       expect(text).toMatch(new RegExp(`\\b${level}\\b`));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/timeouts/args.js';
+import { parseArgs } from '../../src/command/args.js';
 import { judgeCommand, judgePrompt, promptSignals } from '../../src/timeouts/judge.js';
 
 describe('promptSignals', () => {

@@ -20,6 +20,21 @@ const line = z.looseObject({
 });
 type CodexLine = z.infer<typeof line>;
 
+/**
+ * A 4xx Codex does not retry is shown as the API's raw error body, `{"error":{"type":…}}`, without the
+ * status; OpenAI's `invalid_request_error` is its 400.
+ */
+const apiErrorBody = z.object({ error: z.looseObject({ type: z.string() }) });
+const STATUS_OF_ERROR_TYPE: Record<string, number> = { invalid_request_error: 400 };
+
+function statusOf(text: string): number | null {
+  const fromText = statusFromText(text);
+  if (fromText !== null) return fromText;
+  const body = parseJsonObject(text);
+  const parsed = body === undefined ? undefined : apiErrorBody.safeParse(body);
+  return parsed?.success ? (STATUS_OF_ERROR_TYPE[parsed.data.error.type] ?? null) : null;
+}
+
 function toolName(item: NonNullable<CodexLine['item']>): string {
   if (item.type === 'mcp_tool_call' && item.tool !== undefined) return item.tool;
   return item.type;
@@ -28,6 +43,8 @@ function toolName(item: NonNullable<CodexLine['item']>): string {
 /** `codex exec --json`: success is `turn.completed`; a top-level `error` line is usually a reconnect notice. */
 export function createCodexAdapter(): AgentAdapter {
   let final: Finished | undefined;
+  // "Reconnecting... n/5 (…)" lines name the status the final message may leave out.
+  let lastRetryStatus: number | null = null;
 
   const onItem = (parsed: CodexLine): AgentEvent[] => {
     const item = parsed.item;
@@ -53,10 +70,11 @@ export function createCodexAdapter(): AgentAdapter {
       case 'error': {
         // Usually "Reconnecting… 2/5": alive, but no work done. Without a network the CLI kept
         // reconnecting for minutes without exiting, so this must not hold off the stall limit for long.
-        const text = parsed.message ?? '';
+        const status = statusOf(parsed.message ?? '');
+        if (status !== null) lastRetryStatus = status;
         return [
           { type: 'keep-alive', what: 'error' },
-          { type: 'api-error', status: statusFromText(text), fatal: false },
+          { type: 'api-error', status, fatal: false },
         ];
       }
       case 'turn.completed':
@@ -64,9 +82,9 @@ export function createCodexAdapter(): AgentAdapter {
         return [final];
       case 'turn.failed': {
         const text = parsed.error?.message ?? parsed.message ?? '';
-        const status = statusFromText(text);
+        const status = statusOf(text) ?? lastRetryStatus;
         const retryLater = (status !== null && RETRY_LATER_STATUSES.has(status)) || textSaysRetryLater(text);
-        final = { type: 'finished', ok: false, retryLater, raw };
+        final = { type: 'finished', ok: false, retryLater, raw, status };
         return [{ type: 'api-error', status, fatal: true }, final];
       }
       default:

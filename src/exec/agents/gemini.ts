@@ -38,7 +38,7 @@ export function createGeminiAdapter(): AgentAdapter {
     const text = `${parsed.error?.type ?? ''} ${parsed.error?.message ?? ''}`;
     const status = statusFromText(text) ?? lastRetryStatus;
     const retryLater = (status !== null && RETRY_LATER_STATUSES.has(status)) || textSaysRetryLater(text);
-    final = { type: 'finished', ok: false, retryLater, raw };
+    final = { type: 'finished', ok: false, retryLater, raw, status };
     return [{ type: 'api-error', status, fatal: true }, final];
   };
 

@@ -6,12 +6,39 @@ import type { FormatWriter, Output, StreamEvent, WriterContext } from './types.j
 
 const TOOLS = ['Task', 'Bash', 'Glob', 'Grep', 'Read', 'Edit', 'Write', 'WebFetch', 'TodoWrite', 'WebSearch'];
 
-const API_ERRORS: Record<number, { type: string; message: string }> = {
+/** The error type and the final text the real CLI (2.1.332) prints when it gives up on each status. */
+const API_ERRORS: Record<number, { type: string; text: string }> = {
   429: {
     type: 'rate_limit_error',
-    message: 'This request would exceed the rate limit for your organization.',
+    text: 'API Error: Request rejected (429) · This request would exceed the rate limit for your organization.',
   },
-  529: { type: 'overloaded_error', message: 'Overloaded' },
+  529: {
+    type: 'overloaded_error',
+    text: 'API Error: 529 Overloaded. This is a server-side issue, usually temporary — try again in a moment.',
+  },
+};
+const OTHER_API_ERROR = { type: 'api_error', text: 'API Error: 500 Internal server error.' };
+
+/** Fields every result line carries in 2.1.332 that say nothing about this session. */
+const RESULT_CONSTANTS = {
+  fast_mode_state: 'off',
+  fast_mode_disabled_reason: 'sdk_opt_in_required',
+  subagent_stats: {
+    spawned: 0,
+    requested: { background: 0, foreground: 0, unset: 0 },
+    started_in_background: 0,
+    max_depth: 0,
+    spawned_by_subagents: 0,
+    completed: 0,
+    failed: 0,
+    killed: { parent: 0, user: 0, system: 0 },
+    refused: { depth_limit: 0, concurrency_limit: 0, budget: 0 },
+    by_type: {},
+  },
+  safety_stops: 0,
+  queued_turn_count: 0,
+  result_index: 0,
+  model_usage_since_last_result: {},
 };
 
 /** `claude -p --output-format text|json|stream-json --verbose`. */
@@ -29,6 +56,8 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
     }
     return id;
   };
+  // Message lines carry the wall-clock time they were printed at, like the real CLI's.
+  const timestamp = () => new Date().toISOString();
   const assistant = (id: string, block: Record<string, unknown>): string =>
     line({
       type: 'assistant',
@@ -41,8 +70,41 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
         stop_reason: null,
         stop_sequence: null,
         usage: { input_tokens: 4, cache_read_input_tokens: 2000, output_tokens: 1 },
+        context_management: null,
       },
       parent_tool_use_id: null,
+      timestamp: timestamp(),
+    });
+  /** The message the CLI makes up itself when it gives up on the API, printed before the result. */
+  const apiErrorMessage = (status: number, error: { type: string; text: string }): string =>
+    line({
+      type: 'assistant',
+      message: {
+        diagnostics: null,
+        id: uuid(ids),
+        container: null,
+        model: '<synthetic>',
+        role: 'assistant',
+        stop_details: null,
+        stop_reason: 'stop_sequence',
+        stop_sequence: '',
+        type: 'message',
+        usage: {
+          input_tokens: 0,
+          output_tokens: 0,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+        },
+        content: [{ type: 'text', text: error.text }],
+        context_management: null,
+      },
+      parent_tool_use_id: null,
+      timestamp: timestamp(),
+      error: 'server_error',
+      request_id: `req_01${uuid(ids).replaceAll('-', '').slice(0, 22)}`,
+      is_api_error_message: true,
+      api_error_status: status,
+      api_error_type: error.type,
     });
   const streamed = mode === 'stream-json';
   const out = (stdout: string[]): Output => ({ stdout: streamed ? stdout : [], stderr: [] });
@@ -60,12 +122,28 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
             model: ctx.model,
             permissionMode: 'default',
             slash_commands: ['compact', 'review'],
+            terminal_slash_commands: [],
             apiKeySource: 'none',
-            claude_code_version: '2.1.0',
+            claude_code_version: '2.1.332',
             output_style: 'default',
             agents: [],
             skills: [],
             plugins: [],
+            capabilities: [],
+            analytics_disabled: true,
+            product_feedback_disabled: true,
+            served_by_anthropic: true,
+            sandbox_enabled: false,
+            memory_paths: {},
+            original_cwd: process.cwd(),
+            additional_directories: [],
+            messaging_socket_path: null,
+            fast_mode_state: 'off',
+            fast_mode_disabled_reason: 'sdk_opt_in_required',
+            per_turn_effort_active: false,
+            ultrathink_available: false,
+            ultrathink_typed_raises: false,
+            view_mode: 'default',
           }),
         ];
       case 'text':
@@ -86,8 +164,11 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
             type: 'system',
             subtype: 'task_started',
             task_id: event.taskId,
+            run_id: `run-${event.taskId}`,
             tool_use_id: event.toolId,
             description: event.description,
+            is_backgrounded: false,
+            task_type: 'local_bash',
           }),
         ];
       case 'task-notification':
@@ -96,8 +177,10 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
             type: 'system',
             subtype: 'task_notification',
             task_id: event.taskId,
+            run_id: `run-${event.taskId}`,
             tool_use_id: event.toolId,
             status: 'completed',
+            output_file: '',
             summary: 'Background command completed (exit code 0)',
           }),
         ];
@@ -112,7 +195,20 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
               ],
             },
             parent_tool_use_id: null,
-            tool_use_result: { stdout: event.output, stderr: '', interrupted: false },
+            timestamp: timestamp(),
+            tool_use_result: {
+              stdout: event.output,
+              stderr: '',
+              interrupted: false,
+              isImage: false,
+              noOutputExpected: false,
+            },
+            tool_result_meta: [
+              {
+                id: event.toolId,
+                permission_decision: { decision: 'accept', source: 'config', reason_type: 'rule' },
+              },
+            ],
           }),
         ];
       case 'retry':
@@ -150,7 +246,9 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
         },
         modelUsage: {},
         permission_denials: [],
+        ...RESULT_CONSTANTS,
       };
+      let before: string[] = [];
       let fields: Record<string, unknown>;
       let text: string;
       let exitCode: number;
@@ -163,20 +261,40 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
             api_error_status: null,
             result: text,
             stop_reason: 'end_turn',
+            terminal_reason: 'completed',
+            // Latencies of the first answer, which only a successful session has.
+            ttft_ms: Math.round(durationMs * 0.3),
+            ttft_stream_ms: Math.round(durationMs * 0.3),
+            time_to_request_ms: Math.round(durationMs * 0.25),
+            first_content_frame_ms: Math.round(durationMs * 0.3),
           };
           exitCode = 0;
           break;
         case 'api-error': {
-          const error = API_ERRORS[ending.status] ?? { type: 'api_error', message: 'Internal server error' };
-          text = `API Error: ${ending.status} ${JSON.stringify({ type: 'error', error })}`;
+          const error = API_ERRORS[ending.status] ?? OTHER_API_ERROR;
+          text = error.text;
+          before = [apiErrorMessage(ending.status, error)];
           // The real CLI reports API failures as subtype "success" with is_error true.
-          fields = { subtype: 'success', is_error: true, api_error_status: ending.status, result: text };
+          fields = {
+            subtype: 'success',
+            is_error: true,
+            api_error_status: ending.status,
+            api_error_type: error.type,
+            result: text,
+            stop_reason: 'stop_sequence',
+            terminal_reason: 'api_error',
+          };
           exitCode = 1;
           break;
         }
         case 'max-turns':
           text = `Error: Reached max turns (${ctx.maxTurns})`;
-          fields = { subtype: 'error_max_turns', is_error: true, api_error_status: null };
+          fields = {
+            subtype: 'error_max_turns',
+            is_error: true,
+            api_error_status: null,
+            terminal_reason: 'max_turns',
+          };
           exitCode = 1;
           break;
         case 'exit':
@@ -186,6 +304,7 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
             is_error: true,
             api_error_status: null,
             errors: [text],
+            terminal_reason: 'error',
           };
           exitCode = ending.code;
           break;
@@ -198,7 +317,7 @@ export function createClaudeWriter(mode: OutputMode, ctx: WriterContext): Format
         uuid: uuid(ids),
       });
       if (mode === 'text') return { stdout: [text], stderr: [], exitCode };
-      return { stdout: [result], stderr: [], exitCode };
+      return { stdout: streamed ? [...before, result] : [result], stderr: [], exitCode };
     },
 
     loopLine(index) {

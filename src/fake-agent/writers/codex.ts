@@ -61,12 +61,9 @@ export function createCodexWriter(mode: OutputMode, ctx: WriterContext): FormatW
         return [line({ type: 'item.started', item })];
       }
       case 'task-started':
-      case 'task-notification': {
-        const item = running.get(event.toolId);
-        return item === undefined
-          ? []
-          : [line({ type: 'item.updated', item: { ...item, aggregated_output: '...\n' } })];
-      }
+      case 'task-notification':
+        // Codex says nothing while a shell command runs silently.
+        return [];
       case 'tool-result': {
         const item = running.get(event.toolId);
         running.delete(event.toolId);
@@ -124,7 +121,9 @@ export function createCodexWriter(mode: OutputMode, ctx: WriterContext): FormatW
           usage: {
             input_tokens: usage.input,
             cached_input_tokens: usage.cached,
+            cache_write_input_tokens: 0,
             output_tokens: usage.output,
+            reasoning_output_tokens: 0,
           },
         });
         return { stdout: [streamed ? done : tally.finalText], stderr: [], exitCode };

@@ -115,14 +115,19 @@ export function createGeminiWriter(mode: OutputMode, ctx: WriterContext): Format
 
     finish(ending, durationMs) {
       const usage = tally.usage(ctx.prompt);
-      const stats = {
+      const tokens = {
         total_tokens: usage.input + usage.output,
         input_tokens: usage.input,
         output_tokens: usage.output,
         cached: usage.cached,
         input: usage.input,
+      };
+      // Per model as well: Gemini CLI counts the tokens of each model it used (one here).
+      const stats = {
+        ...tokens,
         duration_ms: durationMs,
         tool_calls: tally.toolCalls,
+        models: { [ctx.model]: tokens },
       };
       let error: { type: string; message: string } | undefined;
       let exitCode = 0;

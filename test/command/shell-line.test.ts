@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quoteWord, splitShellLine } from '../../src/timeouts/shell-words.js';
+import { quoteWord } from '../../src/command/quote.js';
+import { splitShellLine } from '../../src/command/shell-line.js';
 
 describe('splitShellLine', () => {
   it('removes quotes the way a shell does', () => {

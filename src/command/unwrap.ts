@@ -1,4 +1,4 @@
-import { splitShellLine } from './shell-words.js';
+import { splitShellLine } from './shell-line.js';
 
 /**
  * Finds the commands that do the work inside a task's argv: shell lines are split, `sh -c` is opened,
@@ -48,9 +48,21 @@ const PACKAGE_BINARIES: Record<string, string> = {
 /** `node <script>` scripts that are the simulated agent. */
 const FAKE_AGENT_SCRIPT = /(^|\/)(fake-agent(\.[cm]?js)?|fake-agent\/cli\.[cm]?js)$/;
 
+/** Script files that are a known program's bin, run directly or through `node`. */
+const SCRIPT_BINS: Record<string, string> = {
+  'cc-stress-fake-agent': 'fake-agent',
+  'fake-agent': 'fake-agent',
+  'cc-stress': 'cc-stress',
+  claude: 'claude',
+  codex: 'codex',
+  gemini: 'gemini',
+};
+
 export function toolName(program: string): string {
   const base = program.replace(/\\/g, '/').replace(/\/+$/, '').split('/').pop() ?? '';
   let name = base.toLowerCase().replace(/\.(exe|cmd|bat|ps1)$/, '');
+  const script = /^(.+)\.[cm]?[jt]s$/.exec(name)?.[1];
+  if (script !== undefined && SCRIPT_BINS[script] !== undefined) name = SCRIPT_BINS[script];
   if (/^python\d+(\.\d+)*$/.test(name)) name = 'python';
   if (/^pip\d+(\.\d+)*$/.test(name)) name = 'pip';
   if (/^(node|ruby|perl|php)\d+(\.\d+)*$/.test(name)) name = name.replace(/[\d.]+$/, '');
@@ -79,7 +91,28 @@ type Unwrapped =
 const TIMEOUT_VALUE_OPTIONS = new Set(['-s', '--signal', '-k', '--kill-after']);
 const NICE_VALUE_OPTIONS = new Set(['-n', '--adjustment']);
 const STDBUF_VALUE_OPTIONS = new Set(['-i', '-o', '-e']);
-const SUDO_VALUE_OPTIONS = new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '-T']);
+const SUDO_VALUE_OPTIONS = new Set([
+  '-u',
+  '--user',
+  '-g',
+  '--group',
+  '-C',
+  '--close-from',
+  '-D',
+  '--chdir',
+  '-h',
+  '--host',
+  '-p',
+  '--prompt',
+  '-r',
+  '--role',
+  '-t',
+  '--type',
+  '-U',
+  '--other-user',
+  '-T',
+  '--command-timeout',
+]);
 const ENV_VALUE_OPTIONS = new Set(['-u', '--unset', '-C', '--chdir']);
 const NPX_VALUE_OPTIONS = new Set(['-p', '--package', '--cache', '--registry', '--userconfig']);
 /** Value options of nohup, time, exec, xvfb-run, caffeinate and friends, taken together. */
@@ -98,6 +131,20 @@ const RUNNER_VALUE_OPTIONS = new Set([
   '-e',
   '--env',
 ]);
+
+/**
+ * The program a `node <script>` runs, when the script is recognisably a known package's bin
+ * (`node_modules/@anthropic-ai/claude-code/cli.js`, `bin/cc-stress.js`, `dist/fake-agent/cli.js`).
+ */
+function scriptBin(script: string): string | undefined {
+  const path = script.replace(/\\/g, '/');
+  if (FAKE_AGENT_SCRIPT.test(path)) return 'fake-agent';
+  const inPackage = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+  if (inPackage !== undefined && PACKAGE_BINARIES[inPackage] !== undefined)
+    return PACKAGE_BINARIES[inPackage];
+  const name = toolName(path);
+  return Object.values(SCRIPT_BINS).includes(name) ? name : undefined;
+}
 
 /** `@scope/pkg@1.2.3` → its binary name. */
 function packageBinary(spec: string): string {
@@ -209,14 +256,9 @@ function unwrapOnce(words: string[], env: string[]): Unwrapped {
       return { kind: 'done' };
     }
     case 'node': {
-      const script = args.find((a) => !a.startsWith('-'));
-      if (script !== undefined && FAKE_AGENT_SCRIPT.test(script.replace(/\\/g, '/'))) {
-        return {
-          kind: 'words',
-          words: ['fake-agent', ...args.slice(args.indexOf(script) + 1)],
-          wrapper: 'node',
-        };
-      }
+      const at = args.findIndex((a) => !a.startsWith('-'));
+      const bin = at < 0 ? undefined : scriptBin(args[at]!);
+      if (bin !== undefined) return { kind: 'words', words: [bin, ...args.slice(at + 1)], wrapper: 'node' };
       return { kind: 'done' };
     }
     case 'cc-stress':

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { simpleCommands, toolName } from '../../src/timeouts/command.js';
+import { simpleCommands, toolName } from '../../src/command/unwrap.js';
 
 function main(argv: string[], shell = false) {
   const all = simpleCommands(argv, shell);
