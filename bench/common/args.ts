@@ -1,11 +1,18 @@
 /** The few flags the benchmarks take: --quick, and --name value pairs. */
 export interface BenchArgs {
   quick: boolean;
+  /** Boolean flags other than --quick that the benchmark declared. */
+  flags: Set<string>;
   values: Map<string, string>;
 }
 
-export function parseArgs(argv: readonly string[], known: readonly string[]): BenchArgs {
+export function parseArgs(
+  argv: readonly string[],
+  known: readonly string[],
+  knownFlags: readonly string[] = [],
+): BenchArgs {
   const values = new Map<string, string>();
+  const flags = new Set<string>();
   let quick = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -13,17 +20,21 @@ export function parseArgs(argv: readonly string[], known: readonly string[]): Be
       quick = true;
       continue;
     }
+    if (arg.startsWith('--') && knownFlags.includes(arg.slice(2))) {
+      flags.add(arg.slice(2));
+      continue;
+    }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match === null || !known.includes(match[1]!)) {
       throw new Error(
-        `unknown argument "${arg}"; expected --quick${known.map((k) => ` --${k} VALUE`).join('')}`,
+        `unknown argument "${arg}"; expected --quick${knownFlags.map((f) => ` --${f}`).join('')}${known.map((k) => ` --${k} VALUE`).join('')}`,
       );
     }
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new Error(`--${match[1]} needs a value`);
     values.set(match[1]!, value);
   }
-  return { quick, values };
+  return { quick, flags, values };
 }
 
 export function intArg(args: BenchArgs, name: string, fallback: number): number {

@@ -210,11 +210,23 @@ export async function measureHistory(
     await remote.value.close();
 
     // What `cc-stress run` opens with a Redis URL: Redis, with the SQLite file behind it.
+    // It waits at most 100 ms for Redis; measured here once Redis has joined, as it does in the background.
     const open = (url: string) =>
       timed(() =>
-        openHistoryStore({ historyPath: dbPath, redisUrl: url, config: historyConfig, onWarning: quiet }),
+        openHistoryStore({
+          historyPath: dbPath,
+          redisUrl: url,
+          config: historyConfig,
+          onWarning: quiet,
+          startWaitMs: 100,
+        }),
       );
     const both = await open(redis.url);
+    const joinBy = Date.now() + 5000;
+    while ((both.value as { status?(): { breaker: string } }).status?.().breaker !== 'closed') {
+      if (Date.now() > joinBy) throw new Error('history: Redis did not join the fallback store within 5 s');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     rows.push(await latency('redis + sqlite fallback', both.value, config, tasks, samples, both.ms));
 
     // Hung: connections stay open but nothing answers (SIGSTOP), the worst case for a task start.

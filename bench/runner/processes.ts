@@ -37,10 +37,10 @@ export function reportResult(value: unknown): void {
  * Runs one scenario of child.js in a fresh Node process, so that its peak RSS is its own and no earlier
  * scenario's garbage or JIT state colours it. Progress on stderr passes through.
  */
-export function runScenario<T>(scenario: string, options: object): Promise<T> {
+export function runScenario<T>(scenario: string, options: object, nodeArgs: string[] = []): Promise<T> {
   const script = fileURLToPath(new URL('./child.js', import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, scenario, JSON.stringify(options)], {
+    const child = spawn(process.execPath, [...nodeArgs, script, scenario, JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -66,12 +66,12 @@ export interface ServeProcess {
 }
 
 /** Starts `cc-stress serve` (the built CLI) on a free port and waits for its "listening" line. */
-export function startServe(logDir: string): Promise<ServeProcess> {
+export function startServe(logDir: string, nodeArgs: string[] = []): Promise<ServeProcess> {
   const bin = fileURLToPath(new URL('../../../bin/cc-stress', import.meta.url));
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(
       process.execPath,
-      [bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history', '--log-dir', logDir],
+      [...nodeArgs, bin, 'serve', '--host', '127.0.0.1', '--port', '0', '--no-history', '--log-dir', logDir],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let err = '';

@@ -1,6 +1,7 @@
 import { type BarChart, stackedCharts } from '../common/svg.js';
 import { fixed, formatTable } from '../common/table.js';
 import type { HistoryResult } from './history.js';
+import type { LaunchRow } from './launch.js';
 import type { OverheadRow } from './overhead.js';
 import type { ScaleResult } from './scale.js';
 
@@ -21,8 +22,11 @@ export interface ThroughputRow {
 }
 
 export interface Check {
+  /** The measure, as the runner-cost table names it. */
+  measure: string;
   target: string;
   pass: boolean;
+  /** The measured value, set against its same-run baseline where there is one. */
   detail: string;
 }
 
@@ -75,6 +79,12 @@ export function scaleTable(s: ScaleResult): string {
       ['tasks running at once', String(s.tasks)],
       ['steady window', `${fixed(s.windowSeconds, 1)} s`],
       ['runner peak RSS', `${fixed(s.peakRssMB, 0)} MB`],
+      ['time until all were running', `${fixed(s.startupSeconds, 1)} s`],
+      [
+        'event-loop delay while starting, p99 / max',
+        `${fixed(s.startupDelayP99Ms, 1)} / ${fixed(s.startupDelayMaxMs, 1)} ms`,
+      ],
+      ['an idle Node process meanwhile, max delay', `${fixed(s.idleStartupDelayMaxMs, 1)} ms`],
       [
         'event-loop delay p99 / max',
         `${fixed(s.eventLoopDelayP99Ms, 1)} / ${fixed(s.eventLoopDelayMaxMs, 1)} ms`,
@@ -85,6 +95,13 @@ export function scaleTable(s: ScaleResult): string {
       ['watch loop CPU per 50 tasks', `${fixed(s.watchLoopCpuPctPer50, 2)}%`],
       ['watch loop ticks, mean tick', `${s.ticks}, ${fixed(s.meanTickMs, 1)} ms`],
     ],
+  );
+}
+
+export function launchTable(rows: readonly LaunchRow[]): string {
+  return formatTable(
+    ['history', 'launches', 'median ms', 'max ms'],
+    rows.map((r) => [r.history, String(r.runs), fixed(r.medianMs, 0), fixed(r.maxMs, 0)]),
   );
 }
 
@@ -106,7 +123,10 @@ export function historyTable(h: HistoryResult): string {
 }
 
 export function checkLines(checks: readonly Check[]): string {
-  return checks.map((c) => `${c.pass ? 'PASS' : 'FAIL'}  ${c.target}\n      ${c.detail}`).join('\n');
+  return formatTable(
+    ['measure', 'measured', 'target', ''],
+    checks.map((c) => [c.measure, c.detail, c.target, c.pass ? 'PASS' : 'FAIL']),
+  );
 }
 
 export function runnerChart(

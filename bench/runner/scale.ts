@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WatchLoop } from '../../src/exec/watch-loop.js';
 import { defaultRunner } from './setup.js';
@@ -17,6 +19,12 @@ export interface ScaleResult {
   /** The measured window, during which every task was running. */
   windowSeconds: number;
   peakRssMB: number;
+  /** From the run's start until every task was running: how long that took, and the loop's worst delay. */
+  startupSeconds: number;
+  startupDelayMaxMs: number;
+  startupDelayP99Ms: number;
+  /** The same measure in an idle Node process over the same window: what the machine's load alone costs. */
+  idleStartupDelayMaxMs: number;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   /** Runner process CPU in the window, as a percentage of one core. */
@@ -40,6 +48,32 @@ export function slowPrinter(stopFile: string): string[] {
     '$| = 1; my $i = 0; until (-e $ARGV[0] || $i >= 600) { print "tick ", ++$i, "\\n"; sleep 1 }',
     stopFile,
   ];
+}
+
+/**
+ * A separate, idle Node process measuring its own event-loop delay: on a loaded machine the scheduler
+ * delays every process, and this says by how much over the same window. Each line on its stdin asks for
+ * the worst delay since the previous one.
+ */
+function idleLoopProbe(): { worstSinceLast(): Promise<number>; stop(): void } {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 }); h.enable();
+       process.stdin.on('data', () => { process.stdout.write(h.max / 1e6 + '\\n'); h.reset(); });`,
+    ],
+    { stdio: ['pipe', 'pipe', 'ignore'] },
+  );
+  const answers = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  return {
+    worstSinceLast: async () => {
+      child.stdin!.write('\n');
+      const next = await answers.next();
+      return next.done === true ? Number.NaN : Number(next.value);
+    },
+    stop: () => child.kill(),
+  };
 }
 
 interface TickTimer {
@@ -80,6 +114,8 @@ export async function measureScale(tasks: number, seconds: number): Promise<Scal
   const ticks = timeWatchLoop();
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  const startupDelay = monitorEventLoopDelay({ resolution: 10 });
+  const idle = idleLoopProbe();
   const snapshot = (): Snapshot => ({
     at: performance.now(),
     cpu: process.cpuUsage(),
@@ -94,6 +130,9 @@ export async function measureScale(tasks: number, seconds: number): Promise<Scal
   let window: { start: Snapshot; end: Snapshot } | undefined;
   try {
     const specs = Array.from({ length: tasks }, (_, i) => taskSpec(`slow-${i}`, slowPrinter(stopFile)));
+    await idle.worstSinceLast();
+    const launchedAt = performance.now();
+    startupDelay.enable();
     const done = runTasks({
       tasks: specs,
       concurrency: tasks,
@@ -110,6 +149,9 @@ export async function measureScale(tasks: number, seconds: number): Promise<Scal
       },
     });
     await Promise.race([everyoneRuns, done]);
+    startupDelay.disable();
+    const startupSeconds = (performance.now() - launchedAt) / 1000;
+    const idleStartupDelayMaxMs = await idle.worstSinceLast();
     await sleep(1000);
     const start = snapshot();
     delay.reset();
@@ -130,6 +172,10 @@ export async function measureScale(tasks: number, seconds: number): Promise<Scal
       tasks,
       windowSeconds: wallMs / 1000,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
+      startupSeconds,
+      startupDelayMaxMs: startupDelay.max / 1e6,
+      startupDelayP99Ms: startupDelay.percentile(99) / 1e6,
+      idleStartupDelayMaxMs,
       eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
       eventLoopDelayMaxMs: delay.max / 1e6,
       runnerCpuPct: (100 * cpuMs) / wallMs,
@@ -142,6 +188,8 @@ export async function measureScale(tasks: number, seconds: number): Promise<Scal
   } finally {
     writeFileSync(stopFile, '');
     delay.disable();
+    startupDelay.disable();
+    idle.stop();
     await runner.close();
     rmSync(dir, { recursive: true, force: true });
   }

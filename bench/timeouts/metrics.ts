@@ -1,6 +1,7 @@
 import { median, percent, quantile } from '../common/stats.js';
 import type { Outcome, SimResult } from './simulate.js';
-import { CLASSES, HANG_KINDS, type HangKind, STEP_CLASS } from './workload.js';
+import type { FailureStats } from './strategies.js';
+import type { ClassSpec, HangKind } from './workload.js';
 
 /** What the benchmark reports per strategy; every field is computed from the same simulated runs. */
 
@@ -63,7 +64,10 @@ export interface StrategyMetrics {
   hangs: { runs: number; caught: number; p50Ms?: number; p95Ms?: number; kinds: HangKindMetrics[] };
   wasted: { hangHours: number; legitHours: number };
   coldStart: ColdStart[];
-  step: StepRecovery;
+  /** Absent when the family has no step change. */
+  step?: StepRecovery;
+  /** Under a failing store: plans made during failures and how many were tighter than healthy ones. */
+  failure?: FailureStats;
 }
 
 export const WARM_UP = 100;
@@ -73,8 +77,12 @@ const STREAK = 50;
 const isKill = (o: Outcome): boolean => o.end !== 'finished';
 
 /** The true (1 - alpha) quantile of each class's legitimate durations before any step change. */
-function classQuantiles(rows: readonly Outcome[], q: number): (number | undefined)[] {
-  return CLASSES.map((_, c) =>
+function classQuantiles(
+  classes: readonly ClassSpec[],
+  rows: readonly Outcome[],
+  q: number,
+): (number | undefined)[] {
+  return classes.map((_, c) =>
     quantile(
       rows.filter((o) => o.cls === c && o.hang === undefined && !o.afterStep).map((o) => o.durationMs),
       q,
@@ -82,8 +90,7 @@ function classQuantiles(rows: readonly Outcome[], q: number): (number | undefine
   );
 }
 
-function stepRecovery(rows: readonly Outcome[], q: number): StepRecovery {
-  const stepClass = CLASSES.findIndex((c) => c.id === STEP_CLASS);
+function stepRecovery(stepClass: number, rows: readonly Outcome[], q: number): StepRecovery {
   const after = rows.filter((o) => o.cls === stepClass && o.afterStep);
   const newP99Ms = quantile(
     after.filter((o) => o.hang === undefined).map((o) => o.durationMs),
@@ -113,15 +120,17 @@ function stepRecovery(rows: readonly Outcome[], q: number): StepRecovery {
 
 export function computeMetrics(sim: SimResult, alpha: number): StrategyMetrics[] {
   const q = 1 - alpha;
+  const { classes, hangKinds, stepClass } = sim.family;
+  const step = classes.findIndex((c) => c.id === stepClass);
   return sim.strategies.map((strategy, s) => {
     const rows = sim.outcomes[s]!;
     const legit = rows.filter((o) => o.hang === undefined);
     const killed = legit.filter(isKill);
     const hung = rows.filter((o) => o.hang !== undefined);
     const detect = (list: readonly Outcome[]): number[] => list.map((o) => Math.max(0, o.atMs - o.onsetMs));
-    const p99 = classQuantiles(rows, q);
+    const p99 = classQuantiles(classes, rows, q);
 
-    const classes = CLASSES.map((spec, c): ClassMetrics => {
+    const perClass = classes.map((spec, c): ClassMetrics => {
       const mine = legit.filter((o) => o.cls === c);
       const warm = mine.filter((o) => o.ordinal > WARM_UP);
       const k = mine.filter(isKill).length;
@@ -144,7 +153,7 @@ export function computeMetrics(sim: SimResult, alpha: number): StrategyMetrics[]
       };
     });
 
-    const kinds = HANG_KINDS.map((kind): HangKindMetrics => {
+    const kinds = hangKinds.map((kind): HangKindMetrics => {
       const mine = hung.filter((o) => o.hang === kind);
       const times = detect(mine);
       return {
@@ -182,7 +191,7 @@ export function computeMetrics(sim: SimResult, alpha: number): StrategyMetrics[]
         byStall: killed.filter((o) => o.end === 'stall').length,
         byMax: killed.filter((o) => o.end === 'max' || o.end === 'job').length,
       },
-      classes,
+      classes: perClass,
       hangs: {
         runs: hung.length,
         caught: hung.filter((o) => o.end !== 'job').length,
@@ -195,7 +204,8 @@ export function computeMetrics(sim: SimResult, alpha: number): StrategyMetrics[]
         legitHours: hours(killed.reduce((a, o) => a + o.atMs, 0)),
       },
       coldStart,
-      step: stepRecovery(rows, q),
+      ...(step >= 0 ? { step: stepRecovery(step, rows, q) } : {}),
+      ...(strategy.failure !== undefined ? { failure: strategy.failure } : {}),
     };
   });
 }

@@ -1,6 +1,16 @@
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
 import { Watchdog } from '../../src/exec/watchdog.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
-import { HEARTBEAT, LINE, SAMPLE_MS, type Timeline } from './timeline.js';
+import { ProgressFeed } from './feed.js';
+import {
+  type AgentEventSort,
+  HEARTBEAT,
+  LINE,
+  SAMPLE,
+  SAMPLE_MS,
+  TailEvents,
+  type Timeline,
+} from './timeline.js';
 
 /**
  * Plays a timeline through the real Watchdog of src/exec/watchdog.ts. The Watchdog is a clock-driven state
@@ -35,61 +45,44 @@ function nextFire(watchdog: Watchdog, now: number): number {
 /** Walks the finite events of a timeline, then the periodic events a hung run repeats forever. */
 class Cursor {
   private i = 0;
-  private nextLine = Number.POSITIVE_INFINITY;
-  private nextSample = Number.POSITIVE_INFINITY;
+  private readonly tail: TailEvents | undefined;
 
   constructor(
     private readonly tl: Timeline,
     private readonly full: boolean,
   ) {
-    const tail = tl.hang?.tail;
-    if (tail !== undefined) {
-      const onset = tl.hang!.onsetMs;
-      if (tail.lineEveryMs > 0) this.nextLine = onset + tail.lineEveryMs;
-      if (full && (tail.cpuShare > 0 || tail.io))
-        this.nextSample = (Math.floor(onset / SAMPLE_MS) + 1) * SAMPLE_MS;
-    }
+    if (tl.hang !== undefined) this.tail = new TailEvents(tl.hang.tail, tl.hang.onsetMs, full);
     this.skipUnseen();
   }
 
   /** Samples are invisible to an output-only watchdog. */
   private skipUnseen(): void {
     if (this.full) return;
-    while (
-      this.i < this.tl.at.length &&
-      this.tl.kind[this.i]! !== LINE &&
-      this.tl.kind[this.i]! !== HEARTBEAT
-    ) {
-      this.i++;
-    }
+    while (this.i < this.tl.at.length && this.tl.kind[this.i]! === SAMPLE) this.i++;
   }
 
   peek(): number {
     if (this.i < this.tl.at.length) return this.tl.at[this.i]!;
-    return Math.min(this.nextLine, this.nextSample);
+    return this.tail?.peek() ?? Number.POSITIVE_INFINITY;
   }
 
   /** Feeds the next event to the watchdog. */
-  apply(watchdog: Watchdog): void {
+  apply(feed: ProgressFeed): void {
     const tl = this.tl;
     if (this.i < tl.at.length) {
-      const at = tl.at[this.i]!;
-      const kind = tl.kind[this.i]!;
-      if (kind === LINE) watchdog.progress('stdout', at);
-      else if (kind === HEARTBEAT) watchdog.progress('agent-event', at);
-      else watchdog.activity({ cpuMs: tl.cpuMs[this.i]!, ioBytes: tl.io[this.i]! * 4096 }, at);
+      const i = this.i;
+      const kind = tl.kind[i]!;
+      if (kind === LINE) feed.line(tl.at[i]!, tl.aux[i]!, tl.frame[i]!);
+      else if (kind === HEARTBEAT) feed.agentEvent(tl.at[i]!, tl.aux[i]! as AgentEventSort);
+      else feed.sample(tl.at[i]!, tl.cpuMs[i]!, tl.ioBytes[i]!, tl.usefulIoBytes[i]!);
       this.i++;
       this.skipUnseen();
       return;
     }
-    const tail = tl.hang!.tail;
-    if (this.nextLine <= this.nextSample) {
-      watchdog.progress('stdout', this.nextLine);
-      this.nextLine += tail.lineEveryMs;
-    } else {
-      watchdog.activity({ cpuMs: tail.cpuShare * SAMPLE_MS, ioBytes: tail.io ? 4096 : 0 }, this.nextSample);
-      this.nextSample += SAMPLE_MS;
-    }
+    const e = this.tail!.take();
+    if (e.kind === LINE) feed.line(e.at, e.aux, e.frame);
+    else if (e.kind === HEARTBEAT) feed.agentEvent(e.at, e.aux as AgentEventSort);
+    else feed.sample(e.at, e.cpuMs, e.ioBytes, e.usefulIoBytes);
   }
 }
 
@@ -97,9 +90,18 @@ class Cursor {
  * Runs one timeline under one plan. `horizonMs` is the job timeout around everything (a CI job's own
  * limit): a run no limit of the plan stops is ended there, and reported as 'job'.
  */
-export function replay(plan: TimeoutPlan, tl: Timeline, signals: Signals, horizonMs: number): ReplayResult {
+export function replay(
+  plan: TimeoutPlan,
+  tl: Timeline,
+  signals: Signals,
+  horizonMs: number,
+  rules: 'plain' | 'product' = 'product',
+): ReplayResult {
   const full = signals === 'full';
-  const watchdog = new Watchdog(plan, 0, full);
+  // The product widens the activity window to two samples; the bench samples every SAMPLE_MS.
+  const windowMs = Math.max(DEFAULT_PROGRESS_RULES.windowMs, 2 * SAMPLE_MS);
+  const watchdog = new Watchdog(plan, 0, full, { ...DEFAULT_PROGRESS_RULES, windowMs });
+  const feed = new ProgressFeed(watchdog, tl.agentEvents ?? false, rules);
   const cursor = new Cursor(tl, full);
   let now = 0;
   for (;;) {
@@ -136,6 +138,6 @@ export function replay(plan: TimeoutPlan, tl: Timeline, signals: Signals, horizo
       };
     }
     now = next;
-    cursor.apply(watchdog);
+    cursor.apply(feed);
   }
 }

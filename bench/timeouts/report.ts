@@ -1,8 +1,7 @@
 import { barChart } from '../common/svg.js';
 import { duration, fixed, formatTable, pct } from '../common/table.js';
 import type { StrategyMetrics } from './metrics.js';
-import type { TargetCheck } from './targets.js';
-import { CLASSES, HANG_KINDS } from './workload.js';
+import { fixedRival, type TargetCheck } from './targets.js';
 
 /** Terminal tables and the SVG chart of the timeout-quality benchmark. */
 
@@ -41,30 +40,34 @@ export function overviewTable(metrics: readonly StrategyMetrics[]): string {
   );
 }
 
+function classIds(metrics: readonly StrategyMetrics[]): string[] {
+  return metrics[0]?.classes.map((c) => c.id) ?? [];
+}
+
 export function classTable(metrics: readonly StrategyMetrics[]): string {
   return formatTable(
-    ['strategy', ...CLASSES.map((c) => c.id)],
+    ['strategy', ...classIds(metrics)],
     metrics.map((m) => [name(m), ...m.classes.map((c) => `${pct(c.killedPct)}`)]),
   );
 }
 
 export function warmClassTable(metrics: readonly StrategyMetrics[]): string {
   return formatTable(
-    ['strategy', ...CLASSES.map((c) => c.id)],
+    ['strategy', ...classIds(metrics)],
     metrics.map((m) => [name(m), ...m.classes.map((c) => `${pct(c.warmPct)}`)]),
   );
 }
 
 export function classHangTable(metrics: readonly StrategyMetrics[]): string {
   return formatTable(
-    ['strategy', ...CLASSES.map((c) => c.id)],
+    ['strategy', ...classIds(metrics)],
     metrics.map((m) => [name(m), ...m.classes.map((c) => duration(c.hangP95Ms))]),
   );
 }
 
 export function hangKindTable(metrics: readonly StrategyMetrics[]): string {
   return formatTable(
-    ['strategy', ...HANG_KINDS.map((k) => `${k} p50 / p95`)],
+    ['strategy', ...(metrics[0]?.hangs.kinds.map((k) => `${k.kind} p50 / p95`) ?? [])],
     metrics.map((m) => [name(m), ...m.hangs.kinds.map((k) => hangCell(k.p50Ms, k.p95Ms))]),
   );
 }
@@ -93,9 +96,9 @@ export function coldAndDriftTable(metrics: readonly StrategyMetrics[]): string {
         `${ten!.killed}/${ten!.runs}`,
         `${hundred!.killed}/${hundred!.runs}`,
         `${fixed(ten!.limitToP99, 1)}x`,
-        runs(m.step.runsToRecover),
-        runs(m.step.runsToRelearn),
-        String(m.step.killedInFirst100),
+        m.step === undefined ? '-' : runs(m.step.runsToRecover),
+        m.step === undefined ? '-' : runs(m.step.runsToRelearn),
+        m.step === undefined ? '-' : String(m.step.killedInFirst100),
       ];
     }),
   );
@@ -135,6 +138,109 @@ export function chart(metrics: readonly StrategyMetrics[], subtitle: string): st
         title: 'hang detection p95 (minutes)',
         values: shown.map((m) => (m.hangs.p95Ms === undefined ? undefined : m.hangs.p95Ms / 60_000)),
         format: (v) => v.toFixed(1),
+      },
+    ],
+  });
+}
+
+/** The figures a family is judged on, for our strategies and the fixed limit each is compared with. */
+export function familyTable(metrics: readonly StrategyMetrics[]): string {
+  const mine = metrics.filter((m) => m.id === 'ours-full' || m.id === 'ours-output');
+  const rivals = new Set<StrategyMetrics>();
+  for (const m of mine) {
+    const rival = fixedRival(m, metrics);
+    if (rival !== undefined) rivals.add(rival);
+  }
+  const rows = [...mine, ...rivals];
+  return formatTable(
+    [
+      'strategy',
+      'legit killed',
+      'worst warm class',
+      'hang p50 / p95',
+      'killed of first 10 per class',
+      'caught',
+      ...(metrics[0]?.hangs.kinds.map((k) => `${k.kind} p95`) ?? []),
+      'tighter when store fails',
+    ],
+    rows.map((m) => {
+      const worst = worstWarmClass(m);
+      return [
+        rivals.has(m) && !mine.includes(m) ? `${m.label} (rival)` : m.label,
+        pct(m.legit.killedPct),
+        worst === undefined ? '-' : `${worst.id} ${pct(worst.warmPct)}`,
+        hangCell(m.hangs.p50Ms, m.hangs.p95Ms),
+        `${m.coldStart[1]?.killed ?? 0}/${m.coldStart[1]?.runs ?? 0}`,
+        `${m.hangs.caught}/${m.hangs.runs}`,
+        ...m.hangs.kinds.map((k) => duration(k.p95Ms)),
+        m.failure === undefined ? '-' : `${m.failure.tighter}/${m.failure.plans}`,
+      ];
+    }),
+  );
+}
+
+export function worstWarmClass(m: StrategyMetrics): StrategyMetrics['classes'][number] | undefined {
+  return [...m.classes].filter((c) => c.warmRuns > 0).sort((a, b) => b.warmPct - a.warmPct)[0];
+}
+
+const TARGET_COLUMNS = ['legit <= 1%', 'warm class <= alpha', 'hang p95 2x', 'no tighter on failure'];
+
+/** One row per family: each target PASS or FAIL with its figure, for one of our strategies. */
+export function targetMatrix(
+  families: readonly { family: { id: string }; strategies: StrategyMetrics[]; targets: TargetCheck[] }[],
+  strategy: string,
+): string {
+  return formatTable(
+    ['family', ...TARGET_COLUMNS],
+    families.map((f) => {
+      const m = f.strategies.find((x) => x.id === strategy);
+      const checks = f.targets.filter((t) => t.strategy === strategy);
+      if (m === undefined || checks.length < 4) return [f.family.id, '-', '-', '-', '-'];
+      const worst = worstWarmClass(m);
+      const rival = fixedRival(m, f.strategies);
+      const speedUp =
+        m.hangs.p95Ms && rival?.hangs.p95Ms ? `${(rival.hangs.p95Ms / m.hangs.p95Ms).toFixed(2)}x` : '-';
+      const figures = [
+        pct(m.legit.killedPct),
+        worst === undefined ? '-' : `${pct(worst.warmPct)} ${worst.id}`,
+        `${speedUp} (${duration(m.hangs.p95Ms)} vs ${rival?.id.slice(10) ?? '-'})`,
+        m.failure === undefined ? '-' : `${m.failure.tighter}/${m.failure.plans}`,
+      ];
+      return [f.family.id, ...checks.map((c, i) => `${c.pass ? 'PASS' : 'FAIL'} ${figures[i]}`)];
+    }),
+  );
+}
+
+/** One bar per family for ours with full signals; families that miss a target are highlighted. */
+export function familyChart(
+  families: readonly { family: { id: string }; strategies: StrategyMetrics[]; targets: TargetCheck[] }[],
+  subtitle: string,
+): string {
+  const mine = families.map((f) => f.strategies.find((m) => m.id === 'ours-full'));
+  return barChart({
+    title: 'Learned limits on every workload family (failing families highlighted)',
+    subtitle,
+    rows: families.map((f) => f.family.id),
+    highlight: families.map((f) => f.targets.some((t) => t.strategy === 'ours-full' && !t.pass)),
+    panels: [
+      {
+        title: 'legitimate runs killed (%)',
+        values: mine.map((m) => m?.legit.killedPct),
+        format: (v) => pct(v),
+      },
+      {
+        title: 'worst warm class killed (%)',
+        values: mine.map((m) => (m === undefined ? undefined : worstWarmClass(m)?.warmPct)),
+        format: (v) => pct(v),
+      },
+      {
+        title: 'hang p95 speed-up over the fixed rival (x)',
+        values: families.map((f, i) => {
+          const m = mine[i];
+          const rival = m === undefined ? undefined : fixedRival(m, f.strategies);
+          return m?.hangs.p95Ms && rival?.hangs.p95Ms ? rival.hangs.p95Ms / m.hangs.p95Ms : undefined;
+        }),
+        format: (v) => `${v.toFixed(2)}x`,
       },
     ],
   });

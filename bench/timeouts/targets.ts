@@ -4,6 +4,8 @@ import type { StrategyMetrics } from './metrics.js';
 /** The targets of the benchmark issue, checked on measured figures; nothing here is tuned per run. */
 
 export interface TargetCheck {
+  /** The workload family it was checked on. */
+  family?: string;
   strategy: string;
   target: string;
   pass: boolean;
@@ -69,6 +71,17 @@ export function checkTargets(
         : `${name}: p95 ${duration(mine)} vs ${duration(theirs)} for ${rival.label} ` +
           `(legit killed ${pct(rival.legit.killedPct)} vs ${pct(ours.legit.killedPct)}); ` +
           `speed-up ${mine && theirs ? (theirs / mine).toFixed(2) : '-'}x`,
+  });
+  const failure = ours.failure;
+  checks.push({
+    strategy: ours.id,
+    target: 'no plan tighter under store failure than when healthy',
+    pass: failure !== undefined && failure.tighter === 0,
+    detail:
+      failure === undefined
+        ? `${name}: not measured`
+        : `${name}: ${failure.tighter} of ${failure.plans} plans made while lookups failed were tighter` +
+          (failure.examples.length > 0 ? `; e.g. ${failure.examples[0]}` : ''),
   });
   return checks;
 }

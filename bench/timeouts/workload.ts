@@ -1,16 +1,45 @@
 import type { AgentKind } from '../../src/suite/types.js';
 import type { PlanInput } from '../../src/timeouts/types.js';
 import { createRng, type Rng } from '../common/rng.js';
-import { type Tail, type Timeline, TimelineBuilder } from './timeline.js';
+import {
+  EVENT_RETRY,
+  EVENT_TOOL_END,
+  EVENT_TOOL_START,
+  type Tail,
+  type Timeline,
+  TimelineBuilder,
+  WORKING_IO_BYTES_PER_S,
+} from './timeline.js';
+
+/** An idle Node event loop's wake-ups: about 8 bytes of I/O a second. */
+export const IDLE_IO_BYTES_PER_S = 8;
 
 /**
- * The simulated workload: several task classes with log-normal durations, their progress signals over
- * time, rare legitimate silences, a step change, and hung runs of four kinds. Every draw comes from a
- * seeded generator, so a seed names one exact sequence of runs.
+ * The simulated workload: task classes with their durations, their progress signals over time, rare
+ * legitimate silences, a step change, and hung runs of several kinds. Every draw comes from a seeded
+ * generator, so a seed names one exact sequence of runs. Which classes, rates and hang kinds a replay
+ * uses is its family's choice (families.ts); the defaults here are the original workload.
  */
 
-export const HANG_KINDS = ['dead', 'before-output', 'busy-loop', 'output-loop'] as const;
+export const HANG_KINDS = [
+  'dead',
+  'before-output',
+  'busy-loop',
+  'output-loop',
+  'spinner',
+  'keep-alive',
+  'net-wait',
+  'decay',
+] as const;
 export type HangKind = (typeof HANG_KINDS)[number];
+
+/** The hang kinds of the original workload. */
+export const BASE_HANG_KINDS: readonly HangKind[] = ['dead', 'before-output', 'busy-loop', 'output-loop'];
+
+/** How long a class's runs take when they are not log-normal(medianS, sigma). */
+export type Durations =
+  | { type: 'pareto'; minS: number; shape: number; capS: number }
+  | { type: 'bimodal'; slowShare: number; slowMedianS: number; slowSigma: number };
 
 type Shape = 'agent' | 'build' | 'test';
 
@@ -27,8 +56,14 @@ export interface ClassSpec {
   appearsAt: number;
   /** Agent phase mix: streaming, short tool, long silent shell tool. */
   phases?: { stream: number; shortTool: number; longTool: number };
+  durations?: Durations;
+  /**
+   * Prompt variants: when set, each run draws one, its command comes from it, and its active time is
+   * scaled by the variant's factor (a 5000-word story takes longer than a 300-word one).
+   */
+  variants?: { count: number; scale(variant: number): number };
   /** The command; may vary from run to run (same template, different fingerprint). */
-  argv(rng: Rng): string[];
+  argv(rng: Rng, variant?: number): string[];
 }
 
 const claudeArgs = ['--output-format', 'stream-json', '--verbose'];
@@ -129,6 +164,8 @@ export interface WorkloadRates {
   longIoSilence: number;
   /** Share of agent runs that wait out API retries, printing a heartbeat line every 10–40 s. */
   retries: number;
+  /** Whether waits (API retry backoff) show as an idle event loop rather than as working I/O. */
+  idleWaits?: boolean;
 }
 
 export const DEFAULT_RATES: WorkloadRates = {
@@ -136,6 +173,27 @@ export const DEFAULT_RATES: WorkloadRates = {
   thinking: 0.1,
   longIoSilence: 0.015,
   retries: 0.03,
+};
+
+/** Whether the history store answers this run's lookups: yes, with an error, or not in time. */
+export type StoreState = 'ok' | 'error' | 'timeout';
+
+/** What a replay is made of; the original workload is one of these (families.ts lists them all). */
+export interface WorkloadSpec {
+  classes: readonly ClassSpec[];
+  rates: WorkloadRates;
+  hangKinds: readonly HangKind[];
+  /** The class whose runs get STEP_FACTOR times slower halfway through, if any. */
+  stepClass?: string;
+  /** Stretches of the replay during which history lookups fail. */
+  storeFailure?: { share: number; minRuns: number; maxRuns: number };
+}
+
+export const BASE_WORKLOAD: WorkloadSpec = {
+  classes: CLASSES,
+  rates: DEFAULT_RATES,
+  hangKinds: BASE_HANG_KINDS,
+  stepClass: STEP_CLASS,
 };
 
 export interface SimRun {
@@ -148,6 +206,7 @@ export interface SimRun {
   /** After the step change (only ever true for the step class). */
   afterStep: boolean;
   hang?: HangKind;
+  store: StoreState;
   /** When the hang began (0 for runs that hang before any output). */
   onsetMs: number;
   /** How long the run takes (hung runs: how long it would have taken). */
@@ -160,48 +219,62 @@ export interface Workload {
   next(): SimRun | undefined;
 }
 
-export function createWorkload(seed: number, total: number, rates: WorkloadRates = DEFAULT_RATES): Workload {
+export function createWorkload(seed: number, total: number, spec: WorkloadSpec = BASE_WORKLOAD): Workload {
   const rng = createRng(seed);
-  const ordinals = CLASSES.map(() => 0);
+  const { classes, rates, hangKinds } = spec;
+  const ordinals = classes.map(() => 0);
   const stepAt = Math.floor(total / 2);
+  const store = storeStates(createRng(seed).fork(-1), total, spec.storeFailure);
   let index = 0;
   return {
     total,
     next(): SimRun | undefined {
       if (index >= total) return undefined;
       const i = index++;
-      const cls = pickClass(rng, i / total);
-      const spec = CLASSES[cls]!;
+      const cls = pickClass(classes, rng, i / total);
+      const c = classes[cls]!;
       ordinals[cls]! += 1;
       // Each run draws from its own stream so that adding a draw to one run never shifts the others.
       const runRng = rng.fork(i);
-      const afterStep = spec.id === STEP_CLASS && i >= stepAt;
-      const activeMs = 1000 * runRng.logNormal(spec.medianS, spec.sigma) * (afterStep ? STEP_FACTOR : 1);
+      const variantRng = runRng.fork(1);
+      const variant = c.variants === undefined ? undefined : Math.floor(variantRng.next() * c.variants.count);
+      const afterStep = c.id === spec.stepClass && i >= stepAt;
+      const activeMs =
+        1000 *
+        activeSeconds(c, runRng, variantRng) *
+        (variant === undefined ? 1 : c.variants!.scale(variant)) *
+        (afterStep ? STEP_FACTOR : 1);
       const hang = runRng.chance(rates.hang)
-        ? HANG_KINDS[Math.floor(runRng.next() * HANG_KINDS.length)]
+        ? hangKinds[Math.floor(runRng.next() * hangKinds.length)]
         : undefined;
       const builder = new TimelineBuilder();
-      const durationMs = Math.round(fillTimeline(builder, spec, activeMs, rates, runRng));
+      const durationMs = Math.round(fillTimeline(builder, c, activeMs, rates, runRng));
       let onsetMs = 0;
       let timeline: Timeline;
       if (hang === undefined) timeline = builder.build(durationMs);
       else {
         onsetMs = hang === 'before-output' ? 0 : Math.round(durationMs * runRng.uniform(0.1, 0.9));
-        timeline = builder.build(hang === 'before-output' ? 0 : durationMs, { onsetMs, tail: TAILS[hang] });
+        timeline = builder.build(hang === 'before-output' ? 0 : durationMs, {
+          onsetMs,
+          tail: tailOf(hang, c),
+        });
       }
+      // A CLI whose events are parsed shows its output as events; any other prints plain output.
+      if (c.agent !== 'none') timeline.agentEvents = true;
       return {
         index: i,
         cls,
         ordinal: ordinals[cls]!,
         task: {
-          argv: spec.argv(runRng),
+          argv: c.argv(runRng, variant),
           shell: false,
           cwd: '/work/app',
           timeout: {},
-          agent: spec.agent,
+          agent: c.agent,
         },
         afterStep,
         ...(hang === undefined ? {} : { hang }),
+        store: store[i]!,
         onsetMs,
         durationMs,
         timeline,
@@ -210,23 +283,79 @@ export function createWorkload(seed: number, total: number, rates: WorkloadRates
   };
 }
 
-const TAILS: Readonly<Record<HangKind, Tail>> = {
-  // A process blocked on a lock or a dead socket: no CPU, no I/O, no output.
-  dead: { lineEveryMs: 0, cpuShare: 0, io: false },
-  // Stuck before printing anything (an auth prompt on a closed stdin, a lock at start-up).
-  'before-output': { lineEveryMs: 0, cpuShare: 0, io: false },
-  // Spinning: CPU looks like progress forever, so only a max limit can end it.
-  'busy-loop': { lineEveryMs: 0, cpuShare: 1, io: false },
-  // Printing the same retry line forever: output looks like progress forever too.
-  'output-loop': { lineEveryMs: 2000, cpuShare: 0.05, io: true },
-};
+/** Heavy tails and second modes draw from their own stream, so log-normal classes keep their sequence. */
+function activeSeconds(c: ClassSpec, rng: Rng, extra: Rng): number {
+  const base = rng.logNormal(c.medianS, c.sigma);
+  const d = c.durations;
+  if (d === undefined) return base;
+  if (d.type === 'pareto') return Math.min(d.capS, d.minS * (1 - extra.next()) ** (-1 / d.shape));
+  return extra.chance(d.slowShare) ? extra.logNormal(d.slowMedianS, d.slowSigma) : base;
+}
 
-function pickClass(rng: Rng, position: number): number {
+/** Per run, whether lookups answer; failures come in stretches, half of them errors, half timeouts. */
+export function storeStates(rng: Rng, total: number, failure: WorkloadSpec['storeFailure']): StoreState[] {
+  const states: StoreState[] = new Array(total).fill('ok');
+  if (failure === undefined || failure.share <= 0) return states;
+  const mean = (failure.minRuns + failure.maxRuns) / 2;
+  // Healthy gaps are drawn so that failing stretches cover about `share` of the runs.
+  const gap = (mean * (1 - failure.share)) / failure.share;
+  let at = Math.floor(rng.uniform(0, 2 * gap));
+  let timeout = false;
+  while (at < total) {
+    const len = Math.round(rng.uniform(failure.minRuns, failure.maxRuns));
+    for (let i = at; i < Math.min(total, at + len); i++) states[i] = timeout ? 'timeout' : 'error';
+    timeout = !timeout;
+    at += len + Math.max(1, Math.round(rng.uniform(0.5 * gap, 1.5 * gap)));
+  }
+  return states;
+}
+
+/**
+ * What a hung run keeps doing after the hang begins. The last four are hangs that look alive: a spinner
+ * or keep-alive that never says anything new, an idle event loop waiting on a dead stream (a few bytes
+ * of I/O a second and a CPU tick now and then), and output that thins out to nothing.
+ */
+export function tailOf(kind: HangKind, c: Pick<ClassSpec, 'shape' | 'agent'>): Tail {
+  switch (kind) {
+    case 'dead':
+    case 'before-output':
+      // Blocked on a lock or a dead socket (or stuck before printing anything): no CPU, no I/O, no output.
+      return { lineEveryMs: 0, cpuShare: 0, ioBytesPerS: 0 };
+    case 'busy-loop':
+      // Spinning: CPU looks like progress forever, so only a max limit can end it.
+      return { lineEveryMs: 0, cpuShare: 1, ioBytesPerS: 0 };
+    case 'output-loop':
+      // Printing the same retry line forever.
+      return {
+        lineEveryMs: 2000,
+        repeat: 'same',
+        cpuShare: 0.05,
+        ioBytesPerS: WORKING_IO_BYTES_PER_S,
+        ioUseful: true,
+      };
+    case 'spinner':
+      // A spinner frame (a few bytes with a carriage return) every 5 s, and the timer's CPU tick.
+      return { lineEveryMs: 5000, repeat: 'spinner', lineBytes: 4, cpuShare: 0.002, ioBytesPerS: 0 };
+    case 'keep-alive':
+      // An agent's stream keeps sending keep-alive events; other tools print the same "waiting" line.
+      return c.shape === 'agent' && c.agent !== 'none'
+        ? { lineEveryMs: 0, keepAliveEveryMs: 15_000, cpuShare: 0.001, ioBytesPerS: 16 }
+        : { lineEveryMs: 15_000, repeat: 'same', lineBytes: 40, cpuShare: 0.001, ioBytesPerS: 0 };
+    case 'net-wait':
+      // Waiting on a dead API stream: event-loop wake-ups write ~8 bytes a second, a CPU tick every ~10 s.
+      return { lineEveryMs: 0, cpuShare: 0.001, ioBytesPerS: IDLE_IO_BYTES_PER_S };
+    case 'decay':
+      // Output slows down, each gap 1.3 times the last, until there is effectively none.
+      return { lineEveryMs: 2000, lineGrowth: 1.3, cpuShare: 0.001, ioBytesPerS: 0 };
+  }
+}
+
+function pickClass(classes: readonly ClassSpec[], rng: Rng, position: number): number {
   let total = 0;
-  for (const spec of CLASSES) if (spec.appearsAt <= position) total += spec.weight;
+  for (const spec of classes) if (spec.appearsAt <= position) total += spec.weight;
   let r = rng.next() * total;
-  for (let i = 0; i < CLASSES.length; i++) {
-    const spec = CLASSES[i]!;
+  for (let i = 0; i < classes.length; i++) {
+    const spec = classes[i]!;
     if (spec.appearsAt > position) continue;
     r -= spec.weight;
     if (r < 0) return i;
@@ -295,9 +424,11 @@ function agentSpecials(activeMs: number, rates: WorkloadRates, rng: Rng): Specia
       run: (b, t) => {
         // Each api_retry line is a heartbeat; between them the CLI sleeps out its backoff.
         for (let at = t + rng.uniform(10_000, 40_000); at < t + len; at += rng.uniform(10_000, 40_000)) {
-          b.heartbeat(at);
+          b.heartbeat(at, EVENT_RETRY);
         }
-        b.activity(t, t + len, 0.003, true);
+        // Sleeping out a backoff is an idle event loop: a few bytes of I/O a second, unless the family
+        // keeps the original workload's coarser picture of it.
+        b.activity(t, t + len, 0.003, rates.idleWaits ? IDLE_IO_BYTES_PER_S : true);
         return t + len;
       },
     });
@@ -345,10 +476,10 @@ function fillAgent(
       // A long shell tool (tests, a build): task_started after ~3 s, then nothing until it ends.
       const len = Math.min(left, rng.uniform(20_000, 150_000));
       b.line(t);
-      b.heartbeat(t + Math.min(3000, len / 2));
+      b.heartbeat(t + Math.min(3000, len / 2), EVENT_TOOL_START);
       b.activity(t, t + len, 0.8, true);
       advance(len);
-      b.heartbeat(t);
+      b.heartbeat(t, EVENT_TOOL_END);
     }
   }
   for (const special of specials) t = special.run(b, t);

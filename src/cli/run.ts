@@ -30,6 +30,12 @@ import { exposeOwnBins } from './own-bins.js';
 import { rerunSelection } from './rerun-failed.js';
 import { packageVersion } from './version.js';
 
+/**
+ * How long a run's start waits for Redis before its first tasks go ahead on the embedded store; Redis
+ * joins in the background when it answers later. A healthy local server is ready well within it.
+ */
+const RUN_START_WAIT_MS = 100;
+
 export interface RunOptions {
   concurrency?: number;
   repeat?: number;
@@ -143,6 +149,8 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       ...(loaded.redisUrl !== undefined && !separate ? { redisUrl: loaded.redisUrl } : {}),
       config: loaded.config.history,
       onWarning: (message) => warn(message),
+      // Sharding splits by what history says, which must be the same in every job: it waits for Redis.
+      ...(options.shard === undefined ? { startWaitMs: RUN_START_WAIT_MS } : {}),
     });
   }
   try {

@@ -127,6 +127,13 @@ function resultFailures(
   return failures;
 }
 
+/** Whether any rule looks at lines (contains, notContains, matches); the others need only bytes and the end. */
+export function expectsLines(expect: Expectations): boolean {
+  return [expect.stdout, expect.stderr].some(
+    (rules) => rules.contains.length + rules.notContains.length + rules.matches.length > 0,
+  );
+}
+
 /** Judges output while it streams; `verdict` adds the checks that need the end (exit code, size, result). */
 export function createExpectationTracker(expect: Expectations, agent: AgentKind): ExpectationTracker {
   const judges = {

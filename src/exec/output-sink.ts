@@ -1,7 +1,7 @@
 import type { AgentKind, Expectations } from '../suite/types.js';
 import { createAgentAdapter } from './agents/index.js';
 import type { AgentAdapter, ExpectationTracker } from './agents/types.js';
-import { createExpectationTracker } from './expectations.js';
+import { createExpectationTracker, expectsLines } from './expectations.js';
 import { LineAlignedBytes } from './line-aligned.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogFile } from './log-file.js';
@@ -26,7 +26,7 @@ const JUDGED_BYTES = 1024;
  * move the last real progress by less than this, and a fast writer costs ten judgements a second, not one
  * per chunk.
  */
-const JUDGE_AGAIN_MS = 100;
+export const JUDGE_AGAIN_MS = 100;
 
 export interface OutputSinkOptions {
   logPath: string;
@@ -80,6 +80,12 @@ export class OutputSink {
   /** Whether the log kept up with the chunk being written. */
   private keepGoing = true;
   private finished = false;
+  /**
+   * Whether anything reads the output as text. A plain command whose lines nobody looks at (no agent
+   * parser, no line expectations, no output hook) skips decoding and splitting: the log, the head/tail
+   * window and the byte counts take raw bytes, which is most of the runner's cost on a fast producer.
+   */
+  private readonly wantsLines: boolean;
 
   private constructor(
     private readonly options: OutputSinkOptions,
@@ -89,6 +95,8 @@ export class OutputSink {
     this.adapter = createAgentAdapter(options.agent);
     this.tracker = createExpectationTracker(options.expect, options.agent);
     this.eventStream = options.agent === 'none' ? undefined : 'stdout';
+    this.wantsLines =
+      options.agent !== 'none' || options.onOutput !== undefined || expectsLines(options.expect);
     this.splitters = {
       stdout: new LineSplitter((line, terminated) => this.line('stdout', line, terminated)),
       stderr: new LineSplitter((line, terminated) => this.line('stderr', line, terminated)),
@@ -141,7 +149,7 @@ export class OutputSink {
     if (bytes.length === 0) return true;
     this.bytes[stream] += bytes.length;
     if (stream !== this.eventStream) this.judgeChunk(stream, bytes);
-    this.splitters[stream].push(bytes);
+    if (this.wantsLines) this.splitters[stream].push(bytes);
     this.keepGoing = true;
     this.aligners[stream].push(bytes, this.recordRun);
     return this.keepGoing;
@@ -154,8 +162,10 @@ export class OutputSink {
   /** Ends both streams, closes the log and judges the output against the expectations. */
   async finish(exitCode: number | null): Promise<OutputOutcome> {
     if (!this.finished) {
-      this.splitters.stdout.end();
-      this.splitters.stderr.end();
+      if (this.wantsLines) {
+        this.splitters.stdout.end();
+        this.splitters.stderr.end();
+      }
       this.aligners.stdout.flush(this.recordRun);
       this.aligners.stderr.flush(this.recordRun);
       this.finished = true;

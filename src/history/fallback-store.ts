@@ -15,6 +15,7 @@ export interface RemoteHistoryStore extends HistoryStore {
   connect(timeoutMs: number): Promise<boolean>;
   ping(): Promise<void>;
   onReady(listener: () => void): () => void;
+  onConnectionError(listener: (error: Error) => void): () => void;
   describeFailure(error: unknown): string;
 }
 
@@ -81,6 +82,8 @@ export class FallbackHistoryStore implements HistoryStore {
   private replaying: Promise<boolean> | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
+  /** Set while the first connection is still being made in the background (see start). */
+  private joining: { budgetMs: number; stop(): void } | undefined;
 
   constructor(
     private readonly primary: RemoteHistoryStore,
@@ -101,13 +104,50 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   /**
-   * Connects within `budgetMs`; if that fails the store starts in fallback mode (one warning).
+   * Connects within `budgetMs`, but holds the caller up for at most `waitMs` of it: a run's first task
+   * must not wait on a server that is down or hung. Until the connection is ready every call goes to the
+   * embedded store (records are queued for replay); Redis joins in the background once it answers. A
+   * refused connection warns at once, one that never gets ready warns when `budgetMs` is spent.
    * Records queued by earlier runs are replayed in the background: nothing waits for them.
    */
-  async start(budgetMs: number): Promise<void> {
-    const ready = await this.primary.connect(budgetMs);
-    if (ready) void this.startReplay();
-    else if (this.breaker.isClosed) this.fail(new Error(`no connection within ${budgetMs} ms`));
+  async start(budgetMs: number, waitMs = budgetMs): Promise<void> {
+    const stopErrors = this.primary.onConnectionError((error) => {
+      this.endJoin();
+      this.fail(error);
+    });
+    const joined = this.primary.connect(budgetMs);
+    let waitTimer: NodeJS.Timeout | undefined;
+    const early = await Promise.race([
+      joined,
+      new Promise<undefined>((resolve) => {
+        waitTimer = setTimeout(() => resolve(undefined), Math.min(waitMs, budgetMs));
+      }),
+    ]);
+    clearTimeout(waitTimer);
+    if (early === true) {
+      stopErrors();
+      void this.startReplay();
+      return;
+    }
+    if (early === false || !this.breaker.isClosed) {
+      stopErrors();
+      if (this.breaker.isClosed) this.fail(new Error(`no connection within ${budgetMs} ms`));
+      return;
+    }
+    // Still connecting: keep calls away from Redis (silently) until it is ready; the ready listener
+    // set up in the constructor probes it and closes the breaker then.
+    this.breaker.fail();
+    this.joining = { budgetMs, stop: stopErrors };
+    void joined.then((ready) => {
+      if (this.joining === undefined) return;
+      this.endJoin();
+      if (!ready) this.fail(new Error(`no connection within ${budgetMs} ms`));
+    });
+  }
+
+  private endJoin(): void {
+    this.joining?.stop();
+    this.joining = undefined;
   }
 
   status(): FallbackStatus {
@@ -191,6 +231,12 @@ export class FallbackHistoryStore implements HistoryStore {
    * Whatever is left stays queued in the embedded store for a later run; a warning says how much.
    */
   async flush(timeoutMs = 2000): Promise<void> {
+    if (this.joining !== undefined) {
+      // The run ends before Redis ever answered: say so now, as a longer run would have.
+      const { budgetMs } = this.joining;
+      this.endJoin();
+      this.fail(new Error(`no connection within ${budgetMs} ms`));
+    }
     const deadline = Date.now() + timeoutMs;
     const remaining = (): number => deadline - Date.now();
     while (remaining() > 0 && !this.closed && this.pendingCount() > 0) {
@@ -209,6 +255,7 @@ export class FallbackHistoryStore implements HistoryStore {
     if (this.closed) return;
     await this.flush(this.options.closeFlushMs ?? 2000);
     this.closed = true;
+    this.endJoin();
     clearTimeout(this.probeTimer);
     this.unsubscribe();
     await Promise.allSettled([this.primary.close(), this.local.close()]);

@@ -17,8 +17,13 @@ export interface OpenHistoryOptions {
   onWarning(message: string): void;
   /** --no-history: nothing is read from or written to disk. */
   disabled?: boolean;
-  /** How long the start of a run may wait for Redis before going on with the embedded store. */
+  /** How long Redis has to connect before the run warns and goes on with the embedded store alone. */
   connectBudgetMs?: number;
+  /**
+   * How much of that budget opening the store may wait (default: all of it); the rest runs in the
+   * background while the first tasks start on the embedded store.
+   */
+  startWaitMs?: number;
 }
 
 /** Memory when disabled, the SQLite file by default, Redis backed by the SQLite file when a URL is given. */
@@ -47,6 +52,7 @@ export async function openHistoryStore(options: OpenHistoryOptions): Promise<His
     onWarning: options.onWarning,
     callBudgetMs: config.commandTimeoutMs,
   });
-  await store.start(options.connectBudgetMs ?? 1000);
+  const budgetMs = options.connectBudgetMs ?? 1000;
+  await store.start(budgetMs, options.startWaitMs ?? budgetMs);
   return store;
 }

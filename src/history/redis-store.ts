@@ -107,6 +107,12 @@ export class RedisHistoryStore implements HistoryStore {
     });
   }
 
+  /** Calls `listener` with each connection error (refused, reset, timed out); returns an unsubscribe function. */
+  onConnectionError(listener: (error: Error) => void): () => void {
+    this.redis.on('error', listener);
+    return () => this.redis.off('error', listener);
+  }
+
   /** Calls `listener` each time the connection becomes ready again; returns an unsubscribe function. */
   onReady(listener: () => void): () => void {
     this.redis.on('ready', listener);

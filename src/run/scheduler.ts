@@ -6,6 +6,7 @@ import type { TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import { displayCommand } from './display-command.js';
 import { logPathFor } from './log-path.js';
 import { endReasonOf, messagesOf, provenanceOf, runRecordOf } from './outcome.js';
+import { StartGate } from './start-gate.js';
 import { computeStats } from './stats.js';
 import { computeTotals, successRate, verdictOf } from './totals.js';
 import {
@@ -76,12 +77,14 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
   let next = 0;
   let executorTurn = 0;
   const newRunId = options.newRunId ?? (() => crypto.randomUUID());
+  const gate = new StartGate();
 
   const runTask = async (task: TaskSpec): Promise<TaskResult> => {
     const attempts: AttemptResult[] = [];
     const maxAttempts = task.retries + 1;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (stop.signal.aborted && attempts.length > 0) break;
+      await gate.pass();
       const plan = await options.planner.plan(task);
       const executor = options.executors[executorTurn++ % options.executors.length]!;
       const limits = limitsOf(plan, 0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ORIGINAL } from '../../bench/timeouts/families.js';
 import { computeMetrics } from '../../bench/timeouts/metrics.js';
-import { runTimeoutBench } from '../../bench/timeouts/run.js';
+import { runFamilyBench } from '../../bench/timeouts/run.js';
 import type { Outcome, SimResult } from '../../bench/timeouts/simulate.js';
 import { fixedRival } from '../../bench/timeouts/targets.js';
 import { CLASSES, STEP_CLASS } from '../../bench/timeouts/workload.js';
@@ -26,6 +27,7 @@ function outcome(partial: Partial<Outcome>): Outcome {
 
 function sim(rows: Outcome[]): SimResult {
   return {
+    family: ORIGINAL,
     strategies: [{ id: 'x', label: 'x', signals: 'full' }],
     outcomes: [rows],
     elapsedMs: 0,
@@ -80,7 +82,7 @@ describe('timeout benchmark metrics', () => {
   });
 
   it('compares with the shortest fixed no-output limit that kills no more legitimate runs', async () => {
-    const result = await runTimeoutBench({ runs: 300, seed: 7, store: 'memory' });
+    const result = await runFamilyBench({ runs: 300, seed: 7, store: 'memory' });
     const ours = result.strategies.find((m) => m.id === 'ours-full')!;
     const rival = fixedRival(ours, result.strategies)!;
     expect(rival.legit.killedPct).toBeLessThanOrEqual(ours.legit.killedPct);

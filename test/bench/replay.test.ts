@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { replay, TICK_MS } from '../../bench/timeouts/replay.js';
 import { fixedPlan } from '../../bench/timeouts/strategies.js';
-import { SAMPLE, SAMPLE_MS, TimelineBuilder } from '../../bench/timeouts/timeline.js';
+import { SAMPLE, SAMPLE_MS, TimelineBuilder, WORKING_IO_BYTES_PER_S } from '../../bench/timeouts/timeline.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 
 const S = 1000;
@@ -32,7 +33,7 @@ describe('replaying timelines through the real Watchdog', () => {
     const samples = [...tl.kind.keys()].filter((i) => tl.kind[i] === SAMPLE);
     expect(samples).toHaveLength((10 * S) / SAMPLE_MS);
     expect(tl.cpuMs[samples[0]!]).toBeCloseTo(0.5 * SAMPLE_MS);
-    expect(tl.io[samples[0]!]).toBe(1);
+    expect(tl.ioBytes[samples[0]!]).toBe((WORKING_IO_BYTES_PER_S * SAMPLE_MS) / 1000);
   });
 
   it('a 400 s silence with only I/O stalls an output-only watchdog but not a full-signal one', () => {
@@ -52,7 +53,7 @@ describe('replaying timelines through the real Watchdog', () => {
     const b = new TimelineBuilder();
     for (let t = 1000; t < 30 * S; t += 2000) b.line(t);
     b.activity(0, 30 * S, 0.2, true);
-    const tl = b.build(100 * S, { onsetMs: 30 * S, tail: { lineEveryMs: 0, cpuShare: 1, io: false } });
+    const tl = b.build(100 * S, { onsetMs: 30 * S, tail: { lineEveryMs: 0, cpuShare: 1, ioBytesPerS: 0 } });
     const plan = withExtension(fixedPlan(120 * S, 90 * S, 'test'), 2, 30 * S);
     const full = replay(plan, tl, 'full', JOB);
     expect(full).toMatchObject({ end: 'max', atMs: 180 * S, extensions: 2 });
@@ -61,11 +62,35 @@ describe('replaying timelines through the real Watchdog', () => {
     expect(output.atMs).toBe(29 * S + 90 * S);
   });
 
-  it('an output loop without a max limit runs into the job timeout', () => {
+  it('an output loop repeating one line counts only for repeatMs after the last new line, then stalls', () => {
     const b = new TimelineBuilder();
     b.line(500);
-    const tl = b.build(10 * S, { onsetMs: 5 * S, tail: { lineEveryMs: 2000, cpuShare: 0.05, io: true } });
+    const tl = b.build(10 * S, {
+      onsetMs: 5 * S,
+      tail: { lineEveryMs: 2000, repeat: 'same', cpuShare: 0, ioBytesPerS: 0 },
+    });
     const result = replay(fixedPlan(NONE, 180 * S, 'test'), tl, 'output', JOB);
+    expect(result.end).toBe('stall');
+    // The loop's first line (at 7 s) is new; its repeats count for repeatMs after it, then no more.
+    const lastCounted = 7 * S + DEFAULT_PROGRESS_RULES.repeatMs;
+    expect(result.atMs).toBeGreaterThan(lastCounted - 2 * S + 180 * S);
+    expect(result.atMs).toBeLessThanOrEqual(lastCounted + 180 * S + TICK_MS);
+  });
+
+  it('an output loop doing real I/O looks alive to a full-signal watchdog and runs into the job timeout', () => {
+    const b = new TimelineBuilder();
+    b.line(500);
+    const tl = b.build(10 * S, {
+      onsetMs: 5 * S,
+      tail: {
+        lineEveryMs: 2000,
+        repeat: 'same',
+        cpuShare: 0.05,
+        ioBytesPerS: WORKING_IO_BYTES_PER_S,
+        ioUseful: true,
+      },
+    });
+    const result = replay(fixedPlan(NONE, 180 * S, 'test'), tl, 'full', JOB);
     expect(result).toMatchObject({ end: 'job', atMs: JOB });
   });
 
@@ -73,7 +98,7 @@ describe('replaying timelines through the real Watchdog', () => {
     const b = new TimelineBuilder();
     for (let t = 1000; t <= 20 * S; t += 1000) b.line(t);
     b.activity(0, 20 * S, 0.3, true);
-    const tl = b.build(60 * S, { onsetMs: 20 * S, tail: { lineEveryMs: 0, cpuShare: 0, io: false } });
+    const tl = b.build(60 * S, { onsetMs: 20 * S, tail: { lineEveryMs: 0, cpuShare: 0, ioBytesPerS: 0 } });
     const result = replay(fixedPlan(3600 * S, 300 * S, 'test'), tl, 'full', JOB);
     expect(result.end).toBe('stall');
     expect(result.atMs).toBeGreaterThanOrEqual(320 * S);

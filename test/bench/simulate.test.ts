@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runTimeoutBench } from '../../bench/timeouts/run.js';
-import { createWorkload, HANG_KINDS } from '../../bench/timeouts/workload.js';
+import { runFamilyBench } from '../../bench/timeouts/run.js';
+import { BASE_HANG_KINDS, createWorkload } from '../../bench/timeouts/workload.js';
 
 describe('timeout benchmark simulation', () => {
   it('draws the same runs from the same seed, with hangs of every kind', () => {
@@ -14,11 +14,11 @@ describe('timeout benchmark simulation', () => {
       expect(twin.timeline.at).toEqual(run.timeline.at);
       if (run.hang !== undefined) kinds.add(run.hang);
     }
-    expect([...kinds].sort()).toEqual([...HANG_KINDS].sort());
+    expect([...kinds].sort()).toEqual([...BASE_HANG_KINDS].sort());
   });
 
   it('replays one sequence through every strategy and checks the targets', async () => {
-    const result = await runTimeoutBench({ runs: 400, seed: 3, store: 'memory' });
+    const result = await runFamilyBench({ runs: 400, seed: 3, store: 'memory' });
     const ids = result.strategies.map((m) => m.id);
     for (const id of [
       'fixed-60s-300s',
@@ -45,7 +45,7 @@ describe('timeout benchmark simulation', () => {
       byId.get('no-output-600s')!.legit.killedPct,
     );
     expect(result.planner.plans).toBe(400 * 3);
-    expect(result.targets).toHaveLength(6);
+    expect(result.targets).toHaveLength(8);
     expect(result.targets.every((t) => typeof t.pass === 'boolean' && t.detail !== '')).toBe(true);
   });
 });

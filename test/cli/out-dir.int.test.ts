@@ -107,7 +107,7 @@ describe('the summary and shutdown', () => {
     mkdirSync(join(out, 'report.json'), { recursive: true });
     const { suite } = touchSuite(dir);
     const result = await runCli(['run', suite, '-o', out], isolatedEnv(dir));
-    const reports = result.stderr.slice(result.stderr.lastIndexOf('Reports'));
+    const reports = result.stdout.slice(result.stdout.lastIndexOf('Reports'));
     expect(reports).toContain(join(out, 'junit.xml'));
     expect(reports).not.toContain(join(out, 'report.json'));
   }, 30_000);
@@ -121,7 +121,7 @@ describe('the summary and shutdown', () => {
     const { suite, ran } = touchSuite(dir);
     const result = await runCli(['run', suite, '-o', out], isolatedEnv(dir));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/crashed +touch: cannot write the log file .*ENXIO/);
+    expect(result.stderr + result.stdout).toMatch(/crashed +touch: cannot write the log file .*ENXIO/);
     expect(existsSync(ran)).toBe(false);
   }, 30_000);
 });
