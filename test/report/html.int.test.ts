@@ -114,5 +114,6 @@ describe('HTML report', () => {
     } finally {
       await browser.close();
     }
-  });
+    // A run with a stalled task and its retry, then a browser start: slow on a busy 2-core machine.
+  }, 120_000);
 });
