@@ -12,6 +12,7 @@ export default defineConfig({
           exclude: ['**/node_modules/**', 'test/real-cli/**'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -25,6 +26,8 @@ export default defineConfig({
           // One file at a time: each starts up to eleven 400 MB CLIs, and their start-up on a shared 2-core
           // machine must not eat the short fixed stall limits the scenarios are judged by.
           fileParallelism: false,
+          // After the unit project, never beside it: its load would eat the same stall limits.
+          sequence: { groupOrder: 1 },
           testTimeout: 240_000,
           hookTimeout: 60_000,
         },
