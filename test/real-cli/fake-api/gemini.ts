@@ -1,4 +1,6 @@
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeApiModule } from './module.js';
 import { scenarioIn } from './scenario.js';
@@ -58,14 +60,29 @@ const ERRORS = {
 } as const;
 
 /** API-key auth, two attempts per request instead of ten, no telemetry or update checks. */
-export const GEMINI_SETTINGS = fileURLToPath(new URL('./gemini-settings.json', import.meta.url));
+const GEMINI_SETTINGS_SOURCE = fileURLToPath(new URL('./gemini-settings.json', import.meta.url));
+
+/**
+ * Gemini CLI ignores a system settings file (and then exits 41, "Invalid auth method") when any folder
+ * above it is writable by group or others, such as /tmp, where a CI clone may live. So the file is copied
+ * to a private folder under /run, which only root writes (the real-CLI tests run as root).
+ */
+export function geminiSettingsPath(): string {
+  const dir = '/run/cc-stress-real-cli';
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const path = join(dir, `gemini-settings-${process.pid}.json`);
+  copyFileSync(GEMINI_SETTINGS_SOURCE, path);
+  chmodSync(path, 0o600);
+  return path;
+}
 
 /** Gemini CLI pointed at the fake: its base-URL variable, a dummy key, settings for offline use. */
 export function geminiApiEnv(url: string): Record<string, string> {
   return {
     GOOGLE_GEMINI_BASE_URL: url,
     GEMINI_API_KEY: 'fake-key-for-offline-tests',
-    GEMINI_CLI_SYSTEM_SETTINGS_PATH: GEMINI_SETTINGS,
+    GEMINI_CLI_SYSTEM_SETTINGS_PATH: geminiSettingsPath(),
     // Headless runs refuse an untrusted folder; every task runs in a fresh one.
     GEMINI_CLI_TRUST_WORKSPACE: 'true',
   };

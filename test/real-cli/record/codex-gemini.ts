@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GEMINI_SCENARIOS, fakeApi as geminiFake } from '../fake-api/gemini.js';
+import { GEMINI_SCENARIOS, fakeApi as geminiFake, geminiSettingsPath } from '../fake-api/gemini.js';
 import { OPENAI_SCENARIOS, fakeApi as openAiFake } from '../fake-api/openai.js';
 import { startFakeApiServer } from '../fake-api/server.js';
 import { realCliEnv } from '../harness/cli-env.js';
@@ -145,7 +145,7 @@ for (const [outDir, scenarios] of manifests) {
     version: codex ? CODEX_VERSION : GEMINI_VERSION,
     command: codex ? CODEX_COMMAND('<scenario>', '<fake url>/v1') : GEMINI_COMMAND('<scenario>'),
     timeScale: RECORDING.timeScale,
-    env: codex ? {} : { GEMINI_CLI_SYSTEM_SETTINGS_PATH: 'test/real-cli/fake-api/gemini-settings.json' },
+    env: codex ? {} : { GEMINI_CLI_SYSTEM_SETTINGS_PATH: geminiSettingsPath() },
     scenarios: Object.fromEntries(Object.entries(scenarios).sort(([a], [b]) => a.localeCompare(b))),
   };
   writeFileSync(join(outDir, 'recording.json'), `${JSON.stringify(manifest, null, 2)}\n`);
