@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './harness/poll.js';
 import { readReport } from './harness/results.js';
 import {
+  cmdline,
+  killRun,
   loggedRequests,
   type NamespacedRun,
   realCliProcesses,
@@ -20,25 +21,9 @@ let current: NamespacedRun | undefined;
 
 afterEach(() => {
   // Hygiene only, after the assertions: never leave a test's processes on the machine.
-  if (current === undefined) return;
-  for (const pid of realCliProcesses(current.workDir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  current.child.kill('SIGKILL');
+  if (current !== undefined) killRun(current);
   current = undefined;
 });
-
-const cmdline = (pid: number): string => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-};
 
 /** Starts the suite and waits until both CLIs are inside their silent tool. */
 async function startTwoToolRuns(): Promise<{ run: NamespacedRun; runnerPid: number }> {

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeApiModule } from './module.js';
-import { scenarioIn } from './scenario.js';
+import { OPENAI_GEMINI_SCENARIOS, scenarioIn } from './scenario.js';
 import { type ApiContext, type FakeApi, sendJson } from './server.js';
 import { dropConnection, holdOpen, openEventStream, sendEvent } from './sse.js';
 
@@ -15,19 +15,7 @@ import { dropConnection, holdOpen, openEventStream, sendEvent } from './sse.js';
  * Google's public Gemini API reference (generateContent, streaming, error codes).
  */
 
-export const GEMINI_SCENARIOS = [
-  'normal',
-  'long-think',
-  'pings-only',
-  'long-tool',
-  'storm-429',
-  'storm-503',
-  'bad-request',
-  'server-error',
-  'dead-stream',
-  'dropped',
-  'trickle',
-] as const;
+export const GEMINI_SCENARIOS = OPENAI_GEMINI_SCENARIOS;
 export type GeminiScenario = (typeof GEMINI_SCENARIOS)[number];
 
 /** Real-world timings in ms; the server scales them with its time scale. */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FakeApiModule } from './module.js';
-import { scenarioIn } from './scenario.js';
+import { OPENAI_GEMINI_SCENARIOS, scenarioIn } from './scenario.js';
 import { type ApiContext, type FakeApi, type FakeRequest, sendJson } from './server.js';
 import { dropConnection, holdOpen, openEventStream, sendEvent } from './sse.js';
 
@@ -12,19 +12,7 @@ import { dropConnection, holdOpen, openEventStream, sendEvent } from './sse.js';
  * OpenAI's public API reference (Responses streaming events, error codes).
  */
 
-export const OPENAI_SCENARIOS = [
-  'normal',
-  'long-think',
-  'pings-only',
-  'long-tool',
-  'storm-429',
-  'storm-503',
-  'bad-request',
-  'server-error',
-  'dead-stream',
-  'dropped',
-  'trickle',
-] as const;
+export const OPENAI_SCENARIOS = OPENAI_GEMINI_SCENARIOS;
 export type OpenAiScenario = (typeof OPENAI_SCENARIOS)[number];
 
 /** Real-world timings in ms; the server scales them with its time scale. */

@@ -137,6 +137,27 @@ export function realCliProcesses(workDir: string): number[] {
   return found;
 }
 
+/** A process's command line with spaces for NULs, or '' once it is gone. */
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Hygiene after a test's assertions: SIGKILL every CLI process of the run and the namespaced child. */
+export function killRun(run: NamespacedRun): void {
+  for (const pid of realCliProcesses(run.workDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  run.child.kill('SIGKILL');
+}
+
 function isAlive(pid: string): boolean {
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
