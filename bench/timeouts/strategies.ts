@@ -334,7 +334,11 @@ export function ours(
     // As the runner records: the limit a cut-off met, and where the run came from.
     const rec = runRecordOf(raw, runId, plan, provenanceOf(task));
     if (rec === undefined || keys === undefined) return;
-    await store.record(keys, { ...rec, at });
+    const stored = { ...rec, at };
+    await store.record(keys, stored);
+    // As the runner does: the planner hears of every run recorded, whatever state the store's reads are in.
+    planner.observe?.(keys, stored);
+    healthy?.observe?.(keys, stored);
   };
   return {
     id,

@@ -114,6 +114,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
             plan.classKeys,
             runRecordOf(raw, newRunId(), plan, provenanceOf(task)),
             options.onWarning,
+            options.planner,
           ),
         );
       }
@@ -245,10 +246,13 @@ async function recordHistory(
   classKeys: string[],
   record: RunRecord | undefined,
   onWarning: ((message: string) => void) | undefined,
+  planner: TimeoutPlanner,
 ): Promise<void> {
   if (record === undefined) return;
   try {
     await store.record(classKeys, record);
+    // The planner keeps what it read up to date, for when the store stops answering reads.
+    planner.observe?.(classKeys, record);
   } catch (error) {
     onWarning?.(`history: could not record a run (${(error as Error).message})`);
   }

@@ -46,17 +46,22 @@ export interface ServeDeps {
 export function historyRecorder(
   store: HistoryStore,
   warn: (message: string) => void,
+  planner?: Pick<TimeoutPlanner, 'observe'>,
 ): (run: ServedRun) => void {
   let warned = false;
   return (run) => {
     const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
     const record = runRecordOf(run.result, run.runId, run.plan, provenanceOf(run.command));
     if (keys.length === 0 || record === undefined) return;
-    store.record(keys, record).catch((error: unknown) => {
-      if (warned) return;
-      warned = true;
-      warn(`could not record a run in history (${(error as Error).message}); later failures are not shown`);
-    });
+    store.record(keys, record).then(
+      // The planner keeps what it read up to date, for when the store stops answering reads.
+      () => planner?.observe?.(keys, record),
+      (error: unknown) => {
+        if (warned) return;
+        warned = true;
+        warn(`could not record a run in history (${(error as Error).message}); later failures are not shown`);
+      },
+    );
   };
 }
 
@@ -88,7 +93,9 @@ export async function serve(options: ServeOptions, deps: ServeDeps): Promise<Run
     tailBytes: deps.config.output.tailBytes,
     progress: progressRules(deps.config.progress),
     ...(deps.history !== undefined
-      ? { onRecord: historyRecorder(deps.history, (message) => deps.log(`warning: ${message}`)) }
+      ? {
+          onRecord: historyRecorder(deps.history, (message) => deps.log(`warning: ${message}`), deps.planner),
+        }
       : {}),
     onError: (message) => deps.log(`error: ${message}`),
   });
