@@ -103,9 +103,15 @@ export function replay(
   const watchdog = new Watchdog(plan, 0, full, { ...DEFAULT_PROGRESS_RULES, windowMs });
   const feed = new ProgressFeed(watchdog, tl.agentEvents ?? false, rules);
   const cursor = new Cursor(tl, full);
+  // As the watch loop does on Linux: the task's live processes at every scan, which decide whether an
+  // open tool call holds the stall clock (only while the tool runs as a process of its own).
+  let proc = 0;
+  const procNext = (): number =>
+    full && proc < tl.procAt.length ? tl.procAt[proc]! : Number.POSITIVE_INFINITY;
+  if (full) watchdog.processes(1, 0);
   let now = 0;
   for (;;) {
-    const next = cursor.peek();
+    const next = Math.min(cursor.peek(), procNext());
     const fire = nextFire(watchdog, now);
     if (fire < Math.min(next, tl.endMs) && fire <= horizonMs) {
       now = fire;
@@ -138,6 +144,8 @@ export function replay(
       };
     }
     now = next;
-    cursor.apply(feed);
+    // On a tie the event goes first: a tool's process starts after the call that announced it.
+    if (cursor.peek() === next) cursor.apply(feed);
+    else watchdog.processes(tl.procCount[proc++]!, next);
   }
 }
