@@ -248,6 +248,27 @@ describe('runs cut off by the max limit', () => {
     expect(p.max.ms).toBe(clean.max.ms);
   });
 
+  it('lets a thin level leave cut-offs its trusted parent already weighed to the parent', () => {
+    // A fingerprint with 10 runs holds 2 of the template's 3 stall-killed hangs; the template's 100 runs
+    // presume them hangs, and the fingerprint must not lift the limit by judging them among 10 runs.
+    const template = Array.from({ length: 97 }, (_, i) => run(2000 + (i % 10), 'success', 20));
+    const hangs = Array.from({ length: 3 }, () => run(450, 'killed-stall', 300));
+    const withHangs = shuffled([...template, ...hangs]);
+    const fingerprint = [hangs[0]!, ...template.slice(0, 8), hangs[1]!];
+    const clean = predictLimits(levels({ template, verb: template }), 'llm-agent', defaults, NOW);
+    const p = predictLimits(
+      levels({ fingerprint, template: withHangs, verb: withHangs }),
+      'llm-agent',
+      defaults,
+      NOW,
+    );
+    expect(p.stall.ms).toBe(clean.stall.ms);
+    // A thin level whose cut-offs its parent never saw (a new command under a busy verb) still counts them.
+    const fresh = [run(900, 'killed-stall', 600), run(900, 'killed-stall', 600), run(2000, 'success', 20)];
+    const q = predictLimits(levels({ fingerprint: fresh, verb: template }), 'llm-agent', defaults, NOW);
+    expect(q.stall.ms).toBe(600 * S * defaults.safetyFactor);
+  });
+
   it('does not ratchet a class that hangs now and then up to the cap', () => {
     // The runner's loop: each run gets a limit; a hang runs until the limit plus both extensions.
     const random = rng(5);
