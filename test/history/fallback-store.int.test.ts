@@ -19,8 +19,14 @@ import { run } from './store-contract.js';
 const dir = mkdtempSync(join(tmpdir(), 'cc-stress-fallback-'));
 const defaults = configSchema.parse({}).history;
 const T0 = 1_700_000_000_000;
-/** The promise every record/recent call keeps: no waiting on Redis beyond ~300 ms. */
-const CALL_LIMIT_MS = 300;
+/** The store's own deadline for a Redis call, after which it answers from the embedded store. */
+const DEADLINE_MS = 250;
+/**
+ * A call may wait out one deadline, never Redis itself: the faults below (a paused server, DEBUG SLEEP 2, a
+ * connect budget of 1 s, a queue of 3000 records) would each hold a waiting call for a second or more, while
+ * a loaded 2-core machine can add a few hundred milliseconds to an honest call.
+ */
+const CALL_LIMIT_MS = 4 * DEADLINE_MS;
 
 const servers: RedisServer[] = [];
 const stores: HistoryStore[] = [];
@@ -210,7 +216,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
   it.each([
     ['paused with SIGSTOP', 'sigstop'],
     ['busy in DEBUG SLEEP', 'debug-sleep'],
-  ] as const)('answers every call within 300 ms while Redis is %s, then catches up', async (_label, how) => {
+  ] as const)('waits out one deadline, not every call, while Redis is %s, then catches up', async (_label, how) => {
     const redis = await server();
     const r = await runner(redis.url);
     await r.store.record(['npm test'], run('before', T0));
@@ -229,6 +235,8 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
       expect(read.value[0]!.runId).toBe(`during-${i}`);
     }
     expect(Math.max(...times)).toBeLessThan(CALL_LIMIT_MS);
+    // After the first deadline the breaker is open: 20 calls that each waited it out would take 5 s.
+    expect(times.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(times.length * DEADLINE_MS * 0.4);
     expect(r.warnings).toEqual([expect.stringMatching(/unreachable \(no answer within 250 ms\)/)]);
 
     if (how === 'sigstop') redis.resume();
