@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { procSupported } from '../../src/exec/proc-fs.js';
+import { eventually } from '../helpers/eventually.js';
 import {
   executor,
   liveMarked,
@@ -15,12 +16,6 @@ import {
 const dir = scratchDir();
 const local = executor({ graceMs: 400 });
 afterAll(() => local.close());
-
-/** Polls until `ready` holds, for at most `withinMs`; the caller asserts on the state it then finds. */
-async function until(ready: () => boolean, withinMs = 5000): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!ready() && Date.now() < deadline) await sleep(20);
-}
 
 /** Polls until nothing carrying the mark runs any more; returns what is still there at the deadline. */
 async function survivors(mark: string, withinMs = 1000) {
@@ -38,8 +33,7 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     const script = `sh -c 'trap "" TERM; echo grandchild up; while :; do sleep 1; done' & wait`;
     const running = local.run(shell(dir, script, { mark, plan: plan({ stallMs: 800 }) }));
     // The task's shell, the grandchild shell and its sleep, seen before the stall limit ends them.
-    await until(() => liveMarked(mark).length >= 3);
-    expect(liveMarked(mark).length).toBeGreaterThanOrEqual(3);
+    await eventually(() => liveMarked(mark).length >= 3, 'three processes of the task up');
     const result = await running;
     expect(result.termination).toBe('stall');
     expect(result.detail).toContain('SIGKILL after 0.4s because SIGTERM was not enough');
@@ -61,7 +55,7 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     // The daemon leads a session of its own; the task's own processes do not (only its leader may).
     const isDaemon = (p: { pid: number; sid: number; command: string }) =>
       p.command === 'sh' && p.sid === p.pid && p.pid !== taskPid;
-    await until(() => markedProcesses(mark).some(isDaemon));
+    await eventually(() => markedProcesses(mark).some(isDaemon), 'the daemon up');
     expect(markedProcesses(mark).filter(isDaemon)).toHaveLength(1);
     const result = await running;
     expect(result.termination).toBe('stall');
@@ -112,7 +106,7 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     const own = executor();
     const marks = [newMark(), newMark(), newMark()];
     const runs = marks.map((mark) => own.run(shell(dir, 'sleep 30', { mark })));
-    await until(() => marks.every((mark) => liveMarked(mark).length > 0));
+    await eventually(() => marks.every((mark) => liveMarked(mark).length > 0), 'every task up');
     await own.close();
     const results = await Promise.all(runs);
     expect(results.map((r) => r.termination)).toEqual(['cancelled', 'cancelled', 'cancelled']);
