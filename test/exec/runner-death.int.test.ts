@@ -1,18 +1,17 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { procSupported } from '../../src/exec/proc-fs.js';
-import { compileSrc } from './support/compiled-src.js';
+import { builtModule } from '../helpers/built.js';
 import { liveMarked, newMark, scratchDir } from './support/local-tasks.js';
 
-const compiled = compileSrc('exec/local-executor.ts');
 const dir = scratchDir();
-afterAll(() => compiled.remove());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const driver = `
-import { LocalExecutor } from ${JSON.stringify(join(compiled.dir, 'exec/local-executor.js'))};
+import { LocalExecutor } from ${JSON.stringify(builtModule('exec/local-executor.ts'))};
 const [dir, mark] = process.argv.slice(2);
 const executor = new LocalExecutor({ graceMs: 300, headBytes: 1024, tailBytes: 1024, pollMs: 100 });
 const none = { contains: [], notContains: [], matches: [] };
@@ -28,7 +27,7 @@ executor.run({
 describe.runIf(procSupported())('when the runner dies', () => {
   it('takes its tasks with it, even when it is killed with SIGKILL', async () => {
     const mark = newMark();
-    const script = join(compiled.dir, 'runner-death-driver.mjs');
+    const script = join(dir, 'runner-death-driver.mjs');
     writeFileSync(script, driver);
     const runner = spawn(process.execPath, [script, dir, mark], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
