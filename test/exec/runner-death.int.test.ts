@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { procSupported } from '../../src/exec/proc-fs.js';
 import { builtModule } from '../helpers/built.js';
+import { eventually } from '../helpers/eventually.js';
 import { liveMarked, newMark, scratchDir } from './support/local-tasks.js';
 
 const dir = scratchDir();
@@ -34,13 +34,10 @@ describe.runIf(procSupported())('when the runner dies', () => {
       runner.stdout.on('data', (data: Buffer) => data.toString().includes('running') && resolve());
       runner.once('exit', () => reject(new Error('the runner exited before its task ran')));
     });
-    await sleep(200);
     // The shell, its SIGTERM-ignoring child and that child's sleep, the setsid daemon, the main sleep.
-    expect(liveMarked(mark).length).toBeGreaterThanOrEqual(4);
+    await eventually(() => liveMarked(mark).length >= 4, 'four processes of the task up');
 
     runner.kill('SIGKILL');
-    const deadline = Date.now() + 5000;
-    while (liveMarked(mark).length > 0 && Date.now() < deadline) await sleep(100);
-    expect(liveMarked(mark)).toEqual([]);
+    await eventually(() => liveMarked(mark).length === 0, 'every process of the task gone');
   });
 });
