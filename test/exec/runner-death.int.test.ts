@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { procSupported } from '../../src/exec/proc-fs.js';
 import { builtModule } from '../helpers/built.js';
 import { eventually } from '../helpers/eventually.js';
