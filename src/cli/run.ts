@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
-import { groupOnlyWarning } from '../exec/containment.js';
 import { LocalExecutor } from '../exec/index.js';
-import { progressRules } from '../exec/progress-rules.js';
+import { groupOnlyWarning } from '../exec/process/containment.js';
 import type { Executor } from '../exec/types.js';
+import { progressRules } from '../exec/watchdog/progress-rules.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
@@ -86,7 +86,7 @@ async function createExecutors(options: RunOptions, loaded: LoadedConfig): Promi
       if (!/^wss?:\/\//.test(url)) throw new UsageError(`--executor: "${url}" must be a ws:// or wss:// URL`);
     }
     // Loaded only for remote runs, like ws itself.
-    const { WebSocketExecutor } = await import('../exec/ws-executor.js');
+    const { WebSocketExecutor } = await import('../exec/remote/ws-executor.js');
     return [
       new WebSocketExecutor({
         urls: options.executor,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Config, loadConfig } from '../config.js';
-import { containment, groupOnlyWarning } from '../exec/containment.js';
-import { progressRules } from '../exec/progress-rules.js';
+import { containment, groupOnlyWarning } from '../exec/process/containment.js';
+import { progressRules } from '../exec/watchdog/progress-rules.js';
 import { openHistoryStore } from '../history/open-store.js';
 import type { HistoryStore } from '../history/types.js';
 import { provenanceOf, runRecordOf } from '../run/outcome.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { quoteArgv, splitCommandLine } from '../../src/exec/ws-command-line.js';
+import { quoteArgv, splitCommandLine } from '../../src/protocol/command-line.js';
 
 describe('quoteArgv / splitCommandLine', () => {
   it('splits what it quoted back into the same argv, whatever the arguments hold', () => {

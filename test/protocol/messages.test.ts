@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readNotification, readOutputParams } from '../../src/exec/ws-protocol.js';
+import { readNotification, readOutputParams } from '../../src/protocol/messages.js';
 
 describe('readNotification', () => {
   it('reads a method with its params, and treats absent or null params as none', () => {

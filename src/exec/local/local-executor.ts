@@ -1,15 +1,15 @@
-import { type Containment, type ContainmentChoice, containment } from './containment.js';
+import { notStarted } from '../not-started.js';
+import { OutputSink } from '../output/output-sink.js';
+import { type Containment, type ContainmentChoice, containment } from '../process/containment.js';
+import { ProcSampler } from '../process/proc-sampler.js';
+import { spawnTask } from '../process/spawn-task.js';
+import { TaskGuardian } from '../process/task-guardian.js';
+import { newRunnerToken, taskTag } from '../process/task-tag.js';
+import type { ExecHooks, ExecRequest, ExecResult, Executor } from '../types.js';
+import { DEFAULT_PROGRESS_RULES, type ProgressRules } from '../watchdog/progress-rules.js';
+import { WatchLoop } from '../watchdog/watch-loop.js';
+import { Watchdog } from '../watchdog/watchdog.js';
 import { LocalTask } from './local-task.js';
-import { notStarted } from './not-started.js';
-import { OutputSink } from './output-sink.js';
-import { ProcSampler } from './proc-sampler.js';
-import { DEFAULT_PROGRESS_RULES, type ProgressRules } from './progress-rules.js';
-import { spawnTask } from './spawn-task.js';
-import { TaskGuardian } from './task-guardian.js';
-import { newRunnerToken, taskTag } from './task-tag.js';
-import type { ExecHooks, ExecRequest, ExecResult, Executor } from './types.js';
-import { WatchLoop } from './watch-loop.js';
-import { Watchdog } from './watchdog.js';
 
 export interface LocalExecutorOptions {
   /** Time between SIGTERM to a task's processes and SIGKILL. */

@@ -1,16 +1,16 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type KillOutcome, killProcessTree } from './kill-group.js';
-import type { OutputSink } from './output-sink.js';
-import { isLive } from './proc-fs.js';
-import type { ProcSampler, TreeActivity } from './proc-sampler.js';
-import { groupExists } from './process-group.js';
-import type { Spawned } from './spawn-task.js';
-import type { TaskGuardian } from './task-guardian.js';
-import { describeProcess, TaskProcesses } from './task-processes.js';
-import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } from './types.js';
-import type { WatchLoop } from './watch-loop.js';
-import type { Watchdog } from './watchdog.js';
+import type { OutputSink } from '../output/output-sink.js';
+import { type KillOutcome, killProcessTree } from '../process/kill-group.js';
+import { isLive } from '../process/proc-fs.js';
+import type { ProcSampler, TreeActivity } from '../process/proc-sampler.js';
+import { groupExists } from '../process/process-group.js';
+import type { Spawned } from '../process/spawn-task.js';
+import type { TaskGuardian } from '../process/task-guardian.js';
+import { describeProcess, TaskProcesses } from '../process/task-processes.js';
+import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } from '../types.js';
+import type { WatchLoop } from '../watchdog/watch-loop.js';
+import type { Watchdog } from '../watchdog/watchdog.js';
 
 /** Once every process of the task is gone its pipes close at once; this only bounds a pathological case. */
 const PIPE_CLOSE_MS = 2000;

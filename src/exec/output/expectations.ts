@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AgentKind, Expectations, StreamExpectations } from '../suite/types.js';
-import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
-import type { ExpectationTracker } from './agents/types.js';
-import type { AgentEvent } from './types.js';
+import type { AgentKind, Expectations, StreamExpectations } from '../../suite/types.js';
+import { compileUserPattern, type UserPattern } from '../../text/user-pattern.js';
+import type { ExpectationTracker } from '../agents/types.js';
+import type { AgentEvent } from '../types.js';
 
 type Finished = Extract<AgentEvent, { type: 'finished' }>;
 type Stream = 'stdout' | 'stderr';

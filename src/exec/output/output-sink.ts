@@ -1,14 +1,14 @@
-import type { AgentKind, Expectations } from '../suite/types.js';
-import { createAgentAdapter } from './agents/index.js';
-import type { AgentAdapter, ExpectationTracker } from './agents/types.js';
+import type { AgentKind, Expectations } from '../../suite/types.js';
+import { createAgentAdapter } from '../agents/index.js';
+import type { AgentAdapter, ExpectationTracker } from '../agents/types.js';
+import type { AgentEvent, ExecHooks, ExecRequest } from '../types.js';
+import type { ProgressDetail } from '../watchdog/watchdog.js';
 import { createExpectationTracker, expectsLines } from './expectations.js';
 import { LineAlignedBytes } from './line-aligned.js';
 import { LineSplitter } from './line-splitter.js';
 import { LogFile } from './log-file.js';
 import { OutputWindow } from './output-window.js';
 import { RepeatMemory } from './repeated-output.js';
-import type { AgentEvent, ExecHooks, ExecRequest } from './types.js';
-import type { ProgressDetail } from './watchdog.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 

@@ -1,3 +1,4 @@
+import { SMALL_CALL_BYTES } from '../watchdog/progress-rules.js';
 import {
   isLive,
   type ProcStat,
@@ -8,7 +9,6 @@ import {
   TICK_MS,
 } from './proc-fs.js';
 import { ProcessTable } from './process-tree.js';
-import { SMALL_CALL_BYTES } from './progress-rules.js';
 import { hasTag, TASK_TAG_VAR } from './task-tag.js';
 
 /** Work done by a task's processes since the watchdog last asked. */

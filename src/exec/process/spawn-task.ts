@@ -2,10 +2,10 @@ import { constants } from 'node:os';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { execa } from 'execa';
+import type { ExecRequest } from '../types.js';
 import { type ContainmentChoice, type InitReport, parseInitReport } from './containment.js';
 import { cwdProblem, describeSpawnError } from './spawn-error.js';
 import { TASK_TAG_VAR, tagValue } from './task-tag.js';
-import type { ExecRequest } from './types.js';
 
 export interface Spawned {
   ok: true;

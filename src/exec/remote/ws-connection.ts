@@ -1,5 +1,11 @@
 import WebSocket from 'ws';
-import { PONG_FRAME, type RequestId, readNotification, requestFrame, responseSchema } from './ws-protocol.js';
+import {
+  PONG_FRAME,
+  type RequestId,
+  readNotification,
+  requestFrame,
+  responseSchema,
+} from '../../protocol/messages.js';
 
 /** A JSON-RPC error answered by the server. */
 export class RpcError extends Error {

@@ -1,7 +1,7 @@
-import { notStarted } from './not-started.js';
-import { OutputSink } from './output-sink.js';
-import { DEFAULT_PROGRESS_RULES, type ProgressRules } from './progress-rules.js';
-import type { ExecHooks, ExecRequest, ExecResult, Executor } from './types.js';
+import { notStarted } from '../not-started.js';
+import { OutputSink } from '../output/output-sink.js';
+import type { ExecHooks, ExecRequest, ExecResult, Executor } from '../types.js';
+import { DEFAULT_PROGRESS_RULES, type ProgressRules } from '../watchdog/progress-rules.js';
 import { EndpointPool } from './ws-endpoints.js';
 import { type RemoteEnd, RemoteRun } from './ws-remote-run.js';
 

@@ -1,18 +1,18 @@
 import { constants } from 'node:os';
-import { quoteArgv } from '../command/quote.js';
-import type { OutputSink } from './output-sink.js';
-import type { ProgressRules } from './progress-rules.js';
-import type { ExecHooks, ExecRequest, Termination } from './types.js';
-import { LAG_TOLERANCE_MS } from './watch-loop.js';
-import { type ProgressDetail, Watchdog } from './watchdog.js';
-import { type RemoteSession, RpcError } from './ws-connection.js';
+import { quoteArgv } from '../../command/quote.js';
 import {
   type CompletedParams,
   completedParamsSchema,
   processErrorParamsSchema,
   progressParamsSchema,
   readOutputParams,
-} from './ws-protocol.js';
+} from '../../protocol/messages.js';
+import type { OutputSink } from '../output/output-sink.js';
+import type { ExecHooks, ExecRequest, Termination } from '../types.js';
+import type { ProgressRules } from '../watchdog/progress-rules.js';
+import { LAG_TOLERANCE_MS } from '../watchdog/watch-loop.js';
+import { type ProgressDetail, Watchdog } from '../watchdog/watchdog.js';
+import { type RemoteSession, RpcError } from './ws-connection.js';
 
 /** How one remote execution ended, before the output is judged. */
 export interface RemoteEnd {

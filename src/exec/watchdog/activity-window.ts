@@ -1,4 +1,4 @@
-import type { TreeActivity } from './proc-sampler.js';
+import type { TreeActivity } from '../process/proc-sampler.js';
 
 /** What the CPU and I/O of a task's processes amount to at one sample. */
 export interface ActivityJudgement {

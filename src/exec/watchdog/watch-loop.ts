@@ -1,4 +1,4 @@
-import type { ProcSampler } from './proc-sampler.js';
+import type { ProcSampler } from '../process/proc-sampler.js';
 
 export interface Watched {
   /**

@@ -1,9 +1,9 @@
-import type { TimeoutPlan } from '../timeouts/types.js';
+import type { TimeoutPlan } from '../../timeouts/types.js';
+import type { TreeActivity } from '../process/proc-sampler.js';
+import type { LiveStatus } from '../types.js';
 import { ActivityWindow } from './activity-window.js';
 import { type LastProgress, maxEvidence, stallEvidence } from './evidence.js';
-import type { TreeActivity } from './proc-sampler.js';
 import { DEFAULT_PROGRESS_RULES, type ProgressRules } from './progress-rules.js';
-import type { LiveStatus } from './types.js';
 
 export type ProgressKind = 'stdout' | 'stderr' | 'agent-event' | 'cpu' | 'io';
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AgentEvent, RunningTask } from '../../src/exec/types.js';
+import type { AgentEvent, RunningTask } from '../../../src/exec/types.js';
 import {
   executor,
   liveMarked,
@@ -10,7 +10,7 @@ import {
   request,
   scratchDir,
   shell,
-} from './support/local-tasks.js';
+} from '../support/local-tasks.js';
 
 const dir = scratchDir();
 const local = executor();

@@ -2,12 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultExpectations } from '../../src/suite/expect.js';
-import { loadSuite } from '../../src/suite/index.js';
-import { executor, request, scratchDir } from './support/local-tasks.js';
+import { defaultExpectations } from '../../../src/suite/expect.js';
+import { loadSuite } from '../../../src/suite/index.js';
+import { executor, request, scratchDir } from '../support/local-tasks.js';
 
-const FAKE_AGENT = fileURLToPath(new URL('../../bin/cc-stress-fake-agent', import.meta.url));
-const CC_STRESS = fileURLToPath(new URL('../../bin/cc-stress', import.meta.url));
+const FAKE_AGENT = fileURLToPath(new URL('../../../bin/cc-stress-fake-agent', import.meta.url));
+const CC_STRESS = fileURLToPath(new URL('../../../bin/cc-stress', import.meta.url));
 const STREAM = '--output-format stream-json --verbose --fake-duration 300ms --fake-seed 3';
 
 const dir = scratchDir();

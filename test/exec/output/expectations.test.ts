@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createExpectationTracker } from '../../src/exec/expectations.js';
-import type { AgentEvent } from '../../src/exec/types.js';
-import { defaultExpectations } from '../../src/suite/expect.js';
-import type { AgentKind, Expectations } from '../../src/suite/types.js';
+import { createExpectationTracker } from '../../../src/exec/output/expectations.js';
+import type { AgentEvent } from '../../../src/exec/types.js';
+import { defaultExpectations } from '../../../src/suite/expect.js';
+import type { AgentKind, Expectations } from '../../../src/suite/types.js';
 
 type Finished = Extract<AgentEvent, { type: 'finished' }>;
 

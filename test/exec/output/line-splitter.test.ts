@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/exec/line-splitter.js';
+import { LineSplitter } from '../../../src/exec/output/line-splitter.js';
 
 function collect(chunks: Uint8Array[], cap?: number): Array<[string, boolean]> {
   const lines: Array<[string, boolean]> = [];

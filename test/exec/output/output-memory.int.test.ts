@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileSrc } from './support/compiled-src.js';
-import { scratchDir } from './support/local-tasks.js';
+import { compileSrc } from '../support/compiled-src.js';
+import { scratchDir } from '../support/local-tasks.js';
 
-const compiled = compileSrc('exec/local-executor.ts');
+const compiled = compileSrc('exec/local/local-executor.ts');
 const dir = scratchDir();
 afterAll(() => compiled.remove());
 
@@ -16,7 +16,7 @@ const printer = (mib: number) =>
    write();`;
 
 const driver = `
-import { LocalExecutor } from ${JSON.stringify(join(compiled.dir, 'exec/local-executor.js'))};
+import { LocalExecutor } from ${JSON.stringify(join(compiled.dir, 'exec/local/local-executor.js'))};
 const dir = process.argv[2];
 // A full collection, then time for V8's background threads to hand freed buffers back.
 const settle = async () => { globalThis.gc(); await new Promise((r) => setTimeout(r, 200)); globalThis.gc(); };

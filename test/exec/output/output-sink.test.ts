@@ -7,8 +7,8 @@ import {
   OutputSink,
   type OutputSinkOptions,
   type OutputStream,
-} from '../../src/exec/output-sink.js';
-import { defaultExpectations } from '../../src/suite/expect.js';
+} from '../../../src/exec/output/output-sink.js';
+import { defaultExpectations } from '../../../src/suite/expect.js';
 
 const fresh = () => true;
 const seen = () => false;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OutputWindow } from '../../src/exec/output-window.js';
+import { OutputWindow } from '../../../src/exec/output/output-window.js';
 
 const bytes = (text: string) => Buffer.from(text);
 

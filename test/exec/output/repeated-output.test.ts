@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseLine, REPEAT_MEMORY, RepeatMemory } from '../../src/exec/repeated-output.js';
+import { normaliseLine, REPEAT_MEMORY, RepeatMemory } from '../../../src/exec/output/repeated-output.js';
 
 describe('normaliseLine', () => {
   it.each([

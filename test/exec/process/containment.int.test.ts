@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { containment } from '../../src/exec/containment.js';
-import type { ExecRequest } from '../../src/exec/types.js';
-import { ESCAPES, escapeThen, newMarker, withMarker } from './support/escapes.js';
-import { executor, plan, scratchDir, shell } from './support/local-tasks.js';
+import { containment } from '../../../src/exec/process/containment.js';
+import type { ExecRequest } from '../../../src/exec/types.js';
+import { ESCAPES, escapeThen, newMarker, withMarker } from '../support/escapes.js';
+import { executor, plan, scratchDir, shell } from '../support/local-tasks.js';
 
 const dir = scratchDir();
 const local = executor({ graceMs: 300 });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { procSupported } from '../../src/exec/proc-fs.js';
+import { procSupported } from '../../../src/exec/process/proc-fs.js';
 import {
   executor,
   liveMarked,
@@ -10,7 +10,7 @@ import {
   scratchDir,
   shell,
   zombieChildren,
-} from './support/local-tasks.js';
+} from '../support/local-tasks.js';
 
 const dir = scratchDir();
 const local = executor({ graceMs: 400 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIo, parseStat, procSupported, readStat } from '../../src/exec/proc-fs.js';
+import { parseIo, parseStat, procSupported, readStat } from '../../../src/exec/process/proc-fs.js';
 
 describe('parseStat', () => {
   it('reads the fields after a command name containing spaces and parentheses', () => {

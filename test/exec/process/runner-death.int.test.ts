@@ -3,16 +3,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { procSupported } from '../../src/exec/proc-fs.js';
-import { compileSrc } from './support/compiled-src.js';
-import { liveMarked, newMark, scratchDir } from './support/local-tasks.js';
+import { procSupported } from '../../../src/exec/process/proc-fs.js';
+import { compileSrc } from '../support/compiled-src.js';
+import { liveMarked, newMark, scratchDir } from '../support/local-tasks.js';
 
-const compiled = compileSrc('exec/local-executor.ts');
+const compiled = compileSrc('exec/local/local-executor.ts');
 const dir = scratchDir();
 afterAll(() => compiled.remove());
 
 const driver = `
-import { LocalExecutor } from ${JSON.stringify(join(compiled.dir, 'exec/local-executor.js'))};
+import { LocalExecutor } from ${JSON.stringify(join(compiled.dir, 'exec/local/local-executor.js'))};
 const [dir, mark] = process.argv.slice(2);
 const executor = new LocalExecutor({ graceMs: 300, headBytes: 1024, tailBytes: 1024, pollMs: 100 });
 const none = { contains: [], notContains: [], matches: [] };

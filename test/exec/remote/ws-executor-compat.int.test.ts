@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { WebSocketExecutor } from '../../src/exec/ws-executor.js';
+import { WebSocketExecutor } from '../../../src/exec/remote/ws-executor.js';
 import { plan, request } from './ws-test-support.js';
 
 /**

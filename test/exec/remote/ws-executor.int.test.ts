@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalExecutor } from '../../src/exec/local-executor.js';
-import type { ExecResult, RunningTask } from '../../src/exec/types.js';
-import { WebSocketExecutor } from '../../src/exec/ws-executor.js';
-import { type RunningServer, startServer } from '../../src/server/server.js';
-import type { ServedRun } from '../../src/server/session.js';
-import { firstWrongLine, LINE_BYTES, numberedLinesScript } from '../helpers/numbered-lines.js';
+import { LocalExecutor } from '../../../src/exec/local/local-executor.js';
+import { WebSocketExecutor } from '../../../src/exec/remote/ws-executor.js';
+import type { ExecResult, RunningTask } from '../../../src/exec/types.js';
+import { type RunningServer, startServer } from '../../../src/server/server.js';
+import type { ServedRun } from '../../../src/server/session.js';
+import { firstWrongLine, LINE_BYTES, numberedLinesScript } from '../../helpers/numbered-lines.js';
 import { expectations, FixedPlanner, plan, request } from './ws-test-support.js';
 
 const node = process.execPath;

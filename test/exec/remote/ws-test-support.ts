@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ExecRequest } from '../../src/exec/types.js';
-import { defaultExpectations } from '../../src/suite/expect.js';
-import type { TimeoutPlan, TimeoutPlanner } from '../../src/timeouts/types.js';
+import type { ExecRequest } from '../../../src/exec/types.js';
+import { defaultExpectations } from '../../../src/suite/expect.js';
+import type { TimeoutPlan, TimeoutPlanner } from '../../../src/timeouts/types.js';
 
 export const expectations = defaultExpectations;
 

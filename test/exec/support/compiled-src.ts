@@ -9,7 +9,7 @@ const srcRoot = join(root, 'src');
  * Plain-JavaScript copy of the modules an entry point of src/ needs, for tests that must run the executor
  * in a node process of its own (to measure its memory, or to SIGKILL it). It lives under
  * node_modules/.cache so that it resolves the project's dependencies and its package.json ("type":
- * "module") as the real build does. `entry` is relative to src/, e.g. 'exec/local-executor.ts'.
+ * "module") as the real build does. `entry` is relative to src/, e.g. 'exec/local/local-executor.ts'.
  */
 export function compileSrc(entry: string): { dir: string; remove(): void } {
   const dir = join(root, 'node_modules/.cache/cc-stress-tests', `src-${process.pid}-${Date.now()}`);

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { procSupported } from '../../src/exec/proc-fs.js';
-import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
-import type { ExecRequest, LiveStatus } from '../../src/exec/types.js';
-import { executor, plan, request, scratchDir } from './support/local-tasks.js';
+import { procSupported } from '../../../src/exec/process/proc-fs.js';
+import type { ExecRequest, LiveStatus } from '../../../src/exec/types.js';
+import { DEFAULT_PROGRESS_RULES } from '../../../src/exec/watchdog/progress-rules.js';
+import { executor, plan, request, scratchDir } from '../support/local-tasks.js';
 
 /**
  * What counts as progress, on real processes. The allowances are shortened so that each rule shows within

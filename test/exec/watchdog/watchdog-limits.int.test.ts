@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { procSupported } from '../../src/exec/proc-fs.js';
-import type { LiveStatus } from '../../src/exec/types.js';
-import { executor, liveMarked, newMark, plan, request, scratchDir, shell } from './support/local-tasks.js';
+import { procSupported } from '../../../src/exec/process/proc-fs.js';
+import type { LiveStatus } from '../../../src/exec/types.js';
+import { executor, liveMarked, newMark, plan, request, scratchDir, shell } from '../support/local-tasks.js';
 
 const dir = scratchDir();
 const local = executor();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROGRESS_RULES, type ProgressRules } from '../../src/exec/progress-rules.js';
-import { Watchdog } from '../../src/exec/watchdog.js';
-import type { TimeoutPlan } from '../../src/timeouts/types.js';
+import { DEFAULT_PROGRESS_RULES, type ProgressRules } from '../../../src/exec/watchdog/progress-rules.js';
+import { Watchdog } from '../../../src/exec/watchdog/watchdog.js';
+import type { TimeoutPlan } from '../../../src/timeouts/types.js';
 
 function plan(maxMs: number, stallMs: number, extension = { times: 0, byMs: 0 }): TimeoutPlan {
   return {
