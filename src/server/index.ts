@@ -1,12 +1,10 @@
 export { AllowList } from './allow-list.js';
 export {
   historyRecorder,
-  type ServeCommandOptions,
   type ServeDeps,
   type ServeOptions,
   type StopRequests,
   serve,
-  serveCommand,
   stopRequests,
   untilStopped,
 } from './serve.js';
