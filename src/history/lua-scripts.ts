@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
  * Resolves to src/history/lua/ both from src/history/*.ts (tests) and from dist/history/*.js (built),
  * so the scripts stay readable .lua files instead of strings embedded in code.
  */
-const luaFolder = new URL('./lua/', import.meta.url);
+const luaFolder = new URL('../../src/history/lua/', import.meta.url);
 
 export interface LuaScript {
   name: string;
