@@ -6,13 +6,8 @@ import type { Executor } from '../exec/types.js';
 import { progressRules } from '../exec/watchdog/progress-rules.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { createReporters, DEFAULT_REPORTERS, parseReporterNames } from '../report/index.js';
-import {
-  displayCommand,
-  type Reporter,
-  runSuite,
-  type SchedulerOptions,
-  type ShardInfo,
-} from '../run/index.js';
+import type { Reporter } from '../report/types.js';
+import { displayCommand, runSuite, type SchedulerOptions, type ShardInfo } from '../run/index.js';
 import { formatRampStep, formatRampTable, rampVerdict, runRamp } from '../run/ramp.js';
 import { selectShard } from '../run/shard.js';
 import { openRuntime, separateHistoryPath } from '../runtime/open-runtime.js';

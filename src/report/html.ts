@@ -1,7 +1,8 @@
 import { isAbsolute, join, relative } from 'node:path';
-import type { AttemptResult, Reporter, RunReport, TaskResult } from '../run/types.js';
+import type { AttemptResult, RunReport, TaskResult } from '../run/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { formatDuration, stripAnsi } from './format.js';
+import type { Reporter } from './types.js';
 
 export const HTML_REPORT_FILE = 'report.html';
 

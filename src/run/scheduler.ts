@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ExecResult, Executor } from '../exec/types.js';
 import type { HistoryStore, RunRecord } from '../history/types.js';
+import type { Reporter } from '../report/types.js';
 import type { Suite, TaskSpec } from '../suite/types.js';
 import type { TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import { displayCommand } from './display-command.js';
@@ -12,7 +13,6 @@ import { computeTotals, successRate, verdictOf } from './totals.js';
 import {
   type AttemptResult,
   REPORT_SCHEMA_VERSION,
-  type Reporter,
   type RunReport,
   type ShardInfo,
   type TaskResult,
