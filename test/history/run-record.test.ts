@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecResult } from '../../src/exec/types.js';
-import { runRecordOf } from '../../src/run/outcome.js';
+import { runRecordOf } from '../../src/history/run-record.js';
 
 function execResult(overrides: Partial<ExecResult>): ExecResult {
   return {

@@ -1,38 +1,34 @@
 import { describeCommand } from '../command/model.js';
-import type { ExecResult } from '../exec/types.js';
-import type { RunOutcome, RunProvenance, RunRecord } from '../history/types.js';
-import type { TimeoutPlan } from '../timeouts/types.js';
-import type { EndReason } from './types.js';
+import type { RunOutcome, RunProvenance, RunRecord } from './types.js';
 
-export function endReasonOf(result: ExecResult): EndReason {
-  switch (result.termination) {
-    case 'cancelled':
-      return 'cancelled';
-    case 'crashed':
-      return 'crashed';
-    case 'max':
-      return 'timed-out';
-    case 'stall':
-      return 'stalled';
-    case 'exit':
-      return result.failures.length === 0 ? 'passed' : 'failed';
-  }
+/**
+ * What history needs of an ended execution; the executors' ExecResult satisfies it. Declared here so
+ * that history depends on no executor.
+ */
+export interface EndedExecution {
+  termination: 'exit' | 'max' | 'stall' | 'cancelled' | 'crashed';
+  /** Expectation failures; empty when the output met every expectation. */
+  failures: readonly string[];
+  /** The agent asked to be tried later (rate limit, overload). */
+  retryLater: boolean;
+  durationMs: number;
+  longestSilenceMs: number;
+  endedAt: number;
 }
 
 /**
  * What an attempt teaches the predictor, or undefined when it teaches nothing: a cancelled or crashed
  * attempt says nothing about how long the task takes.
  */
-export function historyOutcomeOf(reason: EndReason, result: ExecResult): RunOutcome | undefined {
-  if (result.retryLater && reason !== 'passed') return 'retry-later';
-  switch (reason) {
-    case 'passed':
-      return 'success';
-    case 'failed':
-      return 'failed';
-    case 'timed-out':
+export function runOutcomeOf(result: EndedExecution): RunOutcome | undefined {
+  const passed = result.termination === 'exit' && result.failures.length === 0;
+  if (result.retryLater && !passed) return 'retry-later';
+  switch (result.termination) {
+    case 'exit':
+      return passed ? 'success' : 'failed';
+    case 'max':
       return 'killed-max';
-    case 'stalled':
+    case 'stall':
       return 'killed-stall';
     default:
       return undefined;
@@ -46,12 +42,12 @@ export function historyOutcomeOf(reason: EndReason, result: ExecResult): RunOutc
  * holds the extensions and the grace period, which say nothing about how long the task takes.
  */
 export function runRecordOf(
-  raw: ExecResult,
+  raw: EndedExecution,
   runId: string,
-  plan?: Pick<TimeoutPlan, 'maxMs' | 'stallMs'>,
+  plan?: { maxMs: number; stallMs: number },
   provenance?: RunProvenance,
 ): RunRecord | undefined {
-  const outcome = historyOutcomeOf(endReasonOf(raw), raw);
+  const outcome = runOutcomeOf(raw);
   if (outcome === undefined) return undefined;
   const limitMs =
     plan === undefined
@@ -81,12 +77,4 @@ export function provenanceOf(command: { argv: readonly string[]; shell: boolean 
     // The classifier reads such a command as opaque too.
     return { program: 'unknown', simulated: false };
   }
-}
-
-/** Evidence lines for the report: expectation failures, or why the executor ended the task. */
-export function messagesOf(reason: EndReason, result: ExecResult): string[] {
-  if (reason === 'passed') return [];
-  const messages = [...result.failures];
-  if (result.detail !== undefined && result.detail !== '') messages.unshift(result.detail);
-  return messages;
 }
