@@ -6,7 +6,6 @@ import { z } from 'zod';
  * nullable) because the existing service and its clients are the reference, not this file.
  */
 
-export const PROTOCOL_VERSION = '1.0';
 export const CAPABILITIES = ['execute', 'control', 'stream'] as const;
 /** Lines longer than this are sent as several `process.output` chunks. */
 export const MAX_OUTPUT_CHUNK = 65_536;
@@ -189,6 +188,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 const nullableInt = z.number().int().nullish();
 
+/** `process.started`: the ids name processes on the executor's machine; only their shape is checked. */
 export const startedParamsSchema = z.object({
   pid: nullableInt,
   pgid: nullableInt,

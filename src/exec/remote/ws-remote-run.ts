@@ -6,6 +6,7 @@ import {
   processErrorParamsSchema,
   progressParamsSchema,
   readOutputParams,
+  startedParamsSchema,
 } from '../../protocol/messages.js';
 import type { OutputSink } from '../output/output-sink.js';
 import type { ExecHooks, ExecRequest, Termination } from '../types.js';
@@ -191,7 +192,8 @@ export class RemoteRun {
     if (this.ended) return;
     switch (method) {
       case 'process.started':
-        this.markStarted();
+        // A malformed one proves nothing ran; the first output line still marks the start.
+        if (startedParamsSchema.safeParse(params).success) this.markStarted();
         return;
       case 'process.output':
         this.onOutput(params);

@@ -249,4 +249,22 @@ describe('WebSocketExecutor against the existing service', () => {
     expect(result.termination).toBe('cancelled');
     expect(result.signal).toBe('SIGTERM');
   });
+
+  it('takes a well-formed process.started as the start, and not one whose ids are not numbers', async () => {
+    const startsWith = async (pid: unknown): Promise<number> => {
+      const service = await fakeService((socket, frame) => {
+        if (frame.method !== 'execute') return;
+        answer(socket, frame.id, { status: 'started' });
+        send(socket, 'process.started', { status: 'started', pid, pgid: pid, exit_code: null, error: null });
+        completed(socket, 0);
+      });
+      let starts = 0;
+      const executor = new WebSocketExecutor({ urls: [service.url], graceMs: 0 });
+      await executor.run(request(), { onStart: () => starts++ });
+      return starts;
+    };
+    expect(await startsWith(4242)).toBe(1);
+    expect(await startsWith(null)).toBe(1);
+    expect(await startsWith('4242; rm -rf /')).toBe(0);
+  });
 });
