@@ -45,6 +45,9 @@ export class LocalExecutor implements Executor {
   private guardian: TaskGuardian | undefined;
   private guardianStarted = false;
   private readonly running = new Map<LocalTask, Promise<ExecResult>>();
+  /** Every run() not yet returned, including those still spawning, which `running` does not hold yet. */
+  private readonly inFlight = new Set<Promise<ExecResult>>();
+  private closing = false;
   private readonly container: ContainmentChoice;
 
   /** Throws when CC_STRESS_CONTAINMENT asks for a containment this machine cannot give. */
@@ -64,6 +67,16 @@ export class LocalExecutor implements Executor {
 
   /** Never rejects: spawn errors, unwritable logs and cancellation all come back as a result. */
   async run(request: ExecRequest, hooks: ExecHooks = {}): Promise<ExecResult> {
+    const result = this.start(request, hooks);
+    this.inFlight.add(result);
+    try {
+      return await result;
+    } finally {
+      this.inFlight.delete(result);
+    }
+  }
+
+  private async start(request: ExecRequest, hooks: ExecHooks): Promise<ExecResult> {
     const startedAt = Date.now();
     let watchdog: Watchdog | undefined;
     let sink: OutputSink;
@@ -110,6 +123,8 @@ export class LocalExecutor implements Executor {
     });
     const result = task.run();
     this.running.set(task, result);
+    // close() came while this task was spawning: it must not outlive the executor.
+    if (this.closing) task.cancel('cancelled: the executor was closed');
     try {
       return await result;
     } finally {
@@ -123,8 +138,10 @@ export class LocalExecutor implements Executor {
 
   /** Cancels whatever is still running, waits for it to be gone, and lets the guardian go. */
   async close(): Promise<void> {
+    this.closing = true;
     for (const task of this.running.keys()) task.cancel('cancelled: the executor was closed');
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.inFlight]);
+    this.closing = false;
     this.guardian?.close();
     this.guardian = undefined;
     this.guardianStarted = false;

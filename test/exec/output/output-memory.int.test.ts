@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compileSrc } from '../support/compiled-src.js';
+import { builtModule } from '../../helpers/built.js';
 import { scratchDir } from '../support/local-tasks.js';
 
-const compiled = compileSrc('exec/local/local-executor.ts');
 const dir = scratchDir();
-afterAll(() => compiled.remove());
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Prints `mib` MiB as 1 KiB lines, respecting backpressure like a real fast producer. */
 const printer = (mib: number) =>
@@ -16,7 +15,7 @@ const printer = (mib: number) =>
    write();`;
 
 const driver = `
-import { LocalExecutor } from ${JSON.stringify(join(compiled.dir, 'exec/local/local-executor.js'))};
+import { LocalExecutor } from ${JSON.stringify(builtModule('exec/local/local-executor.ts'))};
 const dir = process.argv[2];
 // A full collection, then time for V8's background threads to hand freed buffers back.
 const settle = async () => { globalThis.gc(); await new Promise((r) => setTimeout(r, 200)); globalThis.gc(); };
@@ -50,7 +49,7 @@ console.log(JSON.stringify({ before, peak, retainedGrowth: retained(after) - ret
 
 describe('output of a task in bounded memory', () => {
   it('runs a task printing 200 MB while the runner grows by only a few MB', () => {
-    const script = join(compiled.dir, 'memory-driver.mjs');
+    const script = join(dir, 'memory-driver.mjs');
     writeFileSync(script, driver);
     const output = execFileSync(process.execPath, ['--expose-gc', script, dir], {
       encoding: 'utf8',

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { procSupported } from '../../../src/exec/process/proc-fs.js';
+import { eventually } from '../../helpers/eventually.js';
 import {
   executor,
   liveMarked,
@@ -31,8 +32,8 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     const mark = newMark();
     const script = `sh -c 'trap "" TERM; echo grandchild up; while :; do sleep 1; done' & wait`;
     const running = local.run(shell(dir, script, { mark, plan: plan({ stallMs: 800 }) }));
-    await sleep(400);
-    expect(liveMarked(mark).length).toBeGreaterThanOrEqual(3);
+    // The task's shell, the grandchild shell and its sleep, seen before the stall limit ends them.
+    await eventually(() => liveMarked(mark).length >= 3, 'three processes of the task up');
     const result = await running;
     expect(result.termination).toBe('stall');
     expect(result.detail).toContain('SIGKILL after 0.4s because SIGTERM was not enough');
@@ -54,8 +55,7 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     // The daemon leads a session of its own; the task's own processes do not (only its leader may).
     const isDaemon = (p: { pid: number; sid: number; command: string }) =>
       p.command === 'sh' && p.sid === p.pid && p.pid !== taskPid;
-    const deadline = Date.now() + 5000;
-    while (!markedProcesses(mark).some(isDaemon) && Date.now() < deadline) await sleep(50);
+    await eventually(() => markedProcesses(mark).some(isDaemon), 'the daemon up');
     expect(markedProcesses(mark).filter(isDaemon)).toHaveLength(1);
     const result = await running;
     expect(result.termination).toBe('stall');
@@ -81,7 +81,10 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     const result = await local.run(shell(dir, 'sleep 30 & echo main done', { mark }));
     expect(result).toMatchObject({ termination: 'exit', exitCode: 0 });
     expect(result.outputHead).toBe('main done\n');
-    expect(result.failures).toEqual([expect.stringMatching(/^left 1 process behind: sleep \(pid \d+\)$/)]);
+    // Named sh when the backgrounded subshell had not yet run exec sleep at the task's exit.
+    expect(result.failures).toEqual([
+      expect.stringMatching(/^left 1 process behind: (sleep|sh) \(pid \d+\)$/),
+    ]);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(liveMarked(mark)).toEqual([]);
   });
@@ -103,7 +106,7 @@ describe.runIf(procSupported())('killing a task kills everything it started', ()
     const own = executor();
     const marks = [newMark(), newMark(), newMark()];
     const runs = marks.map((mark) => own.run(shell(dir, 'sleep 30', { mark })));
-    await sleep(300);
+    await eventually(() => marks.every((mark) => liveMarked(mark).length > 0), 'every task up');
     await own.close();
     const results = await Promise.all(runs);
     expect(results.map((r) => r.termination)).toEqual(['cancelled', 'cancelled', 'cancelled']);

@@ -110,14 +110,15 @@ describe('WebSocketExecutor against our server', () => {
     expect(result.stdoutBytes).toBeGreaterThan(0);
   });
 
-  it('pauses and resumes the remote process; paused time counts toward no limit', async () => {
+  // That paused time counts toward no limit is the watchdog's rule (watchdog.test.ts, and end to end in
+  // watchdog-limits.int.test.ts); here: PAUSE and RESUME reach the remote process.
+  it('pauses and resumes the remote process', async () => {
     let task: RunningTask | undefined;
     const lines: string[] = [];
     const run = executor.run(
       request({
         argv: ['sh', '-c', 'i=0; while [ $i -lt 10 ]; do echo $i; i=$((i+1)); sleep 0.1; done'],
-        // Paused for longer than the stall limit: only active time counts.
-        plan: plan(20_000, 1200),
+        plan: plan(20_000, 5000),
       }),
       { onStart: (running) => (task = running), onOutput: (_stream, line) => lines.push(line) },
     );
@@ -125,15 +126,14 @@ describe('WebSocketExecutor against our server', () => {
     while (lines.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(task?.pause()).toBe(true);
     expect(task?.pause()).toBe(false);
-    const pausedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 2000));
-    const whilePaused = lines.length;
-    expect(whilePaused).toBeLessThan(10);
+    // Running, it prints a line every 0.1 s; stopped, at most the one already in flight.
+    const whenPaused = lines.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(lines.length).toBeLessThanOrEqual(whenPaused + 1);
     expect(task?.resume()).toBe(true);
     const result = await run;
     expect(result.termination).toBe('exit');
     expect(lines).toHaveLength(10);
-    expect(result.durationMs).toBeLessThan(Date.now() - pausedAt);
   });
 
   it('cancels on abort and records it as cancelled', async () => {

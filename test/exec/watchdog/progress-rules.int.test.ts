@@ -25,7 +25,7 @@ function node(script: string, stallMs: number, overrides: Partial<ExecRequest> =
   });
 }
 
-describe('repeated output', () => {
+describe.concurrent('repeated output', () => {
   it('stall-kills a process printing the same line every 0.3 s, saying it only repeated itself', async () => {
     const result = await local.run(
       node(`setInterval(() => console.log('waiting for the server...'), 300);`, 2500),
@@ -79,7 +79,7 @@ describe('repeated output', () => {
   });
 });
 
-describe.runIf(procSupported())('CPU and I/O', () => {
+describe.runIf(procSupported()).concurrent('CPU and I/O', () => {
   it('stall-kills an idle event loop that writes 8 bytes a second and spends a CPU blip', async () => {
     const result = await local.run(
       node(
@@ -128,7 +128,7 @@ describe.runIf(procSupported())('CPU and I/O', () => {
   });
 });
 
-describe('agent events', () => {
+describe.concurrent('agent events', () => {
   const sid = '"session_id":"5f1c"';
   const init = `{"type":"system","subtype":"init","cwd":"/w","tools":["Bash"],${sid}}`;
   const ping = `{"type":"stream_event","event":{"type":"ping"},${sid},"uuid":"UUID"}`;
