@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['**/node_modules/**', 'test/real-cli/**', 'test/**/*.int.test.ts'],
+          // Pure modules keep no state between files, so one module graph serves them all: a third faster.
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 30_000,
           sequence: { groupOrder: 0 },
