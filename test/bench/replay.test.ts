@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { replay, TICK_MS } from '../../bench/timeouts/replay.js';
 import { fixedPlan } from '../../bench/timeouts/strategies.js';
 import { SAMPLE, SAMPLE_MS, TimelineBuilder, WORKING_IO_BYTES_PER_S } from '../../bench/timeouts/timeline.js';
-import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/watchdog/progress-rules.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 
 const S = 1000;
