@@ -1,5 +1,5 @@
-import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
-import { Watchdog } from '../../src/exec/watchdog.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/watchdog/progress-rules.js';
+import { Watchdog } from '../../src/exec/watchdog/watchdog.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 import { ProgressFeed } from './feed.js';
 import {
@@ -13,7 +13,7 @@ import {
 } from './timeline.js';
 
 /**
- * Plays a timeline through the real Watchdog of src/exec/watchdog.ts. The Watchdog is a clock-driven state
+ * Plays a timeline through the real Watchdog of src/exec/watchdog/watchdog.ts. The Watchdog is a clock-driven state
  * machine without timers of its own, so virtual time can drive it directly: between two events the only
  * moments a limit can fire are the stall and max deadlines it reports, checked on the watch loop's tick.
  */

@@ -9,7 +9,7 @@ import {
   TimelineBuilder,
   WORKING_IO_BYTES_PER_S,
 } from '../../bench/timeouts/timeline.js';
-import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/watchdog/progress-rules.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 
 const S = 1000;
