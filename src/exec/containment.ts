@@ -17,11 +17,13 @@ export const CONTAINMENT_VAR = 'CC_STRESS_CONTAINMENT';
 
 /**
  * PID 1 of a task's namespace: forks the command, reports on fd 3 whether it started (`r`, or `e ERRNO`)
- * and how it ended (`x CODE` or `k SIGNAL`), then reaps everything the namespace holds and exits once
- * it is empty. It installs no signal handlers: a namespace's init only receives signals it handles (and
- * SIGKILL/SIGSTOP from outside), so the group signals meant for the task leave it alone, and it stays
- * to report and reap. Plain Perl without modules: it starts in a few milliseconds and Perl is part of
- * every Debian-like base system. Constants are Linux's: F_SETFD 2, FD_CLOEXEC 1, ECHILD 10.
+ * and how it ended (`x CODE LEFT` or `k SIGNAL LEFT`), then reaps everything the namespace holds and exits
+ * once it is empty. LEFT is 0 when nothing else was alive in the namespace as the command ended, 1
+ * otherwise: every orphan is re-parented to this init before it learns of the command's end, so once it
+ * has no child left the namespace is empty and nobody needs to scan /proc for leftovers. It installs no
+ * signal handlers: a namespace's init only receives signals it handles (and SIGKILL/SIGSTOP from
+ * outside), so the group signals meant for the task leave it alone, and it stays to report and reap. Plain Perl without modules: it starts in a few milliseconds and Perl is part of
+ * every Debian-like base system. Constants are Linux's: F_SETFD 2, FD_CLOEXEC 1, ECHILD 10, WNOHANG 1.
  */
 const INIT_SCRIPT = `open(my $st, '>&=', 3) or exit 125;
 fcntl($st, 2, 1);
@@ -41,7 +43,9 @@ for (;;) {
   if ($done < 0) { last if $! + 0 == 10; next }
   next if $done != $pid;
   $status = $?;
-  syswrite($st, ($status & 127) ? 'k ' . ($status & 127) . "\\n" : 'x ' . ($status >> 8) . "\\n");
+  my $left;
+  for (;;) { my $z = waitpid(-1, 1); next if $z > 0; $left = ($z < 0 && $! + 0 == 10) ? 0 : 1; last }
+  syswrite($st, (($status & 127) ? 'k ' . ($status & 127) : 'x ' . ($status >> 8)) . " $left\\n");
 }
 exit(($status & 127) ? 128 + ($status & 127) : $status >> 8);
 `;
@@ -108,7 +112,7 @@ function probeNamespaces(): ContainmentChoice {
       encoding: 'latin1',
     });
     const report = (trial.output?.[3] as string | null | undefined) ?? '';
-    if (trial.status === 0 && report === 'r\nx 0\n') {
+    if (trial.status === 0 && report === 'r\nx 0 0\n') {
       return {
         kind: 'pid-namespace',
         wrap: (program, args) => ({ file: unshare, args: [...prefix, program, ...args] }),
@@ -155,21 +159,23 @@ export function groupOnlyWarning(why: string | undefined): string {
 export type InitReport =
   | { kind: 'started' }
   | { kind: 'not-started'; errno: number }
-  | { kind: 'exited'; exitCode: number }
-  | { kind: 'killed'; signal: number };
+  | { kind: 'exited'; exitCode: number; alone: boolean }
+  | { kind: 'killed'; signal: number; alone: boolean };
 
 export function parseInitReport(line: string): InitReport | undefined {
-  const match = /^([rexk])(?: (\d+))?$/.exec(line);
+  const match = /^([rexk])(?: (\d+))?(?: ([01]))?$/.exec(line);
   if (!match) return undefined;
   const value = Number(match[2]);
+  // Without the flag, the namespace's state is unknown: only a scan can tell.
+  const alone = match[3] === '0';
   switch (match[1]) {
     case 'r':
       return { kind: 'started' };
     case 'e':
       return { kind: 'not-started', errno: value };
     case 'x':
-      return { kind: 'exited', exitCode: value };
+      return { kind: 'exited', exitCode: value, alone };
     default:
-      return { kind: 'killed', signal: value };
+      return { kind: 'killed', signal: value, alone };
   }
 }

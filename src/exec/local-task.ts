@@ -5,7 +5,7 @@ import type { OutputSink } from './output-sink.js';
 import { isLive } from './proc-fs.js';
 import type { ProcSampler, TreeActivity } from './proc-sampler.js';
 import { groupExists } from './process-group.js';
-import type { Spawned } from './spawn-task.js';
+import type { LeaderExit, Spawned } from './spawn-task.js';
 import type { TaskGuardian } from './task-guardian.js';
 import { describeProcess, TaskProcesses } from './task-processes.js';
 import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } from './types.js';
@@ -33,11 +33,6 @@ export interface LocalTaskParts {
   procProgress: boolean;
   startedAt: number;
   startMono: number;
-}
-
-interface LeaderExit {
-  exitCode: number | null;
-  signal: string | null;
 }
 
 /** One spawned task from start to result: streams, watchdog ticks, cancellation, pause, kill and cleanup. */
@@ -101,7 +96,7 @@ export class LocalTask {
     let leftBehind: string | undefined;
     if (this.stopping) notes.push(...this.killNotes(await this.stopping));
     else {
-      const leftovers = await this.stopLeftovers(exitMono);
+      const leftovers = exit.alone === true ? { notes: [] } : await this.stopLeftovers(exitMono);
       leftBehind = leftovers.leftBehind;
       notes.push(...leftovers.notes);
     }
@@ -220,7 +215,9 @@ export class LocalTask {
 
   /**
    * The main process is done, but it may have left processes behind (`cmd &`, a daemon): they would
-   * hold the output pipes open or outlive the run, so they are stopped like a timed-out task.
+   * hold the output pipes open or outlive the run, so they are stopped like a timed-out task. Only needed
+   * where the container could not say that the task's namespace was already empty: a scan of /proc costs
+   * milliseconds per task on a busy machine.
    */
   private async stopLeftovers(exitedAt: number): Promise<{ leftBehind?: string; notes: string[] }> {
     const { sampler, graceMs } = this.parts;

@@ -13,7 +13,7 @@ export interface Spawned {
   stdout: Readable;
   stderr: Readable;
   /** The main process exited: its exit code, or the signal that ended it. */
-  exited: Promise<{ exitCode: number | null; signal: string | null }>;
+  exited: Promise<LeaderExit>;
   /** Resolves once execa is done, i.e. the main process exited and both pipes closed. */
   settled: Promise<unknown>;
   /**
@@ -21,6 +21,16 @@ export interface Spawned {
    * are neither leftovers nor survivors, and they exit by themselves once the task's processes are gone.
    */
   isContainer(pid: number, ppid: number): boolean;
+}
+
+export interface LeaderExit {
+  exitCode: number | null;
+  signal: string | null;
+  /**
+   * True when the container saw that nothing else of the task was alive as its command ended: no
+   * leftovers, and none can appear since no process of the task is left to start one.
+   */
+  alone?: boolean;
 }
 
 export interface NotSpawned {
@@ -70,7 +80,7 @@ export async function spawnTask(
     return { ok: false, detail: describeSpawnError(program, code, message) };
   }
 
-  const exitOf = new Promise<{ exitCode: number | null; signal: string | null }>((resolve) => {
+  const exitOf = new Promise<LeaderExit>((resolve) => {
     subprocess.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
   });
   const settled = subprocess.then(() => undefined);
@@ -96,9 +106,11 @@ export async function spawnTask(
   }
   // The command's own end as its init saw it; unshare's exit only counts when the init could not tell
   // (the container was killed with SIGKILL).
-  const exited = reports.next().then(async (report) => {
-    if (report?.kind === 'exited') return { exitCode: report.exitCode, signal: null };
-    if (report?.kind === 'killed') return { exitCode: null, signal: signalName(report.signal) };
+  const exited = reports.next().then(async (report): Promise<LeaderExit> => {
+    if (report?.kind === 'exited') return { exitCode: report.exitCode, signal: null, alone: report.alone };
+    if (report?.kind === 'killed') {
+      return { exitCode: null, signal: signalName(report.signal), alone: report.alone };
+    }
     return exitOf;
   });
   // unshare leads the group; its only child is the namespace's init.
