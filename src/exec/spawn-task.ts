@@ -1,7 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { execa } from 'execa';
 import { type ContainmentChoice, type InitReport, parseInitReport } from './containment.js';
 import { cwdProblem, describeSpawnError } from './spawn-error.js';
 import { TASK_TAG_VAR, tagValue } from './task-tag.js';
@@ -58,7 +58,7 @@ export async function spawnTask(
   const badCwd = cwdProblem(request.cwd);
   if (badCwd) return { ok: false, detail: `cannot start ${JSON.stringify(label)}: ${badCwd}` };
 
-  let subprocess: ReturnType<typeof startProcess>;
+  let subprocess: ChildProcess;
   try {
     subprocess = startProcess(
       container.wrap(program, args),
@@ -67,23 +67,27 @@ export async function spawnTask(
       container.kind === 'pid-namespace',
     );
   } catch (error) {
-    // execa validates its options synchronously (e.g. an env value that is not a string).
-    return { ok: false, detail: describeSpawnError(program, undefined, (error as Error).message) };
+    // Options are validated synchronously (e.g. an environment value with a NUL byte).
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, detail: describeSpawnError(program, code, (error as Error).message) };
   }
+  // Whatever goes wrong with the process later (a failed kill) must not be an unhandled 'error' event.
+  const failed = new Promise<NodeJS.ErrnoException>((resolve) => subprocess.on('error', resolve));
 
   const { pid, stdout, stderr } = subprocess;
   if (pid === undefined || !stdout || !stderr) {
-    // With reject: false a spawn failure resolves to execa's error object, which carries the errno code.
-    const failure: { code?: unknown; originalMessage?: unknown; message?: unknown } = await subprocess;
-    const code = typeof failure.code === 'string' ? failure.code : undefined;
-    const message = String(failure.originalMessage ?? failure.message ?? 'unknown error');
-    return { ok: false, detail: describeSpawnError(program, code, message) };
+    // A spawn failure is reported as an 'error' event carrying the errno code.
+    stdout?.resume();
+    stderr?.resume();
+    const failure = await failed;
+    return { ok: false, detail: describeSpawnError(program, failure.code, failure.message) };
   }
 
   const exitOf = new Promise<LeaderExit>((resolve) => {
     subprocess.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
   });
-  const settled = subprocess.then(() => undefined);
+  // 'close': the process exited and every one of its pipes closed.
+  const settled = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
   const status = subprocess.stdio[3] as Readable | null | undefined;
   if (container.kind !== 'pid-namespace' || !status) {
     return { ok: true, pid, stdout, stderr, exited: exitOf, settled, isContainer: () => false };
@@ -182,24 +186,24 @@ function shorten(commandLine: string): string {
   return oneLine.length > 60 ? `${oneLine.slice(0, 59)}…` : oneLine;
 }
 
+/**
+ * Plain child_process.spawn: nothing of what execa adds (buffering, timeouts, exit cleanup, promise
+ * results) applies to a detached group whose pipes are read by the caller and whose kills are ours, and
+ * its 130 modules were a third of the CLI's start-up before the first task.
+ */
 function startProcess(
   command: { file: string; args: string[] },
   request: ExecRequest,
   tag: string,
   withStatusPipe: boolean,
-) {
-  return execa(command.file, command.args, {
+): ChildProcess {
+  return spawn(command.file, command.args, {
     cwd: request.cwd,
-    env: { ...request.env, [TASK_TAG_VAR]: tagValue(process.env[TASK_TAG_VAR], tag) },
-    extendEnv: true,
+    env: { ...process.env, ...request.env, [TASK_TAG_VAR]: tagValue(process.env[TASK_TAG_VAR], tag) },
     detached: true,
     // fd 3 carries the namespace init's reports; the init closes it before the command starts.
     stdio: withStatusPipe ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
-    buffer: false,
-    reject: false,
     shell: false,
-    // Group kills are ours: execa's own timeouts and exit cleanup only reach the direct child.
-    cleanup: false,
     windowsHide: true,
   });
 }
