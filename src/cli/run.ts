@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
-import { groupOnlyWarning } from '../exec/containment.js';
+import { groupOnlyWarning, probeContainment } from '../exec/containment.js';
 import { LocalExecutor } from '../exec/index.js';
 import { progressRules } from '../exec/progress-rules.js';
 import type { Executor } from '../exec/types.js';
@@ -104,6 +104,9 @@ const SHUTDOWN_SLACK_MS = 5000;
 
 /** `cc-stress run`: returns the process exit code. */
 export async function runCommand(suitePath: string, options: RunOptions): Promise<number> {
+  // The containment probe starts a trial container: it runs while the suite loads and history opens.
+  const local = options.executor === undefined || options.executor.length === 0;
+  const probing = local ? probeContainment().catch(() => undefined) : undefined;
   const loaded = loadConfig(options.config !== undefined ? { configPath: options.config } : {});
   exposeOwnBins();
   if (options.reporter !== undefined) {
@@ -184,6 +187,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     // Before any task starts: a bad --out would otherwise fail every task and lose every report.
     const lock = claimOutDir(outDir);
     try {
+      await probing;
       const executors = await createExecutors(options, loaded);
       const reporterFor = (dir: string): Reporter =>
         createReporters({
