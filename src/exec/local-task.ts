@@ -221,9 +221,9 @@ export class LocalTask {
    */
   private async stopLeftovers(exitedAt: number): Promise<{ leftBehind?: string; notes: string[] }> {
     const { sampler, graceMs } = this.parts;
-    // Let the exits of other tasks in this same event-loop turn arrive first, so that they can all share
-    // one scan of /proc: any scan taken after this task's exit shows what it left behind.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Tasks that end together share one scan of /proc: any scan taken after this task's exit shows what
+    // it left behind.
+    await sampler.scanAfter(exitedAt);
     let leftBehind: string;
     if (sampler.supported) {
       const pids = this.processes.alive(exitedAt).map((stat) => stat.pid);
