@@ -56,7 +56,7 @@ export class LocalTask {
     this.processes = new TaskProcesses(
       spawned.pid,
       sampler,
-      sampler.track(spawned.pid, tag),
+      sampler.track(spawned.pid, tag, spawned.isContainer),
       spawned.isContainer,
     );
     this.lastStatusAt = parts.startMono;

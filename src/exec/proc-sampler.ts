@@ -41,6 +41,11 @@ export class TrackedTree {
     readonly tag: string,
     /** No process of this task can have started before this many ticks after boot. */
     readonly startFloorTicks: number,
+    /**
+     * Processes whose I/O says nothing about the task (its container: unshare and the namespace's init),
+     * so their io files are never read: two reads fewer per task and tick.
+     */
+    private readonly ioIgnored: (pid: number, ppid: number) => boolean = () => false,
   ) {}
 
   takeActivity(): TreeActivity {
@@ -60,7 +65,7 @@ export class TrackedTree {
     for (const [pid, stat] of members) {
       this.known.set(pid, stat.startTicks);
       this.pendingCpuTicks += growth(this.lastCpu, pid, stat.cpuTicks);
-      if (readIo && isLive(stat)) {
+      if (readIo && isLive(stat) && !this.ioIgnored(pid, stat.ppid)) {
         const io = readIoCounters(pid);
         if (io !== undefined) {
           // Counted from the first sighting: what a process read while starting (its libraries, locale
@@ -119,10 +124,10 @@ export class ProcSampler {
   /** Task tag of each process seen by a sweep, read from its environment once in its lifetime. */
   private readonly tags = new Map<number, { startTicks: number; tag: string | undefined }>();
 
-  track(pgid: number, tag: string): TrackedTree {
+  track(pgid: number, tag: string, ioIgnored?: (pid: number, ppid: number) => boolean): TrackedTree {
     // Two seconds of slack: process start times and /proc/uptime are read at different moments.
     const floor = this.supported ? Math.max(0, bootTicks() - 200) : 0;
-    const tree = new TrackedTree(pgid, tag, floor);
+    const tree = new TrackedTree(pgid, tag, floor, ioIgnored);
     this.trees.add(tree);
     return tree;
   }
