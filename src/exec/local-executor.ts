@@ -35,6 +35,21 @@ export interface LocalExecutorOptions {
 
 const DEFAULT_POLL_MS = 500;
 
+/**
+ * Lets spawns through one per event-loop turn. The scheduler spreads starts, but each start first opens
+ * its log on the thread pool, and those opens complete together: without this, tens of forks (a few ms
+ * each) would run back to back in one turn and stall the loop that reads every task's output.
+ */
+class SpawnTurns {
+  private tail: Promise<void> = Promise.resolve();
+
+  next(): Promise<void> {
+    const turn = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.tail = turn;
+    return turn;
+  }
+}
+
 /** Runs tasks as local process groups, each under a watchdog, all sharing one timer and one /proc scan. */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
@@ -46,6 +61,7 @@ export class LocalExecutor implements Executor {
   private guardianStarted = false;
   private readonly running = new Map<LocalTask, Promise<ExecResult>>();
   private readonly container: ContainmentChoice;
+  private readonly spawnTurns = new SpawnTurns();
 
   /** Throws when CC_STRESS_CONTAINMENT asks for a containment this machine cannot give. */
   constructor(private readonly options: LocalExecutorOptions) {
@@ -76,6 +92,7 @@ export class LocalExecutor implements Executor {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
 
+    await this.spawnTurns.next();
     if (request.signal?.aborted) {
       await sink.finish(null);
       return notStarted(request, startedAt, 'cancelled', 'cancelled before the task started');
