@@ -1,10 +1,7 @@
-/** Nearest-rank quantile of unsorted values (undefined when empty); the input is not modified. */
-export function quantile(values: readonly number[], q: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = Float64Array.from(values).sort();
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length - 1e-9)));
-  return sorted[rank - 1];
-}
+import { quantile } from '../../src/timeouts/stats.js';
+
+/** The benchmarks measure with the runner's own quantile (src/timeouts/stats.ts). */
+export { quantile };
 
 export function mean(values: readonly number[]): number | undefined {
   if (values.length === 0) return undefined;

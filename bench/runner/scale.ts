@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WatchLoop } from '../../src/exec/watch-loop.js';
+import { WatchLoop } from '../../src/exec/watchdog/watch-loop.js';
 import { defaultRunner } from './setup.js';
 import { assertAllPassed, runTasks, taskSpec, tempDir } from './tasks.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type Config, configSchema } from '../../src/config.js';
-import { LocalExecutor } from '../../src/exec/local-executor.js';
+import { LocalExecutor } from '../../src/exec/local/local-executor.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { WebSocketExecutor } from '../../src/exec/remote/ws-executor.js';
 import type { Executor } from '../../src/exec/types.js';
-import { WebSocketExecutor } from '../../src/exec/ws-executor.js';
 import { defaultRunner } from './setup.js';
 import { assertAllPassed, runTasks, taskSpec, tempDir } from './tasks.js';
 

@@ -1,7 +1,7 @@
-import { JUDGE_AGAIN_MS, judgeEvents } from '../../src/exec/output-sink.js';
-import { RepeatMemory } from '../../src/exec/repeated-output.js';
+import { JUDGE_AGAIN_MS, judgeEvents } from '../../src/exec/output/output-sink.js';
+import { RepeatMemory } from '../../src/exec/output/repeated-output.js';
 import type { AgentEvent } from '../../src/exec/types.js';
-import type { Watchdog } from '../../src/exec/watchdog.js';
+import type { Watchdog } from '../../src/exec/watchdog/watchdog.js';
 import {
   type AgentEventSort,
   EVENT_KEEP_ALIVE,

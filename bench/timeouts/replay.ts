@@ -1,5 +1,5 @@
-import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
-import { Watchdog } from '../../src/exec/watchdog.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/watchdog/progress-rules.js';
+import { Watchdog } from '../../src/exec/watchdog/watchdog.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 import { ProgressFeed } from './feed.js';
 import {
@@ -13,7 +13,7 @@ import {
 } from './timeline.js';
 
 /**
- * Plays a timeline through the real Watchdog of src/exec/watchdog.ts. The Watchdog is a clock-driven state
+ * Plays a timeline through the real Watchdog of src/exec/watchdog/watchdog.ts. The Watchdog is a clock-driven state
  * machine without timers of its own, so virtual time can drive it directly: between two events the only
  * moments a limit can fire are the stall and max deadlines it reports, checked on the watch loop's tick.
  */
@@ -103,9 +103,15 @@ export function replay(
   const watchdog = new Watchdog(plan, 0, full, { ...DEFAULT_PROGRESS_RULES, windowMs });
   const feed = new ProgressFeed(watchdog, tl.agentEvents ?? false, rules);
   const cursor = new Cursor(tl, full);
+  // As the watch loop does on Linux: the task's live processes at every scan, which decide whether an
+  // open tool call holds the stall clock (only while the tool runs as a process of its own).
+  let proc = 0;
+  const procNext = (): number =>
+    full && proc < tl.procAt.length ? tl.procAt[proc]! : Number.POSITIVE_INFINITY;
+  if (full) watchdog.processes(1, 0);
   let now = 0;
   for (;;) {
-    const next = cursor.peek();
+    const next = Math.min(cursor.peek(), procNext());
     const fire = nextFire(watchdog, now);
     if (fire < Math.min(next, tl.endMs) && fire <= horizonMs) {
       now = fire;
@@ -138,6 +144,8 @@ export function replay(
       };
     }
     now = next;
-    cursor.apply(feed);
+    // On a tie the event goes first: a tool's process starts after the call that announced it.
+    if (cursor.peek() === next) cursor.apply(feed);
+    else watchdog.processes(tl.procCount[proc++]!, next);
   }
 }

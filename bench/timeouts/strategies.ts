@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config.js';
 import type { ExecResult } from '../../src/exec/types.js';
 import { MemoryHistoryStore } from '../../src/history/memory-store.js';
+import { provenanceOf, runRecordOf } from '../../src/history/run-record.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
-import { provenanceOf, runRecordOf } from '../../src/run/outcome.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from '../../src/timeouts/types.js';
 import type { ReplayResult, Signals } from './replay.js';
@@ -334,7 +334,11 @@ export function ours(
     // As the runner records: the limit a cut-off met, and where the run came from.
     const rec = runRecordOf(raw, runId, plan, provenanceOf(task));
     if (rec === undefined || keys === undefined) return;
-    await store.record(keys, { ...rec, at });
+    const stored = { ...rec, at };
+    await store.record(keys, stored);
+    // As the runner does: the planner hears of every run recorded, whatever state the store's reads are in.
+    planner.observe?.(keys, stored);
+    healthy?.observe?.(keys, stored);
   };
   return {
     id,

@@ -83,6 +83,13 @@ export interface Timeline {
   usefulIoBytes: Float64Array;
   /** Whether stdout is an agent's event stream (a CLI whose events are parsed), rather than plain output. */
   agentEvents?: boolean;
+  /**
+   * When the number of live processes changes (a tool the agent runs as a process of its own starts or
+   * ends), ascending, and the count from then on; one process before the first. A hung run is back to
+   * its one process at the onset: what hangs is the task itself, not a tool it started.
+   */
+  procAt: Float64Array;
+  procCount: Uint8Array;
   /** When the run exits on its own; +Infinity for a hung run. */
   endMs: number;
   /** For hung runs: when the hang began (the finite events stop there) and what follows forever. */
@@ -105,6 +112,8 @@ export class TimelineBuilder {
   private readonly beats: number[] = [];
   /** Contiguous activity segments: start, end, cpu share, I/O bytes per second, 1 when that I/O is useful. */
   private readonly segments: number[] = [];
+  /** Processes of the task's own besides its main one: start, end. */
+  private readonly children: number[] = [];
 
   line(atMs: number, options: LineOptions = {}): void {
     this.lines.push(Math.round(atMs), options.bytes ?? LINE_BYTES, options.frame ?? 0);
@@ -122,6 +131,11 @@ export class TimelineBuilder {
   activity(startMs: number, endMs: number, cpuShare: number, io: boolean | number): void {
     const bps = io === true ? WORKING_IO_BYTES_PER_S : io === false ? 0 : io;
     if (endMs > startMs) this.segments.push(startMs, endMs, cpuShare, bps, io === true ? 1 : 0);
+  }
+
+  /** A process of the task's own (a tool the agent runs) lives from `startMs` to `endMs`. */
+  child(startMs: number, endMs: number): void {
+    if (endMs > startMs) this.children.push(Math.round(startMs), Math.round(endMs));
   }
 
   /** The timeline of a run that exits at `endMs`, or of a hung one cut at `hang.onsetMs`. */
@@ -157,6 +171,24 @@ export class TimelineBuilder {
     this.samples(cut, events);
     events.sort((a, c) => a.at - c.at || a.kind - c.kind);
     const n = events.length;
+    const changes: [number, number][] = [];
+    const c = this.children;
+    for (let i = 0; i < c.length; i += 2) {
+      if (c[i]! >= cut) continue;
+      changes.push([c[i]!, 1], [Math.min(c[i + 1]!, cut), -1]);
+    }
+    changes.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const procAt: number[] = [];
+    const procCount: number[] = [];
+    let live = 1;
+    for (const [at, delta] of changes) {
+      live += delta;
+      if (procAt.length > 0 && procAt[procAt.length - 1] === at) procCount[procCount.length - 1] = live;
+      else {
+        procAt.push(at);
+        procCount.push(live);
+      }
+    }
     const timeline: Timeline = {
       at: new Float64Array(n),
       kind: new Uint8Array(n),
@@ -165,6 +197,8 @@ export class TimelineBuilder {
       cpuMs: new Float64Array(n),
       ioBytes: new Float64Array(n),
       usefulIoBytes: new Float64Array(n),
+      procAt: new Float64Array(procAt),
+      procCount: new Uint8Array(procCount),
       endMs: hang === undefined ? Math.round(endMs) : Number.POSITIVE_INFINITY,
       ...(hang === undefined ? {} : { hang: { onsetMs: Math.round(cut), tail: hang.tail } }),
     };

@@ -476,7 +476,10 @@ function fillAgent(
       // A long shell tool (tests, a build): task_started after ~3 s, then nothing until it ends.
       const len = Math.min(left, rng.uniform(20_000, 150_000));
       b.line(t);
-      b.heartbeat(t + Math.min(3000, len / 2), EVENT_TOOL_START);
+      const started = t + Math.min(3000, len / 2);
+      b.heartbeat(started, EVENT_TOOL_START);
+      // The agent starts the tool's process once it has announced the call.
+      b.child(started, t + len);
       b.activity(t, t + len, 0.8, true);
       advance(len);
       b.heartbeat(t, EVENT_TOOL_END);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { packageVersion } from '../version.js';
 import { EXIT } from './errors.js';
 import { collect, intInRange, numberInRange, parseShard } from './options.js';
-import { packageVersion } from './version.js';
 
 /** `--ramp 1,2,4,8`: the concurrency of each step, each a whole number from 1 to 1000. */
 function parseRamp(value: string): number[] {

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readStat } from '../exec/proc-fs.js';
+import { readStat } from '../exec/process/proc-fs.js';
 import { UsageError } from './errors.js';
 
 /** Held in the report folder while a run writes there; a second run into the same folder is refused. */

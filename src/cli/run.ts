@@ -1,34 +1,25 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
-import { groupOnlyWarning, probeContainment } from '../exec/containment.js';
 import { LocalExecutor } from '../exec/index.js';
-import { progressRules } from '../exec/progress-rules.js';
+import { groupOnlyWarning, probeContainment } from '../exec/process/containment.js';
 import type { Executor } from '../exec/types.js';
-import { openHistoryStore } from '../history/open-store.js';
-import type { HistoryStore } from '../history/types.js';
+import { progressRules } from '../exec/watchdog/progress-rules.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
 import { createReporters, DEFAULT_REPORTERS, parseReporterNames } from '../report/index.js';
-import {
-  displayCommand,
-  type Reporter,
-  runSuite,
-  type SchedulerOptions,
-  type ShardInfo,
-} from '../run/index.js';
+import type { Reporter } from '../report/types.js';
+import { displayCommand, runSuite, type SchedulerOptions, type ShardInfo } from '../run/index.js';
 import { formatRampStep, formatRampTable, rampVerdict, runRamp } from '../run/ramp.js';
 import { selectShard } from '../run/shard.js';
+import { openRuntime, separateHistoryPath } from '../runtime/open-runtime.js';
 import { loadSuite } from '../suite/index.js';
 import type { TaskSpec } from '../suite/types.js';
 import { compileUserPattern, type UserPattern } from '../text/user-pattern.js';
-import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
-import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
-import type { TimeoutPlanner } from '../timeouts/types.js';
+import { packageVersion } from '../version.js';
 import { EXIT, UsageError } from './errors.js';
 import type { Shard } from './options.js';
 import { claimOutDir } from './out-dir.js';
 import { exposeOwnBins } from './own-bins.js';
 import { rerunSelection } from './rerun-failed.js';
-import { packageVersion } from './version.js';
 
 /**
  * How long a run's start waits for Redis before its first tasks go ahead on the embedded store; Redis
@@ -86,7 +77,7 @@ async function createExecutors(options: RunOptions, loaded: LoadedConfig): Promi
       if (!/^wss?:\/\//.test(url)) throw new UsageError(`--executor: "${url}" must be a ws:// or wss:// URL`);
     }
     // Loaded only for remote runs, like ws itself.
-    const { WebSocketExecutor } = await import('../exec/ws-executor.js');
+    const { WebSocketExecutor } = await import('../exec/remote/ws-executor.js');
     return [
       new WebSocketExecutor({
         urls: options.executor,
@@ -133,29 +124,21 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
   let warn = (message: string): void => {
     warnings.push(message);
   };
-  let history: HistoryStore | undefined;
-  let learned: LearnedTimeoutPlanner | undefined;
   const separate = suite.history === 'separate' && options.sharedHistory !== true;
-  // A separate history is one local file, with its plan cache beside it: nothing reaches the user's
-  // history folder or a shared Redis.
-  const historyPath = separate ? join(resolve(options.out), 'history.db') : loaded.historyPath;
-  if (options.history) {
-    if (separate) {
-      process.stderr.write(
-        `history: ${historyPath} (this suite keeps its history apart from yours; --shared-history to use yours)\n`,
-      );
-    }
-    history = await openHistoryStore({
-      historyPath,
-      // The report folder is made for the run anyway, so a separate history may create it.
-      createFolder: separate || loaded.historyPathIsDefault,
-      ...(loaded.redisUrl !== undefined && !separate ? { redisUrl: loaded.redisUrl } : {}),
-      config: loaded.config.history,
-      onWarning: (message) => warn(message),
-      // Sharding splits by what history says, which must be the same in every job: it waits for Redis.
-      ...(options.shard === undefined ? { startWaitMs: RUN_START_WAIT_MS } : {}),
-    });
+  if (options.history && separate) {
+    process.stderr.write(
+      `history: ${separateHistoryPath(options.out)} (this suite keeps its history apart from yours; --shared-history to use yours)\n`,
+    );
   }
+  const runtime = await openRuntime({
+    config: loaded,
+    history: options.history,
+    ...(separate ? { separateHistoryIn: options.out } : {}),
+    onWarning: (message) => warn(message),
+    // Sharding splits by what history says, which must be the same in every job: it waits for Redis.
+    ...(options.shard === undefined ? { startWaitMs: RUN_START_WAIT_MS } : {}),
+  });
+  const { history } = runtime;
   try {
     let shard: ShardInfo | undefined;
     if (options.shard !== undefined) {
@@ -181,8 +164,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       process.stdout.write(`${tasks.length} task(s)\n`);
       return EXIT.pass;
     }
-    learned = history !== undefined ? learnedPlannerFor(history, { ...loaded, historyPath }) : undefined;
-    const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
+    const planner = runtime.planner();
     const outDir = resolve(options.out);
     // Before any task starts: a bad --out would otherwise fail every task and lose every report.
     const lock = claimOutDir(outDir);
@@ -296,7 +278,6 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
       lock.release();
     }
   } finally {
-    learned?.close();
-    await history?.close();
+    await runtime.close();
   }
 }

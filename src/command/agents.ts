@@ -237,10 +237,6 @@ export interface AgentCommand {
   keepsValue(flag: string): boolean;
 }
 
-export function isAgentTool(tool: string): boolean {
-  return Object.hasOwn(AGENTS, tool);
-}
-
 const RULES = new Map<string, ArgRules>(
   Object.entries(AGENTS).map(([tool, spec]) => [
     tool,

@@ -1,5 +1,10 @@
-export { LocalExecutor, type LocalExecutorOptions } from './local-executor.js';
-export { type OutputOutcome, OutputSink, type OutputSinkOptions, type OutputStream } from './output-sink.js';
+export { LocalExecutor, type LocalExecutorOptions } from './local/local-executor.js';
+export {
+  type OutputOutcome,
+  OutputSink,
+  type OutputSinkOptions,
+  type OutputStream,
+} from './output/output-sink.js';
 export type {
   AgentEvent,
   ExecHooks,
@@ -10,4 +15,4 @@ export type {
   RunningTask,
   Termination,
 } from './types.js';
-export { type ProgressKind, Watchdog, type WatchdogVerdict } from './watchdog.js';
+export { type ProgressKind, Watchdog, type WatchdogVerdict } from './watchdog/watchdog.js';

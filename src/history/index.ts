@@ -17,6 +17,7 @@ export { runOutcomes } from './records.js';
 export { classHash } from './redis-keys.js';
 export type { RedisStoreOptions } from './redis-store.js';
 export { RedisHistoryStore } from './redis-store.js';
+export { type EndedExecution, provenanceOf, runOutcomeOf, runRecordOf } from './run-record.js';
 export type { SqliteStoreOptions } from './sqlite-store.js';
 export { SqliteHistoryStore } from './sqlite-store.js';
 export type { HistoryLine } from './transfer.js';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import type { DurationStats, Reporter, RunReport } from '../run/types.js';
+import type { DurationStats, RunReport } from '../run/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { statsOf } from './stats-table.js';
+import type { Reporter } from './types.js';
 
 export const CSV_REPORT_FILE = 'stats.csv';
 

@@ -1,8 +1,9 @@
-import type { AttemptResult, AttemptStart, EndReason, RunReport } from '../run/types.js';
+import type { AttemptResult, EndReason, RunReport } from '../run/types.js';
 import type { TaskSpec } from '../suite/types.js';
 import type { LimitSource } from '../timeouts/types.js';
 import type { ChalkInstance } from './colors.js';
 import { formatDuration, oneLine, padEnd, taskLabel } from './format.js';
+import type { AttemptStart } from './types.js';
 
 /** One-line descriptions of run events, shared by the line reporter and the progress log. */
 

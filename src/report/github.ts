@@ -1,10 +1,11 @@
 import { appendFile } from 'node:fs/promises';
 import { isAbsolute, relative, sep } from 'node:path';
-import type { Reporter, RunReport, TaskResult } from '../run/types.js';
+import type { RunReport, TaskResult } from '../run/types.js';
 import { sourceText } from './describe.js';
 import { formatDuration, formatPercent, stripAnsi } from './format.js';
 import type { TextStream } from './line.js';
 import { renderMarkdown } from './markdown.js';
+import type { Reporter } from './types.js';
 
 /** GitHub shows only so many annotations per step; past this many per level one notice says how many more. */
 const ANNOTATION_LIMIT = 50;

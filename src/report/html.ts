@@ -1,7 +1,9 @@
 import { isAbsolute, join, relative } from 'node:path';
-import type { AttemptResult, Reporter, RunReport, TaskResult } from '../run/types.js';
+import type { AttemptResult, RunReport, TaskResult } from '../run/types.js';
+import { quantile } from '../timeouts/stats.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { formatDuration, stripAnsi } from './format.js';
+import type { Reporter } from './types.js';
 
 export const HTML_REPORT_FILE = 'report.html';
 
@@ -22,12 +24,6 @@ const MAX_TIMELINE_ROWS = 400;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** p-quantile by the nearest-rank rule on sorted values; the summary's convention. */
-function nearestRank(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
 interface Row {
@@ -101,8 +97,8 @@ function categoryTable(report: RunReport): string {
   }
   const rows = [...byCategory.entries()].map(([category, tasks]) => {
     const passed = tasks.filter((t) => t.reason === 'passed').length;
-    const durations = tasks.map((t) => t.durationMs).sort((a, b) => a - b);
-    return `<tr data-category="${escapeHtml(category)}"><td>${escapeHtml(category)}</td><td class="n">${tasks.length}</td><td class="n">${passed}</td><td class="n">${((passed / tasks.length) * 100).toFixed(1)}%</td><td class="n">${formatDuration(nearestRank(durations, 0.5))}</td><td class="n">${formatDuration(nearestRank(durations, 0.95))}</td></tr>`;
+    const durations = tasks.map((t) => t.durationMs);
+    return `<tr data-category="${escapeHtml(category)}"><td>${escapeHtml(category)}</td><td class="n">${tasks.length}</td><td class="n">${passed}</td><td class="n">${((passed / tasks.length) * 100).toFixed(1)}%</td><td class="n">${formatDuration(quantile(durations, 0.5) ?? Number.NaN)}</td><td class="n">${formatDuration(quantile(durations, 0.95) ?? Number.NaN)}</td></tr>`;
   });
   return `<table><thead><tr><th>category</th><th>tasks</th><th>passed</th><th>success</th><th>p50</th><th>p95</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { GitHubSettings } from '../config.js';
-import type { Reporter } from '../run/types.js';
 import { createColors } from './colors.js';
 import { CSV_REPORT_FILE, CsvReporter } from './csv.js';
 import { GitHubReporter } from './github.js';
@@ -12,6 +11,7 @@ import { MARKDOWN_REPORT_FILE, MarkdownReporter } from './markdown.js';
 import { Multiplexer, type MultiplexerOptions } from './multiplexer.js';
 import { ProgressReporter, type TerminalStream } from './progress.js';
 import { SummaryReporter } from './summary.js';
+import type { Reporter } from './types.js';
 
 export {
   type ChalkInstance,
@@ -43,6 +43,7 @@ export { createMultiplexer, Multiplexer, type MultiplexerOptions } from './multi
 export { ProgressReporter, type TerminalStream } from './progress.js';
 export { runReportSchema } from './report-schema.js';
 export { renderSummary, SummaryReporter } from './summary.js';
+export type { AttemptStart, Reporter, RunStartInfo } from './types.js';
 
 export const REPORTER_NAMES = [
   'progress',

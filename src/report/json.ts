@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { Reporter, RunReport } from '../run/types.js';
+import type { RunReport } from '../run/types.js';
 import { writeFileAtomic } from './atomic-write.js';
+import type { Reporter } from './types.js';
 
 export const JSON_REPORT_FILE = 'report.json';
 

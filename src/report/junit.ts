@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import type { AttemptResult, Reporter, RunReport, TaskResult } from '../run/types.js';
+import type { AttemptResult, RunReport, TaskResult } from '../run/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { exitText, sourceText } from './describe.js';
 import { formatDuration, truncate } from './format.js';
+import type { Reporter } from './types.js';
 import { attributes, element } from './xml.js';
 
 export const JUNIT_REPORT_FILE = 'junit.xml';

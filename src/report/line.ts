@@ -1,9 +1,10 @@
 import type { ExecResult, LiveStatus } from '../exec/types.js';
-import type { AttemptResult, AttemptStart, Reporter, RunReport, RunStartInfo } from '../run/types.js';
+import type { AttemptResult, RunReport } from '../run/types.js';
 import type { TaskSpec } from '../suite/types.js';
 import type { ChalkInstance } from './colors.js';
 import { describeEnd, describeStart, describeWarning, verdictWord } from './describe.js';
 import { formatDuration, formatPercent, oneLine, padEnd, taskLabel } from './format.js';
+import type { AttemptStart, Reporter, RunStartInfo } from './types.js';
 
 export interface TextStream {
   write(chunk: string): unknown;

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import type { DurationStats, Reporter, RunReport, TaskResult } from '../run/types.js';
+import type { DurationStats, RunReport, TaskResult } from '../run/types.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { formatDuration, formatPercent, oneLine } from './format.js';
 import { durationText, slowestTasks, statsOf } from './stats-table.js';
+import type { Reporter } from './types.js';
 
 export const MARKDOWN_REPORT_FILE = 'summary.md';
 

@@ -1,6 +1,7 @@
 import type { ExecResult, LiveStatus } from '../exec/types.js';
-import type { AttemptResult, AttemptStart, Reporter, RunReport, RunStartInfo } from '../run/types.js';
+import type { AttemptResult, RunReport } from '../run/types.js';
 import type { TaskSpec } from '../suite/types.js';
+import type { AttemptStart, Reporter, RunStartInfo } from './types.js';
 
 export interface MultiplexerOptions {
   /** Where a warning goes when no reporter takes it (e.g. only file reporters are active). */

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ExecResult, LiveStatus } from '../exec/types.js';
-import type { AttemptResult, AttemptStart, Reporter, RunReport, RunStartInfo } from '../run/types.js';
+import type { AttemptResult, RunReport } from '../run/types.js';
 import type { TaskSpec } from '../suite/types.js';
 import type { ChalkInstance } from './colors.js';
 import { describeEnd, describeWarning } from './describe.js';
@@ -14,6 +14,7 @@ import {
   visibleWidth,
   wordWrap,
 } from './format.js';
+import type { AttemptStart, Reporter, RunStartInfo } from './types.js';
 
 /** A terminal-like output: process.stderr, or any Writable with isTTY and columns (tests). */
 export interface TerminalStream extends NodeJS.WritableStream {

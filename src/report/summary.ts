@@ -1,10 +1,11 @@
 import { statSync } from 'node:fs';
-import type { AttemptResult, EndReason, Reporter, RunReport, TaskResult } from '../run/types.js';
+import type { AttemptResult, EndReason, RunReport, TaskResult } from '../run/types.js';
 import type { ChalkInstance } from './colors.js';
 import { reasonColor, verdictWord } from './describe.js';
 import { formatDuration, formatPercent, oneLine, padEnd, padStart, taskLabel, truncate } from './format.js';
 import type { TextStream } from './line.js';
 import { durationLines } from './stats-table.js';
+import type { Reporter } from './types.js';
 
 export interface SummaryOptions {
   colors: ChalkInstance;

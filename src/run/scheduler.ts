@@ -1,18 +1,19 @@
 import { setMaxListeners } from 'node:events';
 import type { ExecResult, Executor } from '../exec/types.js';
+import { provenanceOf, runRecordOf } from '../history/run-record.js';
 import type { HistoryStore, RunRecord } from '../history/types.js';
+import type { Reporter } from '../report/types.js';
 import type { Suite, TaskSpec } from '../suite/types.js';
 import type { TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import { displayCommand } from './display-command.js';
+import { endReasonOf, messagesOf } from './end-reason.js';
 import { logPathFor } from './log-path.js';
-import { endReasonOf, messagesOf, provenanceOf, runRecordOf } from './outcome.js';
 import { StartGate } from './start-gate.js';
 import { computeStats } from './stats.js';
 import { computeTotals, successRate, verdictOf } from './totals.js';
 import {
   type AttemptResult,
   REPORT_SCHEMA_VERSION,
-  type Reporter,
   type RunReport,
   type ShardInfo,
   type TaskResult,
@@ -114,6 +115,7 @@ export async function runSuite(options: SchedulerOptions): Promise<RunReport> {
             plan.classKeys,
             runRecordOf(raw, newRunId(), plan, provenanceOf(task)),
             options.onWarning,
+            options.planner,
           ),
         );
       }
@@ -245,10 +247,13 @@ async function recordHistory(
   classKeys: string[],
   record: RunRecord | undefined,
   onWarning: ((message: string) => void) | undefined,
+  planner: TimeoutPlanner,
 ): Promise<void> {
   if (record === undefined) return;
   try {
     await store.record(classKeys, record);
+    // The planner keeps what it read up to date, for when the store stops answering reads.
+    planner.observe?.(classKeys, record);
   } catch (error) {
     onWarning?.(`history: could not record a run (${(error as Error).message})`);
   }

@@ -1,14 +1,8 @@
+import { quantile } from '../timeouts/stats.js';
 import { computeTotals, successRate } from './totals.js';
 import type { DurationStats, RunStats, TaskResult } from './types.js';
 
 const NO_CATEGORY = '(none)';
-
-/** Nearest-rank percentile of sorted values: the smallest value with at least p of them at or below it. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil(p * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1]!;
-}
 
 /** The task as written in the suite: a repeat suffix (`#3`) removed; ids cannot contain `#` otherwise. */
 export function taskKey(id: string): string {
@@ -27,8 +21,8 @@ export function durationStats(tasks: readonly TaskResult[], interrupted: boolean
     passed: totals.passed,
     successRate: successRate(totals, interrupted),
     attempts: durations.length,
-    p50Ms: percentile(durations, 0.5),
-    p95Ms: percentile(durations, 0.95),
+    p50Ms: quantile(durations, 0.5) ?? null,
+    p95Ms: quantile(durations, 0.95) ?? null,
     maxMs: durations.at(-1) ?? null,
   };
 }

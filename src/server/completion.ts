@@ -5,7 +5,7 @@ import type {
   CompletionReason,
   LimitReport,
   ServerNotifications,
-} from '../exec/ws-protocol.js';
+} from '../protocol/messages.js';
 import type { LimitSource, TimeoutPlan } from '../timeouts/types.js';
 
 const REASONS: Record<Termination, CompletionReason> = {

@@ -2,7 +2,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectAgent } from '../command/model.js';
 import type { Executor, RunningTask } from '../exec/types.js';
-import { type ExecuteParams, notification } from '../exec/ws-protocol.js';
+import { type ExecuteParams, notification } from '../protocol/messages.js';
 import { defaultExpectations } from '../suite/expect.js';
 import type { AgentKind, Expectations } from '../suite/types.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';

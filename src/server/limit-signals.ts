@@ -1,4 +1,4 @@
-import type { ServerNotifications } from '../exec/ws-protocol.js';
+import type { ServerNotifications } from '../protocol/messages.js';
 
 export type LimitSignal =
   | { method: 'error.rate_limit_exceeded'; params: ServerNotifications['error.rate_limit_exceeded'] }

@@ -1,4 +1,4 @@
-import { MAX_OUTPUT_CHUNK } from '../exec/ws-protocol.js';
+import { MAX_OUTPUT_CHUNK } from '../protocol/messages.js';
 
 export type ChunkSink = (data: string, chunkIndex: number | null, totalChunks: number | null) => void;
 

@@ -1,4 +1,4 @@
-import { MAX_OUTPUT_CHUNK } from '../exec/ws-protocol.js';
+import { MAX_OUTPUT_CHUNK } from '../protocol/messages.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 

@@ -1,4 +1,4 @@
-import type { ExecuteParams } from '../exec/ws-protocol.js';
+import type { ExecuteParams } from '../protocol/messages.js';
 import type { AgentKind } from '../suite/types.js';
 import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from '../timeouts/types.js';
 import type { PreparedCommand } from './prepare-command.js';

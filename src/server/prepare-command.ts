@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { splitCommandLine } from '../exec/ws-command-line.js';
-import { ErrorCode, type ExecuteParams } from '../exec/ws-protocol.js';
+import { splitCommandLine } from '../protocol/command-line.js';
+import { ErrorCode, type ExecuteParams } from '../protocol/messages.js';
 import type { AllowList, EnvPolicy } from './allow-list.js';
 
 export interface PreparedCommand {

@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
-import { type Config, loadConfig } from '../config.js';
-import { containment, groupOnlyWarning } from '../exec/containment.js';
-import { progressRules } from '../exec/progress-rules.js';
-import { openHistoryStore } from '../history/open-store.js';
+import type { Config } from '../config.js';
+import { containment, groupOnlyWarning } from '../exec/process/containment.js';
+import { progressRules } from '../exec/watchdog/progress-rules.js';
+import { provenanceOf, runRecordOf } from '../history/run-record.js';
 import type { HistoryStore } from '../history/types.js';
-import { provenanceOf, runRecordOf } from '../run/outcome.js';
-import { ConfigTimeoutPlanner } from '../timeouts/config-planner.js';
-import { type LearnedTimeoutPlanner, learnedPlannerFor } from '../timeouts/learned-planner.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
 import { DEFAULT_ALLOWED_ENV } from './allow-list.js';
 import { type RunningServer, startServer } from './server.js';
@@ -46,17 +43,22 @@ export interface ServeDeps {
 export function historyRecorder(
   store: HistoryStore,
   warn: (message: string) => void,
+  planner?: Pick<TimeoutPlanner, 'observe'>,
 ): (run: ServedRun) => void {
   let warned = false;
   return (run) => {
     const keys = run.plan.classKeys ?? (run.plan.classKey !== undefined ? [run.plan.classKey] : []);
     const record = runRecordOf(run.result, run.runId, run.plan, provenanceOf(run.command));
     if (keys.length === 0 || record === undefined) return;
-    store.record(keys, record).catch((error: unknown) => {
-      if (warned) return;
-      warned = true;
-      warn(`could not record a run in history (${(error as Error).message}); later failures are not shown`);
-    });
+    store.record(keys, record).then(
+      // The planner keeps what it read up to date, for when the store stops answering reads.
+      () => planner?.observe?.(keys, record),
+      (error: unknown) => {
+        if (warned) return;
+        warned = true;
+        warn(`could not record a run in history (${(error as Error).message}); later failures are not shown`);
+      },
+    );
   };
 }
 
@@ -88,7 +90,9 @@ export async function serve(options: ServeOptions, deps: ServeDeps): Promise<Run
     tailBytes: deps.config.output.tailBytes,
     progress: progressRules(deps.config.progress),
     ...(deps.history !== undefined
-      ? { onRecord: historyRecorder(deps.history, (message) => deps.log(`warning: ${message}`)) }
+      ? {
+          onRecord: historyRecorder(deps.history, (message) => deps.log(`warning: ${message}`), deps.planner),
+        }
       : {}),
     onError: (message) => deps.log(`error: ${message}`),
   });
@@ -186,51 +190,5 @@ export async function untilStopped(
     log('stopped');
   } finally {
     stop.dispose();
-  }
-}
-
-/** `cc-stress serve` as commander hands it over: `history: false` is `--no-history`. */
-export interface ServeCommandOptions extends ServeOptions {
-  config?: string;
-  history?: boolean;
-}
-
-/**
- * The whole `cc-stress serve` command: config, history and planner exactly as `cc-stress run` builds them,
- * the server, and a graceful stop on SIGTERM/SIGINT. Resolves with the exit code (0 after a clean stop);
- * throws ConfigError or ServerStartError with a one-line message.
- */
-export async function serveCommand(
-  options: ServeCommandOptions,
-  log: (line: string) => void = (line) => process.stderr.write(`cc-stress serve: ${line}\n`),
-): Promise<number> {
-  const loaded = loadConfig(options.config !== undefined ? { configPath: options.config } : {});
-  const history =
-    options.history === false
-      ? undefined
-      : await openHistoryStore({
-          historyPath: loaded.historyPath,
-          createFolder: loaded.historyPathIsDefault,
-          ...(loaded.redisUrl !== undefined ? { redisUrl: loaded.redisUrl } : {}),
-          config: loaded.config.history,
-          onWarning: (message) => log(`warning: ${message}`),
-        });
-  const stop = stopRequests(log, () => process.exit(130));
-  let learned: LearnedTimeoutPlanner | undefined;
-  try {
-    learned = history !== undefined ? learnedPlannerFor(history, loaded) : undefined;
-    const planner: TimeoutPlanner = learned ?? new ConfigTimeoutPlanner(loaded.config);
-    const server = await serve(options, {
-      config: loaded.config,
-      planner,
-      ...(history !== undefined ? { history } : {}),
-      log,
-    });
-    await untilStopped(server, log, () => process.exit(130), stop);
-    return 0;
-  } finally {
-    stop.dispose();
-    learned?.close();
-    await history?.close();
   }
 }

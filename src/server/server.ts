@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { LocalExecutor } from '../exec/local-executor.js';
-import type { ProgressRules } from '../exec/progress-rules.js';
+import { LocalExecutor } from '../exec/local/local-executor.js';
 import type { Executor } from '../exec/types.js';
-import { ErrorCode, errorFrame } from '../exec/ws-protocol.js';
+import type { ProgressRules } from '../exec/watchdog/progress-rules.js';
+import { ErrorCode, errorFrame } from '../protocol/messages.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
+import { packageVersion } from '../version.js';
 import { AllowList, DEFAULT_ALLOWED_ENV, EnvPolicy } from './allow-list.js';
 import { isLoopbackHost, tokenMatches, tokenOf } from './auth.js';
 import { type ServedRun, Session, type SessionStats } from './session.js';
-import { serverVersion } from './version.js';
 
 export const DEFAULT_PORT = 8003;
 const WS_PATHS = new Set(['/ws/mcp', '/ws']);
@@ -126,7 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       tailBytes: options.tailBytes ?? 32 * 1024,
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
     });
-  const version = serverVersion();
+  const version = packageVersion();
   const startedAt = Date.now();
   const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
 

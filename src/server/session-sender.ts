@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { notification } from '../exec/ws-protocol.js';
+import { notification } from '../protocol/messages.js';
 import { OutputBatch, type OutputStream } from './output-batch.js';
 
 export interface SenderLimits {

@@ -13,7 +13,7 @@ import {
   notification,
   type RequestId,
   resultFrame,
-} from '../exec/ws-protocol.js';
+} from '../protocol/messages.js';
 import { type ExecutionDeps, type ProcessIds, runExecution } from './execution.js';
 import { type SenderLimits, SessionSender } from './session-sender.js';
 

@@ -13,6 +13,10 @@ import type { LimitDerivation, Prediction, PredictorConfig } from './predict.js'
  *   partial prediction is exact;
  * - otherwise the limit is at least what the class was planned with the last time its history was read
  *   in full (the plan cache), or, without such a plan, the cap.
+ * A level that did not answer but that this process mirrors (its last full read plus every run recorded
+ * since, recent-mirror.ts) counts as answered: its runs are the store's, unless another process wrote to
+ * it meanwhile, so the limits are also kept at least at the last plan, which covers what that process
+ * knew when history was last read.
  */
 
 export interface MissingLevel {
@@ -24,6 +28,8 @@ export type FallbackSource = 'exact' | 'last-plan' | 'cap';
 
 export interface Fallback {
   missing: MissingLevel[];
+  /** Levels that did not answer but were read from the runs this process mirrored (recent-mirror.ts). */
+  mirrored: MissingLevel[];
   max: FallbackSource;
   stall: FallbackSource;
   /** The cached plan that was consulted, if any. */
@@ -69,16 +75,21 @@ export function failLoose(
   missing: readonly MissingLevel[],
   lastPlan: LastPlan | undefined,
   config: PredictorConfig,
+  mirrored: readonly MissingLevel[] = [],
 ): { prediction: Prediction; fallback?: Fallback } {
-  if (missing.length === 0) return { prediction };
+  if (missing.length === 0 && mirrored.length === 0) return { prediction };
   const capMs = Math.round(Math.max(config.floorSeconds, config.capSeconds) * 1000);
-  const why = missing.some((m) => m.reason === 'timeout')
+  const why = [...missing, ...mirrored].some((m) => m.reason === 'timeout')
     ? 'history did not answer in time'
     : 'history could not be read';
   const lastText =
     lastPlan === undefined ? '' : `the last plan for this class from ${isoMinute(lastPlan.at)}`;
-  const source = (metric: 'duration' | 'silence'): FallbackSource =>
-    decided(prediction, missing, metric) ? 'exact' : lastPlan !== undefined ? 'last-plan' : 'cap';
+  // A mirrored level may lack runs another process recorded: the last plan still bounds it from below.
+  const source = (metric: 'duration' | 'silence'): FallbackSource => {
+    const exact = missing.length === 0 || decided(prediction, missing, metric);
+    if (exact && (mirrored.length === 0 || lastPlan === undefined)) return 'exact';
+    return lastPlan !== undefined ? 'last-plan' : 'cap';
+  };
 
   const maxSource = source('duration');
   let max = prediction.max;
@@ -119,12 +130,19 @@ export function failLoose(
       'config-default',
     );
 
+  const levelsText = (list: readonly MissingLevel[]): string => list.map((m) => m.level).join(', ');
+  const fromMirror =
+    mirrored.length === 0
+      ? ''
+      : `; ${levelsText(mirrored)} read from the runs this process recorded since its last full read`;
   const summary =
     maxSource === 'exact' && stallSource === 'exact'
-      ? `${why} for ${missing.map((m) => m.level).join(', ')}; the levels that answered decide both limits`
-      : lastPlan !== undefined
-        ? `store unavailable: using ${lastText} as the least this task gets`
-        : `store unavailable and no earlier plan for this class: using the cap`;
+      ? `${why} for ${levelsText([...missing, ...mirrored])}; the levels that answered decide both limits${fromMirror}`
+      : lastPlan !== undefined && missing.length === 0
+        ? `store unavailable: ${levelsText(mirrored)} read from the runs this process recorded since its last full read, and no tighter than ${lastText}`
+        : lastPlan !== undefined
+          ? `store unavailable: using ${lastText} as the least this task gets${fromMirror}`
+          : `store unavailable and no earlier plan for this class: using the cap${fromMirror}`;
   return {
     prediction: {
       ...prediction,
@@ -132,6 +150,13 @@ export function failLoose(
       stall,
       extension: { times: prediction.extension.times, byMs: Math.round(max.ms * config.extensionFraction) },
     },
-    fallback: { missing: [...missing], max: maxSource, stall: stallSource, lastPlan, summary },
+    fallback: {
+      missing: [...missing],
+      mirrored: [...mirrored],
+      max: maxSource,
+      stall: stallSource,
+      lastPlan,
+      summary,
+    },
   };
 }

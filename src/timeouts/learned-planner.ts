@@ -1,10 +1,11 @@
 import type { Config, LoadedConfig } from '../config.js';
-import type { HistoryStore } from '../history/types.js';
+import type { HistoryStore, RunRecord } from '../history/types.js';
 import { classify } from './classify.js';
-import { failLoose } from './fail-loose.js';
+import { failLoose, type MissingLevel } from './fail-loose.js';
 import { readLevels } from './history-lookup.js';
 import { PlanCache, planCachePathFor } from './plan-cache.js';
 import { type Prediction, predictLimits } from './predict.js';
+import { RecentMirror } from './recent-mirror.js';
 import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from './types.js';
 
 export interface LearnedPlannerOptions {
@@ -22,6 +23,9 @@ export interface LearnedPlannerOptions {
 
 export const DEFAULT_LOOKUP_TIMEOUT_MS = 300;
 
+/** Class levels whose recent runs are mirrored for when the store fails (a few MB at most). */
+export const MIRRORED_LEVELS = 512;
+
 /** The planner of `run` and `serve`: its last plans live beside the history file, for the next run. */
 export function learnedPlannerFor(store: HistoryStore, loaded: LoadedConfig): LearnedTimeoutPlanner {
   const planCache = new PlanCache({
@@ -33,9 +37,12 @@ export function learnedPlannerFor(store: HistoryStore, loaded: LoadedConfig): Le
 
 /**
  * Plans each task's limits from the history of its class: classify, read every class level at once
- * (bounded by the lookup timeout), predict. When some levels do not answer, the task gets at least the
- * last plan of its class read in full, else the cap (see fail-loose.ts): a slow or broken store may delay
- * a start by the lookup timeout and loosen a limit, never tighten one. Limits fixed by the suite always win.
+ * (bounded by the lookup timeout), predict. When some levels do not answer, they are read from the runs
+ * this process mirrors (their last full read plus the runs recorded since, told to it by `observe`), and
+ * the task gets at least the last plan of its class read in full, else the cap (see fail-loose.ts): a slow
+ * or broken store may delay a start by the lookup timeout and loosen a limit, never tighten one, even
+ * while the runs recorded during the outage make the healthy plan grow. Limits fixed by the suite always
+ * win.
  */
 export class LearnedTimeoutPlanner implements TimeoutPlanner {
   private readonly store: HistoryStore;
@@ -43,6 +50,7 @@ export class LearnedTimeoutPlanner implements TimeoutPlanner {
   private readonly now: () => number;
   private readonly lookupTimeoutMs: number;
   private readonly cache: PlanCache;
+  private readonly mirror: RecentMirror;
 
   constructor(options: LearnedPlannerOptions) {
     this.store = options.store;
@@ -50,6 +58,12 @@ export class LearnedTimeoutPlanner implements TimeoutPlanner {
     this.now = options.now ?? Date.now;
     this.lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
     this.cache = options.planCache ?? new PlanCache({ size: options.config.history.planCacheSize });
+    this.mirror = new RecentMirror(options.config.predictor.window, MIRRORED_LEVELS);
+  }
+
+  /** A run was recorded in history under these keys: the mirror of the levels this process read takes it. */
+  observe(classKeys: readonly string[], record: RunRecord): void {
+    this.mirror.observe(classKeys, record);
   }
 
   async plan(task: PlanInput): Promise<TimeoutPlan> {
@@ -57,13 +71,30 @@ export class LearnedTimeoutPlanner implements TimeoutPlanner {
     const key = cls.levels[0]!.key;
     const lookup = await readLevels(this.store, cls, this.config.predictor.window, this.lookupTimeoutMs);
     const now = this.now();
-    const partial = predictLimits(lookup.levels, cls.kind, this.config.predictor, now);
+    const missing: MissingLevel[] = [];
+    const mirrored: MissingLevel[] = [];
+    const levels = lookup.levels.map((l) => {
+      const gap = lookup.missing.find((m) => m.level === l.level);
+      if (gap === undefined) {
+        this.mirror.seed(l.key, l.runs);
+        return l;
+      }
+      const runs = this.mirror.get(l.key);
+      if (runs === undefined) {
+        missing.push(gap);
+        return l;
+      }
+      mirrored.push(gap);
+      return { ...l, runs };
+    });
+    const partial = predictLimits(levels, cls.kind, this.config.predictor, now);
     const complete = lookup.missing.length === 0;
     const { prediction } = failLoose(
       partial,
-      lookup.missing,
+      missing,
       complete ? undefined : this.cache.get(key),
       this.config.predictor,
+      mirrored,
     );
     if (complete)
       this.cache.remember(key, { maxMs: prediction.max.ms, stallMs: prediction.stall.ms, at: now });

@@ -92,6 +92,11 @@ export interface Anchor {
   level: ClassLevel;
   rawMs: number;
   medianMs: number;
+  /**
+   * Cut-offs in its window, counted or presumed hangs; 0 for a general level, whose window of other
+   * commands' runs need not hold this command's cut-offs.
+   */
+  cutOffs: number;
 }
 
 /** Runs needed before a log-normal fit of a thin level says anything (below that the t quantile explodes). */
@@ -165,7 +170,12 @@ export function evaluateLevel(
       consider('borrowed', Math.max(summary.medianMs, 1) * ratio);
     }
     if (summary.maxMs !== undefined) consider('observed-max', summary.maxMs);
-    const floor = cutOffFloor(set.censored, settings);
+    // Runs are recorded under every level, so a trusted ancestor of the command's own that holds as many
+    // cut-offs has already weighed these, with more runs to tell an occasional hang from a slower class:
+    // judged again among a thin level's few runs, one hang would lift the limit (no ratchet, but a
+    // lift every time hangs happen to fall on the same fingerprint).
+    const judged = borrow && anchor !== undefined && anchor.cutOffs >= c + set.presumedHung;
+    const floor = judged ? undefined : cutOffFloor(set.censored, settings);
     if (floor !== undefined) consider('censored-floor', floor);
   };
 

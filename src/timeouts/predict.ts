@@ -146,7 +146,13 @@ function evaluateChain(
     if (evaluation.trusted) {
       if (OWN_LEVELS.has(level)) trustedIndex = i;
       const medianMs = median(f);
-      if (medianMs !== undefined) anchor = { level, rawMs: evaluation.bound.rawMs, medianMs };
+      if (medianMs !== undefined)
+        anchor = {
+          level,
+          rawMs: evaluation.bound.rawMs,
+          medianMs,
+          cutOffs: OWN_LEVELS.has(level) ? set.censored.length + set.presumedHung : 0,
+        };
     }
     parent = evaluation.bound;
   }

@@ -18,12 +18,25 @@ export function conformalRank(n: number, alpha: number): number {
   return Math.ceil((n + 1) * (1 - alpha) - 1e-9);
 }
 
-/** Nearest-rank quantile of an ascending array (undefined when empty). */
-export function quantile(sortedAscending: ArrayLike<number>, q: number): number | undefined {
-  const n = sortedAscending.length;
+/**
+ * The q-quantile by the nearest-rank rule: the smallest of the values with at least a share q of them at or
+ * below it (q in [0, 1]; 0 gives the minimum, 1 the maximum), so the result is always one of the values.
+ * The values may come in any order and are not modified; an ascending input (the predictor's) is read in
+ * place. Undefined when there are none. The one quantile of cc-stress: reports, ramps, the predictor and
+ * the benchmarks all use it.
+ */
+export function quantile(values: ArrayLike<number>, q: number): number | undefined {
+  const n = values.length;
   if (n === 0) return undefined;
+  const sorted = isAscending(values) ? values : Float64Array.from(values).sort();
+  // Without the epsilon, 0.07 × 100 = 7.000000000000001 would pick rank 8.
   const rank = Math.min(n, Math.max(1, Math.ceil(q * n - 1e-9)));
-  return sortedAscending[rank - 1];
+  return sorted[rank - 1];
+}
+
+function isAscending(values: ArrayLike<number>): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i - 1]! > values[i]!) return false;
+  return true;
 }
 
 /** Median of an ascending array, averaging the middle pair (undefined when empty). */

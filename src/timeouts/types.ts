@@ -1,3 +1,4 @@
+import type { RunRecord } from '../history/types.js';
 import type { TaskSpec } from '../suite/types.js';
 
 /** Where a limit came from; shown in reports and by explain-timeout. */
@@ -32,4 +33,6 @@ export type PlanInput = Pick<
 
 export interface TimeoutPlanner {
   plan(task: PlanInput): Promise<TimeoutPlan>;
+  /** A run of a planned task was recorded in history under these class keys (planners that learn). */
+  observe?(classKeys: readonly string[], record: RunRecord): void;
 }

@@ -5,8 +5,8 @@ import { replay, TICK_MS } from '../../bench/timeouts/replay.js';
 import { fixedPlan } from '../../bench/timeouts/strategies.js';
 import { SAMPLE_MS } from '../../bench/timeouts/timeline.js';
 import { createWorkload, type SimRun } from '../../bench/timeouts/workload.js';
-import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
-import { normaliseLine } from '../../src/exec/repeated-output.js';
+import { normaliseLine } from '../../src/exec/output/repeated-output.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/watchdog/progress-rules.js';
 
 const MIN = 60_000;
 const JOB = 6 * 60 * MIN;

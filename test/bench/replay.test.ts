@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { replay, TICK_MS } from '../../bench/timeouts/replay.js';
 import { fixedPlan } from '../../bench/timeouts/strategies.js';
-import { SAMPLE, SAMPLE_MS, TimelineBuilder, WORKING_IO_BYTES_PER_S } from '../../bench/timeouts/timeline.js';
-import { DEFAULT_PROGRESS_RULES } from '../../src/exec/progress-rules.js';
+import {
+  EVENT_TOOL_END,
+  EVENT_TOOL_START,
+  SAMPLE,
+  SAMPLE_MS,
+  TimelineBuilder,
+  WORKING_IO_BYTES_PER_S,
+} from '../../bench/timeouts/timeline.js';
+import { DEFAULT_PROGRESS_RULES } from '../../src/exec/watchdog/progress-rules.js';
 import type { TimeoutPlan } from '../../src/timeouts/types.js';
 
 const S = 1000;
@@ -103,5 +110,35 @@ describe('replaying timelines through the real Watchdog', () => {
     expect(result.end).toBe('stall');
     expect(result.atMs).toBeGreaterThanOrEqual(320 * S);
     expect(result.atMs).toBeLessThanOrEqual(320 * S + SAMPLE_MS + TICK_MS);
+  });
+
+  it('holds the stall clock for an open tool call only while its process runs, as the watch loop sees it', () => {
+    // An agent opens a shell tool at 10 s; the tool's process runs until 200 s, silent and idle.
+    const agent = (hangAt?: number) => {
+      const b = new TimelineBuilder();
+      b.line(5 * S);
+      b.heartbeat(10 * S, EVENT_TOOL_START);
+      b.child(10 * S, 200 * S);
+      b.heartbeat(200 * S, EVENT_TOOL_END);
+      b.line(201 * S);
+      const tl =
+        hangAt === undefined
+          ? b.build(202 * S)
+          : b.build(202 * S, { onsetMs: hangAt, tail: { lineEveryMs: 0, cpuShare: 0, ioBytesPerS: 0 } });
+      tl.agentEvents = true;
+      return tl;
+    };
+    const plan = fixedPlan(NONE, 120 * S, 'test');
+    // The tool runs past the stall limit: its open call keeps the task alive, with full signals.
+    expect(replay(plan, agent(), 'full', JOB).end).toBe('finished');
+    // The agent hangs at 60 s and its tool is gone: the call held the clock while the tool ran, no longer.
+    const hung = replay(plan, agent(60 * S), 'full', JOB);
+    expect(hung).toMatchObject({ end: 'stall', atMs: 180 * S });
+    // Without process counts (output only) an open call is enough, up to keepAliveMs after the call.
+    const blind = replay(plan, agent(60 * S), 'output', JOB);
+    expect(blind).toMatchObject({
+      end: 'stall',
+      atMs: 10 * S + DEFAULT_PROGRESS_RULES.keepAliveMs + 120 * S,
+    });
   });
 });

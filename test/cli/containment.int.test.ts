@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { containment } from '../../src/exec/containment.js';
+import { containment } from '../../src/exec/process/containment.js';
 import { readReport } from '../../src/report/index.js';
 import { ESCAPES, escapeThen, newMarker, survivorsOf, withMarker } from '../exec/support/escapes.js';
 import { finished, isolatedEnv, runCli, startCli, workDir, writeSuite } from './cli-support.js';

@@ -123,7 +123,12 @@ tasks:
   it('stalls a task that closed its output and sits idle', () => {
     const idle = task('closes-output-idle');
     expect(idle.reason).toBe('stalled');
-    expect(idle.attempts[0]!.messages.join(' ')).toMatch(/no output, CPU or I\/O for 2\.0s/);
+    // Judged at the limit, or a poll or two later on a busy machine.
+    const silent = /no output, CPU or I\/O for (\d+\.\d)s \(stall limit 2s/.exec(
+      idle.attempts[0]!.messages.join(' '),
+    );
+    expect(Number(silent?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(silent?.[1])).toBeLessThan(5);
     // Killed near its 2 s limit, not after its 30 s sleep.
     expect(idle.durationMs).toBeLessThan(10_000);
   });

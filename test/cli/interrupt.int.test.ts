@@ -4,17 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { readReport } from '../../src/report/index.js';
 import { logFileName } from '../../src/run/log-path.js';
 import { liveMarked, newMark } from '../exec/support/local-tasks.js';
+import { eventually } from '../helpers/eventually.js';
 import { finished, isolatedEnv, startCli, workDir, writeSuite } from './cli-support.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}
 
 function stubbornSuite(mark: string): string {
   return `
@@ -46,7 +39,7 @@ async function startStubbornRun() {
   const child = startCli(['run', suite, '--out', out], isolatedEnv(dir));
   const done = finished(child);
   // The stubborn agent, its grandchild and the sleepers are all up.
-  await waitFor(() => liveMarked(mark).length >= 4, 15_000);
+  await eventually(() => liveMarked(mark).length >= 4, 'the four processes of the run up', 15_000);
   return { mark, out, child, done };
 }
 
@@ -55,7 +48,11 @@ describe('interrupting a run', () => {
     const { mark, out, child, done } = await startStubbornRun();
     // Wait for the agent's init line, so there is partial output to keep, however loaded the machine is.
     const log = join(out, 'logs', logFileName('stubborn', 1));
-    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('"type":"system"'), 15_000);
+    await eventually(
+      () => existsSync(log) && readFileSync(log, 'utf8').includes('"type":"system"'),
+      'the stubborn task printed its first event',
+      15_000,
+    );
     child.kill('SIGINT');
     const result = await done;
 
@@ -84,7 +81,7 @@ describe('interrupting a run', () => {
     expect(result.code, `${result.signal} ${JSON.stringify(result.stderr)}`).toBe(130);
     // The stubborn task ignores SIGTERM for the 5 s grace period; the second Ctrl-C does not wait for it.
     expect(Date.now() - started).toBeLessThan(4000);
-    await waitFor(() => liveMarked(mark).length === 0, 5000);
+    await eventually(() => liveMarked(mark).length === 0, 'every process of the run gone');
   }, 30_000);
 
   it('SIGTERM to the runner does the same', async () => {
@@ -100,7 +97,7 @@ describe('interrupting a run', () => {
     const { mark, child, done } = await startStubbornRun();
     child.kill('SIGKILL');
     await done;
-    await waitFor(() => liveMarked(mark).length === 0, 15_000);
+    await eventually(() => liveMarked(mark).length === 0, 'every process of the run gone', 15_000);
     expect(liveMarked(mark)).toEqual([]);
   }, 30_000);
 });

@@ -4,17 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/cli/out-dir.js';
 import { logFileName } from '../../src/run/log-path.js';
+import { eventually } from '../helpers/eventually.js';
 import { finished, isolatedEnv, runCli, startCli, workDir, writeSuite } from './cli-support.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}
 
 /** A suite whose one task leaves a file behind when it runs, so a test can tell that nothing ran. */
 function touchSuite(dir: string): { suite: string; ran: string } {
@@ -68,7 +59,7 @@ describe('one run at a time per --out folder', () => {
     );
     const first = startCli(['run', slow, '-o', out], isolatedEnv(dir));
     const firstDone = finished(first);
-    await waitFor(() => existsSync(join(out, LOCK_FILE)), 15_000);
+    await eventually(() => existsSync(join(out, LOCK_FILE)), 'the first run holds the lock', 15_000);
 
     const { suite, ran } = touchSuite(dir);
     const second = await runCli(['run', suite, '-o', out], isolatedEnv(dir));

@@ -47,19 +47,13 @@ tasks:
 
     const attempts = report.tasks.map((t) => t.attempts[0]!);
     // The scheduler ran them at once, not in slots: starts are spread one per event-loop turn (so the loop
-    // never stalls), yet most of the tasks were in flight together.
-    const events = attempts.flatMap((a) => [
-      { at: Date.parse(a.startedAt), step: 1 },
-      { at: Date.parse(a.endedAt), step: -1 },
-    ]);
-    events.sort((a, b) => a.at - b.at || a.step - b.step);
-    let inFlight = 0;
-    let peak = 0;
-    for (const event of events) {
-      inFlight += event.step;
-      peak = Math.max(peak, inFlight);
-    }
-    expect(peak, `peak ${peak} of ${TASKS} in flight`).toBeGreaterThanOrEqual(TASKS / 2);
+    // never stalls), yet no start waited for a task to end. How many fit into the first task's 5 s depends
+    // on how fast this machine spawns (25-200 ms a process): a scheduler with a few slots would fit 8.
+    const firstEnd = Math.min(...attempts.map((a) => Date.parse(a.endedAt)));
+    const startedBeforeFirstEnd = attempts.filter((a) => Date.parse(a.startedAt) < firstEnd).length;
+    expect(startedBeforeFirstEnd, `${startedBeforeFirstEnd} started before the first ended`).toBeGreaterThan(
+      24,
+    );
     expect(attempts.every((a) => a.outputTail === '1\n2\n3\n4\n5\n')).toBe(true);
     // Hundreds of listeners on the run's stop signal are expected; Node must not call them a leak.
     expect(result.stderr).not.toContain('MaxListenersExceededWarning');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lex } from '../../src/command/lex.js';
 import { quoteArgv, quoteWord } from '../../src/command/quote.js';
 import { splitShellLine } from '../../src/command/shell-line.js';
-import { splitCommandLine } from '../../src/exec/ws-command-line.js';
+import { splitCommandLine } from '../../src/protocol/command-line.js';
 
 const word = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 16 }),

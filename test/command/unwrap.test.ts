@@ -79,10 +79,16 @@ describe('simpleCommands', () => {
     expect(branch.map((c) => c.tool)).toEqual(['npm', 'echo', 'exit']);
   });
 
-  it('stops opening nested shells after a few levels', () => {
-    let line = 'npm test';
-    for (let i = 0; i < 10; i++) line = `sh -c '${line.replace(/'/g, `'\\''`)}'`;
-    expect(() => simpleCommands([line], true)).not.toThrow();
+  it('stops opening nested shells after four levels, naming the shell it did not open', () => {
+    const nested = (levels: number) => {
+      let line = 'npm test';
+      for (let i = 0; i < levels; i++) line = `sh -c '${line.replace(/'/g, `'\\''`)}'`;
+      return simpleCommands([line], true);
+    };
+    expect(nested(4).map((c) => [c.tool, c.wrappers.length])).toEqual([['npm', 4]]);
+    for (const levels of [5, 6, 9]) {
+      expect(nested(levels).map((c) => [c.tool, c.wrappers.length])).toEqual([['sh', 5]]);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -17,37 +18,34 @@ import { type ChildResult, finished } from '../helpers/child-output.js';
 export { type ChildResult, finished };
 
 /**
- * Child processes run the real store code. Node 20 cannot run TypeScript, so src/history and the
- * fixtures are transpiled once per test file into a temp tree that mirrors the repository (the Lua
- * folder and node_modules are linked in), and children run plain node on it.
+ * Child processes run the built store code (`npm test` builds first), the same code bin/ runs. Node 20
+ * cannot run TypeScript, so only the fixtures are transpiled, once per test file, into a temp tree whose
+ * src/ is a link to dist/ (and node_modules a link to the project's), so their imports resolve as written.
  */
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const folders = ['src/history', 'test/history/fixtures'];
+const fixtures = 'test/history/fixtures';
 
 let built: string | undefined;
 
-function transpileFolder(root: string, folder: string): void {
-  const from = join(repo, folder);
-  const to = join(root, folder);
-  mkdirSync(to, { recursive: true });
-  for (const file of readdirSync(from)) {
-    if (!file.endsWith('.ts')) continue;
-    const output = ts.transpileModule(readFileSync(join(from, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      fileName: file,
-    });
-    writeFileSync(join(to, file.replace(/\.ts$/, '.js')), output.outputText);
-  }
-}
-
 function buildTree(): string {
   if (built !== undefined) return built;
+  const dist = join(repo, 'dist');
+  if (!existsSync(join(dist, 'history')))
+    throw new Error(`${dist} is missing: run npm run build (npm test does)`);
   const root = mkdtempSync(join(tmpdir(), 'cc-stress-children-'));
   writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
-  for (const folder of folders) transpileFolder(root, folder);
-  symlinkSync(join(repo, 'src/history/lua'), join(root, 'src/history/lua'));
+  symlinkSync(dist, join(root, 'src'));
+  mkdirSync(join(root, fixtures), { recursive: true });
+  for (const file of readdirSync(join(repo, fixtures))) {
+    if (!file.endsWith('.ts')) continue;
+    const output = ts.transpileModule(readFileSync(join(repo, fixtures, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      fileName: file,
+    });
+    writeFileSync(join(root, fixtures, file.replace(/\.ts$/, '.js')), output.outputText);
+  }
   built = root;
   return root;
 }

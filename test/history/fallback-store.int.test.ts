@@ -12,6 +12,7 @@ import { classHash, RedisKeys } from '../../src/history/redis-keys.js';
 import { RedisHistoryStore } from '../../src/history/redis-store.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
 import type { HistoryStore } from '../../src/history/types.js';
+import { eventually } from '../helpers/eventually.js';
 import { freePort, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { removeFixtureTree, runFixturesTogether } from './child-process.js';
 import { run } from './store-contract.js';
@@ -19,8 +20,14 @@ import { run } from './store-contract.js';
 const dir = mkdtempSync(join(tmpdir(), 'cc-stress-fallback-'));
 const defaults = configSchema.parse({}).history;
 const T0 = 1_700_000_000_000;
-/** The promise every record/recent call keeps: no waiting on Redis beyond ~300 ms. */
-const CALL_LIMIT_MS = 300;
+/** The store's own deadline for a Redis call, after which it answers from the embedded store. */
+const DEADLINE_MS = 250;
+/**
+ * A call may wait out one deadline, never Redis itself: the faults below (a paused server, DEBUG SLEEP 2, a
+ * connect budget of 1 s, a queue of 3000 records) would each hold a waiting call for a second or more, while
+ * a loaded 2-core machine can add a few hundred milliseconds to an honest call.
+ */
+const CALL_LIMIT_MS = 4 * DEADLINE_MS;
 
 const servers: RedisServer[] = [];
 const stores: HistoryStore[] = [];
@@ -83,8 +90,8 @@ async function runner(
   const fallback = store as FallbackHistoryStore;
   await eventually(
     () => fallback.status().breaker === 'closed' || warnings.length > 0,
-    5000,
     'Redis joined or reported unreachable',
+    5000,
   );
   return {
     store: store as FallbackHistoryStore,
@@ -100,14 +107,6 @@ async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number 
   const started = performance.now();
   const value = await call();
   return { value, ms: performance.now() - started };
-}
-
-async function eventually(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** What Redis itself holds for a class, read by a separate client as another runner would. */
@@ -188,7 +187,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     }
     expect(slowest).toBeLessThan(CALL_LIMIT_MS);
     // The queue drains on its own once Redis is back, without waiting for flush() or close().
-    await eventually(() => r.store.status().pending === 0, 10_000, 'queued records replayed');
+    await eventually(() => r.store.status().pending === 0, 'queued records replayed', 10_000);
     expect(r.store.status()).toMatchObject({ breaker: 'closed', droppedFromPending: 0 });
     expect(r.store.status().replayed).toBeGreaterThan(0);
 
@@ -210,37 +209,42 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
   it.each([
     ['paused with SIGSTOP', 'sigstop'],
     ['busy in DEBUG SLEEP', 'debug-sleep'],
-  ] as const)('answers every call within 300 ms while Redis is %s, then catches up', async (_label, how) => {
-    const redis = await server();
-    const r = await runner(redis.url);
-    await r.store.record(['npm test'], run('before', T0));
-    let sleeper: ReturnType<typeof spawn> | undefined;
-    if (how === 'sigstop') {
-      redis.pause();
-    } else {
-      sleeper = spawn('redis-cli', ['-p', String(redis.port), 'DEBUG', 'SLEEP', '2'], { stdio: 'ignore' });
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-    const times: number[] = [];
-    for (let i = 0; i < 10; i += 1) {
-      times.push((await timed(() => r.store.record(['npm test'], run(`during-${i}`, T0 + 1 + i)))).ms);
-      const read = await timed(() => r.store.recent('npm test'));
-      times.push(read.ms);
-      expect(read.value[0]!.runId).toBe(`during-${i}`);
-    }
-    expect(Math.max(...times)).toBeLessThan(CALL_LIMIT_MS);
-    expect(r.warnings).toEqual([expect.stringMatching(/unreachable \(no answer within 250 ms\)/)]);
+  ] as const)(
+    'waits out one deadline, not every call, while Redis is %s, then catches up',
+    async (_label, how) => {
+      const redis = await server();
+      const r = await runner(redis.url);
+      await r.store.record(['npm test'], run('before', T0));
+      let sleeper: ReturnType<typeof spawn> | undefined;
+      if (how === 'sigstop') {
+        redis.pause();
+      } else {
+        sleeper = spawn('redis-cli', ['-p', String(redis.port), 'DEBUG', 'SLEEP', '2'], { stdio: 'ignore' });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      const times: number[] = [];
+      for (let i = 0; i < 10; i += 1) {
+        times.push((await timed(() => r.store.record(['npm test'], run(`during-${i}`, T0 + 1 + i)))).ms);
+        const read = await timed(() => r.store.recent('npm test'));
+        times.push(read.ms);
+        expect(read.value[0]!.runId).toBe(`during-${i}`);
+      }
+      expect(Math.max(...times)).toBeLessThan(CALL_LIMIT_MS);
+      // After the first deadline the breaker is open: 20 calls that each waited it out would take 5 s.
+      expect(times.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(times.length * DEADLINE_MS * 0.4);
+      expect(r.warnings).toEqual([expect.stringMatching(/unreachable \(no answer within 250 ms\)/)]);
 
-    if (how === 'sigstop') redis.resume();
-    else await new Promise((resolve) => sleeper!.once('exit', resolve));
-    await eventually(
-      () => r.store.status().pending === 0 && r.store.status().breaker === 'closed',
-      10_000,
-      'caught up',
-    );
-    expect(await inRedis(redis.url, r.keyPrefix, 'npm test')).toHaveLength(11);
-    expect(r.warnings).toHaveLength(1);
-  });
+      if (how === 'sigstop') redis.resume();
+      else await new Promise((resolve) => sleeper!.once('exit', resolve));
+      await eventually(
+        () => r.store.status().pending === 0 && r.store.status().breaker === 'closed',
+        'caught up',
+        10_000,
+      );
+      expect(await inRedis(redis.url, r.keyPrefix, 'npm test')).toHaveLength(11);
+      expect(r.warnings).toHaveLength(1);
+    },
+  );
 
   it('skips a class whose key holds another type, warns once, and keeps sharing every other class', async () => {
     const redis = await server();
@@ -285,7 +289,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     expect((await r.store.classes()).map((c) => c.classKey)).toEqual(['cargo build']);
 
     const redis = await server({ port });
-    await eventually(() => r.store.status().pending === 0, 10_000, 'queue replayed to the new server');
+    await eventually(() => r.store.status().pending === 0, 'queue replayed to the new server', 10_000);
     expect(await inRedis(redis.url, r.keyPrefix, 'cargo build')).toHaveLength(20);
     expect(r.warnings).toHaveLength(1);
   });
@@ -303,7 +307,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     expect(Math.max(write.ms, read.ms)).toBeLessThan(CALL_LIMIT_MS);
     expect(read.value.map((record) => record.runId)).toEqual(['p1']);
     redis.resume();
-    await eventually(() => r.store.status().pending === 0, 10_000, 'replayed after resume');
+    await eventually(() => r.store.status().pending === 0, 'replayed after resume', 10_000);
     expect(await inRedis(redis.url, r.keyPrefix, 'pytest')).toEqual(['p1']);
   });
 
@@ -317,7 +321,7 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     expect(await inSqlite(r.historyPath, 'go test')).toHaveLength(12);
 
     await redis.restart();
-    await eventually(() => r.store.status().pending === 0, 10_000, 'queue replayed');
+    await eventually(() => r.store.status().pending === 0, 'queue replayed', 10_000);
     expect((await inRedis(redis.url, r.keyPrefix, 'go test')).sort()).toEqual([
       'g10',
       'g11',
@@ -383,7 +387,7 @@ describe('the replay queue in the history file, across runs and processes', () =
 
     await redis.restart();
     const second = await runner(redis.url, { keyPrefix: first.keyPrefix }, first.historyPath);
-    await eventually(() => second.store.status().pending === 0, 10_000, "the first run's queue sent");
+    await eventually(() => second.store.status().pending === 0, "the first run's queue sent", 10_000);
     expect(second.store.status()).toMatchObject({ breaker: 'closed', replayed: 30 });
     expect((await inRedis(redis.url, first.keyPrefix, 'claude -p')).sort()).toEqual([...missed].sort());
     expect(await inRedis(redis.url, first.keyPrefix, 'task 1')).toHaveLength(10);
@@ -430,7 +434,7 @@ describe('the replay queue in the history file, across runs and processes', () =
     expect(await inRedis(redis.url, 'prefix-b', 'make')).toEqual([]);
 
     const own = await runner(redis.url, { keyPrefix: 'prefix-a' }, historyPath);
-    await eventually(() => own.store.status().pending === 0, 10_000, 'queue for prefix-a sent');
+    await eventually(() => own.store.status().pending === 0, 'queue for prefix-a sent', 10_000);
     expect((await inRedis(redis.url, 'prefix-a', 'make')).sort()).toEqual(['a1', 'a2', 'a3']);
   });
 

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { samplesOf } from '../../src/timeouts/samples.js';
 import { ANTHROPIC_TIMING } from './fake-api/anthropic.js';
@@ -9,37 +8,38 @@ import {
   lastAttempt,
   type Report,
   type ReportAttempt,
-  readReport,
   resultLine,
   verbClassKey,
 } from './harness/results.js';
-import { loggedRequests, runInNamespace } from './harness/run-in-namespace.js';
+import {
+  runScenarioSuite,
+  SCENARIO_STALL_MS,
+  SCENARIO_TIME_SCALE,
+  type ScenarioRun,
+} from './harness/scenario-run.js';
 
 /**
  * The real Claude Code CLI, one task per scenario of the fake Anthropic API, in one cc-stress run inside a
  * loopback-only network namespace. Timings are scaled by 0.1 and the suite's stall limit is a fixed 6 s.
  */
 
-const SUITE = fileURLToPath(new URL('./suites/claude-scenarios.yaml', import.meta.url));
-const TIME_SCALE = 0.1;
-const STALL_MS = 6_000;
+const TIME_SCALE = SCENARIO_TIME_SCALE;
+const STALL_MS = SCENARIO_STALL_MS;
 
 let report: Report;
 let requests: LoggedRequest[];
 let workDir: string;
-let done: { code: number | null; stderr: string };
+let done: ScenarioRun['done'];
+let suiteFile: string;
 
 beforeAll(async () => {
-  const run = runInNamespace({
-    apis: ['anthropic'],
-    args: ['run', SUITE, '--out', 'reports', '--reporter', 'line,json'],
-    timeScale: TIME_SCALE,
-  });
-  workDir = run.workDir;
-  await run.ready;
-  done = await run.done;
-  report = readReport(workDir);
-  requests = loggedRequests(workDir);
+  ({
+    report,
+    requests,
+    workDir,
+    done,
+    suite: suiteFile,
+  } = await runScenarioSuite('claude-scenarios.yaml', ['anthropic']));
 }, 200_000);
 
 const attempt = (id: string): ReportAttempt => lastAttempt(report, id);
@@ -130,7 +130,7 @@ describe('real claude: API storms', () => {
   });
 
   it('does not keep a storm as a duration sample in the history', () => {
-    const runs = historyRuns(workDir, verbClassKey(SUITE, 'normal'));
+    const runs = historyRuns(workDir, verbClassKey(suiteFile, 'normal'));
     expect(runs).toHaveLength(report.tasks.length);
     for (const id of ['storm-429', 'storm-529']) {
       const matching = runs.filter((run) => run.durationMs === attempt(id).durationMs);

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { samplesOf } from '../../src/timeouts/samples.js';
 import { GEMINI_TIMING } from './fake-api/gemini.js';
@@ -10,36 +9,37 @@ import {
   lastAttempt,
   type Report,
   type ReportAttempt,
-  readReport,
   verbClassKey,
 } from './harness/results.js';
-import { loggedRequests, runInNamespace } from './harness/run-in-namespace.js';
+import {
+  runScenarioSuite,
+  SCENARIO_STALL_MS,
+  SCENARIO_TIME_SCALE,
+  type ScenarioRun,
+} from './harness/scenario-run.js';
 
 /**
  * The real Codex CLI and Gemini CLI, one task per CLI and scenario of their fake APIs, in one cc-stress run
  * inside a loopback-only network namespace. Timings are scaled by 0.1 and the stall limit is a fixed 6 s.
  */
 
-const SUITE = fileURLToPath(new URL('./suites/codex-gemini-scenarios.yaml', import.meta.url));
-const TIME_SCALE = 0.1;
-const STALL_MS = 6_000;
+const TIME_SCALE = SCENARIO_TIME_SCALE;
+const STALL_MS = SCENARIO_STALL_MS;
 
 let report: Report;
 let requests: LoggedRequest[];
 let workDir: string;
-let done: { code: number | null; stderr: string };
+let done: ScenarioRun['done'];
+let suiteFile: string;
 
 beforeAll(async () => {
-  const run = runInNamespace({
-    apis: ['openai', 'gemini'],
-    args: ['run', SUITE, '--out', 'reports', '--reporter', 'line,json'],
-    timeScale: TIME_SCALE,
-  });
-  workDir = run.workDir;
-  await run.ready;
-  done = await run.done;
-  report = readReport(workDir);
-  requests = loggedRequests(workDir);
+  ({
+    report,
+    requests,
+    workDir,
+    done,
+    suite: suiteFile,
+  } = await runScenarioSuite('codex-gemini-scenarios.yaml', ['openai', 'gemini']));
 }, 200_000);
 
 /** Gemini's retried scenarios run as a task of their own, with room for its unscaled retry wait. */
@@ -142,7 +142,7 @@ describe.each(['codex', 'gemini'] as const)('real %s', (cli) => {
   });
 
   it('does not keep a storm as a duration sample in the history', () => {
-    const runs = historyRuns(workDir, verbClassKey(SUITE, `${cli}[scenario=normal]`));
+    const runs = historyRuns(workDir, verbClassKey(suiteFile, `${cli}[scenario=normal]`));
     expect(runs).toHaveLength(11);
     for (const scenario of ['storm-429', 'storm-503']) {
       const matching = runs.filter((run) => run.durationMs === attempt(cli, scenario).durationMs);

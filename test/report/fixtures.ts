@@ -3,12 +3,11 @@ import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import type { ExecResult } from '../../src/exec/types.js';
 import { computeTotals, successRate, verdictOf } from '../../src/report/merge.js';
+import type { AttemptStart, RunStartInfo } from '../../src/report/types.js';
 import {
   type AttemptResult,
-  type AttemptStart,
   REPORT_SCHEMA_VERSION,
   type RunReport,
-  type RunStartInfo,
   type TaskResult,
 } from '../../src/run/types.js';
 import { defaultExpectations } from '../../src/suite/expect.js';

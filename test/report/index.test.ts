@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createReporters, parseReporterNames, readReport } from '../../src/report/index.js';
-import type { Reporter } from '../../src/run/types.js';
+import type { Reporter } from '../../src/report/types.js';
 import { attempt, attemptStart, Capture, raw, report, spec, startInfo, task } from './fixtures.js';
 
 let dir = '';

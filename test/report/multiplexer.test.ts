@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Multiplexer } from '../../src/report/multiplexer.js';
-import type { Reporter, RunReport } from '../../src/run/types.js';
+import type { Reporter } from '../../src/report/types.js';
+import type { RunReport } from '../../src/run/types.js';
 import { attempt, attemptStart, raw, report, spec, startInfo } from './fixtures.js';
 
 /** Records the hooks it receives. */

@@ -1,33 +1,6 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeStats, percentile, taskKey } from '../../src/run/stats.js';
+import { computeStats, taskKey } from '../../src/run/stats.js';
 import { attempt, task } from '../report/fixtures.js';
-
-describe('percentile (nearest rank)', () => {
-  it('is a value of the list with at least p of the values at or below it, and fewer strictly below', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.nat(1_000_000), { minLength: 1, maxLength: 200 }),
-        fc.double({ min: 0.01, max: 1, noNaN: true }),
-        (values, p) => {
-          const sorted = [...values].sort((a, b) => a - b);
-          const value = percentile(sorted, p)!;
-          expect(sorted).toContain(value);
-          expect(sorted.filter((v) => v <= value).length).toBeGreaterThanOrEqual(p * sorted.length - 1e-9);
-          expect(sorted.filter((v) => v < value).length).toBeLessThan(p * sorted.length);
-        },
-      ),
-    );
-  });
-
-  it('is null for no values and picks the familiar ranks', () => {
-    expect(percentile([], 0.5)).toBeNull();
-    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentile(hundred, 0.5)).toBe(50);
-    expect(percentile(hundred, 0.95)).toBe(95);
-    expect(percentile([7], 0.95)).toBe(7);
-  });
-});
 
 describe('computeStats', () => {
   const ms = (durationMs: number, reason: 'passed' | 'failed' | 'timed-out' = 'passed') =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.js';
-import { containment } from '../../src/exec/containment.js';
+import { containment } from '../../src/exec/process/containment.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
 import { ESCAPES, escapeThen, newMarker, survivorsOf, withMarker } from '../exec/support/escapes.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_OUTPUT_CHUNK } from '../../src/exec/ws-protocol.js';
+import { MAX_OUTPUT_CHUNK } from '../../src/protocol/messages.js';
 import { LineChunker } from '../../src/server/line-chunker.js';
 
 interface Sent {

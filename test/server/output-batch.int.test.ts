@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_OUTPUT_CHUNK } from '../../src/exec/ws-protocol.js';
+import { MAX_OUTPUT_CHUNK } from '../../src/protocol/messages.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startConfigServer } from '../helpers/config-server.js';
 import { firstWrongLine, LINE_BYTES, numberedLinesScript } from '../helpers/numbered-lines.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_OUTPUT_CHUNK } from '../../src/exec/ws-protocol.js';
+import { MAX_OUTPUT_CHUNK } from '../../src/protocol/messages.js';
 import { OutputBatch } from '../../src/server/output-batch.js';
 
 describe('OutputBatch', () => {

@@ -101,14 +101,20 @@ export class RawClient {
 
 /** Process ids in a process group, read from /proc. */
 export function processesInGroup(pgid: number): number[] {
-  const found: number[] = [];
+  return groupStates(pgid).map((p) => p.pid);
+}
+
+/** Live members of a process group with their state letter (T: stopped by a signal). */
+export function groupStates(pgid: number): { pid: number; state: string }[] {
+  const found: { pid: number; state: string }[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // After the command: state, ppid, pgrp.
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') found.push(Number(name));
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z')
+        found.push({ pid: Number(name), state: fields[0]! });
     } catch {
       // The process ended while we looked.
     }

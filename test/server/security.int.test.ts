@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.js';
-import { WebSocketExecutor } from '../../src/exec/ws-executor.js';
+import { WebSocketExecutor } from '../../src/exec/remote/ws-executor.js';
 import { type RunningServer, ServerStartError, startServer } from '../../src/server/server.js';
 import { ConfigTimeoutPlanner } from '../../src/timeouts/config-planner.js';
-import { request } from '../exec/ws-test-support.js';
+import { request } from '../exec/remote/ws-test-support.js';
 import { RawClient } from './raw-client.js';
 
 const planner = new ConfigTimeoutPlanner(configSchema.parse({}));

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { notification } from '../../src/exec/ws-protocol.js';
+import { notification } from '../../src/protocol/messages.js';
 import { SessionSender } from '../../src/server/session-sender.js';
 
 /** The part of a ws socket the sender uses, with the unsent byte count under the test's control. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.js';
+import { MemoryHistoryStore } from '../../src/history/memory-store.js';
 import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
 import { CLASS_LEVELS, classify } from '../../src/timeouts/classify.js';
 import { failLoose, type MissingLevel } from '../../src/timeouts/fail-loose.js';
@@ -8,7 +9,7 @@ import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 import { PlanCache } from '../../src/timeouts/plan-cache.js';
 import { type LevelHistory, type PredictorConfig, predictLimits } from '../../src/timeouts/predict.js';
 import type { PlanInput } from '../../src/timeouts/types.js';
-import { configArb, historyArb, kindArb, NOW } from './history-arbitraries.js';
+import { configArb, historyArb, kindArb, NOW, runArb } from './history-arbitraries.js';
 
 const defaults: PredictorConfig = configSchema.parse({}).predictor;
 const S = 1000;
@@ -207,5 +208,99 @@ describe('LearnedTimeoutPlanner when history fails', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+/** A real store whose reads fail while `state` says so; writes always go through, as in a partial outage. */
+class OutageStore implements HistoryStore {
+  readonly kind = 'outage';
+  state: Failure = 'ok';
+  constructor(private readonly inner: HistoryStore) {}
+  record(classKeys: string[], record: RunRecord): Promise<void> {
+    return this.inner.record(classKeys, record);
+  }
+  recent(classKey: string, limit?: number): Promise<RunRecord[]> {
+    if (this.state === 'error') return Promise.reject(new Error('connection refused'));
+    if (this.state === 'timeout') return new Promise<RunRecord[]>(() => {});
+    return this.inner.recent(classKey, limit);
+  }
+  classes(): Promise<ClassSummary[]> {
+    return this.inner.classes();
+  }
+  prune(): Promise<number> {
+    return Promise.resolve(0);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+describe('LearnedTimeoutPlanner when history fails while runs keep being recorded', () => {
+  const input: PlanInput = {
+    argv: ['claude', '-p', 'Summarise the changelog', '--output-format', 'stream-json'],
+    shell: false,
+    cwd: '/work/repo',
+    timeout: {},
+    agent: 'claude',
+  };
+  const keys = classify(input, []).levels.map((l) => l.key);
+  const base = configSchema.parse({});
+  /** A run recorded during the outage, by this task's class (depth 0) or by a class sharing only its more general levels. */
+  const recordedArb = fc.record({ run: runArb, depth: fc.integer({ min: 0, max: 4 }) });
+
+  it('never plans tighter than the healthy store, however much the recorded runs make its plan grow', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        historyArb(30),
+        configArb,
+        fc.constantFrom<Failure>('error', 'timeout'),
+        fc.array(recordedArb, { minLength: 1, maxLength: 40 }),
+        async (history, predictor, failure, recorded) => {
+          const config = { ...base, predictor };
+          const inner = new MemoryHistoryStore({ maxRunsPerClass: 200 });
+          for (const [i, level] of history.entries())
+            for (const run of level.runs) await inner.record([keys[i]!], run);
+          const store = new OutageStore(inner);
+          const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW, lookupTimeoutMs: 5 });
+          const healthy = new LearnedTimeoutPlanner({ store: inner, config, now: () => NOW });
+          // The last full read, then an outage during which every run is still recorded.
+          await planner.plan(input);
+          store.state = failure;
+          for (const [i, { run, depth }] of recorded.entries()) {
+            const record = { ...run, runId: `outage-${i}`, at: NOW + i };
+            const under = keys.slice(depth);
+            await store.record(under, record);
+            planner.observe(under, record);
+            const failed = await planner.plan(input);
+            const good = await healthy.plan(input);
+            expect(failed.maxMs).toBeGreaterThanOrEqual(good.maxMs);
+            expect(failed.maxMs + failed.extension.times * failed.extension.byMs).toBeGreaterThanOrEqual(
+              good.maxMs + good.extension.times * good.extension.byMs,
+            );
+            expect(failed.stallMs).toBeGreaterThanOrEqual(good.stallMs);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('grows with the runs recorded during the outage instead of staying at the last plan', async () => {
+    const config = base;
+    const inner = new MemoryHistoryStore({ maxRunsPerClass: 200 });
+    for (const run of runs(100, (i) => 60 + (i % 7))) await inner.record(keys, run);
+    const store = new OutageStore(inner);
+    const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW, lookupTimeoutMs: 5 });
+    const before = await planner.plan(input);
+    store.state = 'error';
+    // The class got slower while the store was down: a run of 10 minutes.
+    const slow = { ...runs(1, () => 600)[0]!, runId: 'slow', at: NOW + 1 };
+    await store.record(keys, slow);
+    planner.observe(keys, slow);
+    const failed = await planner.plan(input);
+    const good = await new LearnedTimeoutPlanner({ store: inner, config, now: () => NOW }).plan(input);
+    expect(good.maxMs).toBeGreaterThan(before.maxMs);
+    expect(failed.maxMs).toBe(good.maxMs);
+    expect(failed.maxSource.detail).toContain('history could not be read');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type Config, configSchema } from '../../src/config.js';
 import type { ExecResult, Termination } from '../../src/exec/types.js';
 import { MemoryHistoryStore } from '../../src/history/memory-store.js';
-import { runRecordOf } from '../../src/run/outcome.js';
+import { runRecordOf } from '../../src/history/run-record.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 import type { PlanInput, TimeoutPlan } from '../../src/timeouts/types.js';
 

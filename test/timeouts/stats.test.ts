@@ -37,6 +37,39 @@ describe('studentTQuantile', () => {
   });
 });
 
+describe('quantile (nearest rank)', () => {
+  it('whatever the order of the values, is one of them with at least p of the values at or below it, and fewer strictly below', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(1_000_000), { minLength: 1, maxLength: 200 }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        fc.constantFrom('given', 'ascending'),
+        (values, p, order) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const value = quantile(order === 'given' ? values : sorted, p)!;
+          expect(sorted).toContain(value);
+          expect(sorted.filter((v) => v <= value).length).toBeGreaterThanOrEqual(p * sorted.length - 1e-9);
+          expect(sorted.filter((v) => v < value).length).toBeLessThan(p * sorted.length);
+        },
+      ),
+    );
+  });
+
+  it('is undefined for no values, picks the familiar ranks and leaves its input alone', () => {
+    expect(quantile([], 0.5)).toBeUndefined();
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(quantile(hundred, 0.5)).toBe(50);
+    expect(quantile(hundred, 0.95)).toBe(95);
+    expect(quantile([7], 0.95)).toBe(7);
+    // 0.07 × 100 is 7.000000000000001 in floating point: still rank 7.
+    expect(quantile(hundred, 0.07)).toBe(7);
+    const unsorted = [5, 1, 4, 2, 3];
+    expect(quantile(unsorted, 0.2)).toBe(1);
+    expect(quantile(unsorted, 1)).toBe(5);
+    expect(unsorted).toEqual([5, 1, 4, 2, 3]);
+  });
+});
+
 describe('conformal rank', () => {
   it('needs 99 samples before alpha = 0.01 gives a finite bound', () => {
     expect(conformalRank(98, 0.01)).toBe(99);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createAgentAdapter } from '../../../src/exec/agents/index.js';
-import { createExpectationTracker } from '../../../src/exec/expectations.js';
+import { createExpectationTracker } from '../../../src/exec/output/expectations.js';
 import type { AgentEvent } from '../../../src/exec/types.js';
 import { defaultExpectations } from '../../../src/suite/expect.js';
 import type { AgentKind } from '../../../src/suite/types.js';

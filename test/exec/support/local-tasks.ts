@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalExecutor, type LocalExecutorOptions } from '../../../src/exec/local-executor.js';
+import { LocalExecutor, type LocalExecutorOptions } from '../../../src/exec/local/local-executor.js';
 import type { ExecRequest } from '../../../src/exec/types.js';
 import { defaultExpectations } from '../../../src/suite/expect.js';
 import type { Expectations } from '../../../src/suite/types.js';

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { ANTHROPIC_SCENARIOS, claudeApiEnv, fakeApi } from '../fake-api/anthropi
 import { startFakeApiServer } from '../fake-api/server.js';
 import { realCliEnv } from '../harness/cli-env.js';
 import { assertLoopbackOnly } from '../harness/netns.js';
+import { captureCli, writeCapture } from './capture.js';
 import { CLAUDE_COMMAND, CLAUDE_RECORDING, CLAUDE_VERSION } from './claude-recording.js';
 
 /**
@@ -34,41 +34,16 @@ const record = async (scenario: string) => {
   const work = mkdtempSync(join(tmpdir(), `record-claude-${scenario}-`));
   const env = { ...realCliEnv(process.env, work, claudeApiEnv(server.url)), ...CLAUDE_RECORDING.env };
   mkdirSync(join(work, 'homes'));
-  const child = spawn('claude', CLAUDE_COMMAND(scenario).slice(1), {
+  const capture = await captureCli(CLAUDE_COMMAND(scenario), {
     env,
     cwd: work,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    cutOffMs: CLAUDE_RECORDING.cutOffMs,
   });
-  let stdout = '';
-  let stderr = '';
-  // A dead stream is waited on for many minutes: record what it printed up to a cut-off, then stop it.
-  let cutOff: NodeJS.Timeout | undefined;
-  let stoppedByRecorder = false;
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    cutOff ??= setTimeout(() => {
-      stoppedByRecorder = true;
-      child.kill('SIGTERM');
-    }, CLAUDE_RECORDING.cutOffMs);
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const started = Date.now();
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-    child.once('close', (c, s) => resolve([c, s])),
-  );
-  clearTimeout(cutOff);
-  writeFileSync(join(outDir, `${scenario}.jsonl`), stdout);
-  const stderrFile = join(outDir, `${scenario}.stderr`);
-  if (stderr.length > 0) writeFileSync(stderrFile, stderr);
-  else rmSync(stderrFile, { force: true });
+  const said = writeCapture(join(outDir, scenario), capture);
   rmSync(work, { recursive: true, force: true });
-  manifest.scenarios[scenario] = { exitCode: code, signal, stoppedByRecorder };
-  process.stdout.write(
-    `${scenario}: exit ${code ?? signal} after ${((Date.now() - started) / 1000).toFixed(1)}s, ` +
-      `${stdout.split('\n').filter(Boolean).length} line(s)\n`,
-  );
+  const { exitCode, signal, stoppedByRecorder } = capture;
+  manifest.scenarios[scenario] = { exitCode, signal, stoppedByRecorder };
+  process.stdout.write(`${scenario}: ${said}\n`);
 };
 
 // A few at a time: on a busy machine the CLI alone takes seconds to start.

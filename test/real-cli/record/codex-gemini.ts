@@ -1,14 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GEMINI_SCENARIOS, fakeApi as geminiFake, geminiSettingsPath } from '../fake-api/gemini.js';
+import { GEMINI_SCENARIOS, fakeApi as geminiFake } from '../fake-api/gemini.js';
 import { OPENAI_SCENARIOS, fakeApi as openAiFake } from '../fake-api/openai.js';
 import { startFakeApiServer } from '../fake-api/server.js';
 import { realCliEnv } from '../harness/cli-env.js';
 import { assertLoopbackOnly } from '../harness/netns.js';
 import { REPO_ROOT } from '../harness/paths.js';
+import { captureCli, writeCapture } from './capture.js';
 import {
   CODEX_COMMAND,
   CODEX_VERSION,
@@ -83,53 +83,16 @@ const record = async (job: (typeof jobs)[number]) => {
   const env = { ...realCliEnv(process.env, work, job.apiEnv), TMPDIR: work };
   mkdirSync(join(work, 'homes'));
   mkdirSync(job.outDir, { recursive: true });
-  const child = spawn(job.argv[0] ?? '', job.argv.slice(1), {
-    env,
-    cwd: work,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: Gemini CLI's first process ignores SIGTERM and only its relaunched child obeys.
-    detached: true,
-  });
-  let stdout = '';
-  let stderr = '';
-  let cutOff: NodeJS.Timeout | undefined;
-  let stoppedByRecorder = false;
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    cutOff ??= setTimeout(() => {
-      stoppedByRecorder = true;
-      stopGroup(child.pid);
-    }, RECORDING.cutOffMs);
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const started = Date.now();
-  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
-    child.once('close', (c, s) => resolve([c, s])),
-  );
-  clearTimeout(cutOff);
-  const base = join(job.outDir, job.scenario);
-  writeFileSync(`${base}.jsonl`, stdout);
-  manifestOf(job.outDir)[job.scenario] = { exitCode: code, signal, stoppedByRecorder };
+  const capture = await captureCli(job.argv, { env, cwd: work, cutOffMs: RECORDING.cutOffMs });
   // Stack traces name files under the checkout: keep where it happens to live out of the fixtures.
-  if (stderr.length > 0) writeFileSync(`${base}.stderr`, stderr.replaceAll(REPO_ROOT, '<repo>/'));
-  else rmSync(`${base}.stderr`, { force: true });
-  rmSync(work, { recursive: true, force: true });
-  process.stdout.write(
-    `${job.cli} ${job.scenario}: exit ${code ?? signal} after ${((Date.now() - started) / 1000).toFixed(1)}s, ` +
-      `${stdout.split('\n').filter(Boolean).length} line(s)\n`,
+  const said = writeCapture(join(job.outDir, job.scenario), capture, (text) =>
+    text.replaceAll(REPO_ROOT, '<repo>/'),
   );
+  const { exitCode, signal, stoppedByRecorder } = capture;
+  manifestOf(job.outDir)[job.scenario] = { exitCode, signal, stoppedByRecorder };
+  rmSync(work, { recursive: true, force: true });
+  process.stdout.write(`${job.cli} ${job.scenario}: ${said}\n`);
 };
-
-function stopGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGTERM');
-  } catch {
-    // already gone
-  }
-}
 
 // A few at a time: on a busy machine a CLI alone takes seconds to start.
 await Promise.all(
@@ -145,7 +108,8 @@ for (const [outDir, scenarios] of manifests) {
     version: codex ? CODEX_VERSION : GEMINI_VERSION,
     command: codex ? CODEX_COMMAND('<scenario>', '<fake url>/v1') : GEMINI_COMMAND('<scenario>'),
     timeScale: RECORDING.timeScale,
-    env: codex ? {} : { GEMINI_CLI_SYSTEM_SETTINGS_PATH: geminiSettingsPath() },
+    // The settings the CLI read, by their place in the repository (each run reads a private copy of them).
+    env: codex ? {} : { GEMINI_CLI_SYSTEM_SETTINGS_PATH: 'test/real-cli/fake-api/gemini-settings.json' },
     scenarios: Object.fromEntries(Object.entries(scenarios).sort(([a], [b]) => a.localeCompare(b))),
   };
   writeFileSync(join(outDir, 'recording.json'), `${JSON.stringify(manifest, null, 2)}\n`);
