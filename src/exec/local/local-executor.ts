@@ -2,7 +2,7 @@ import { notStarted } from '../not-started.js';
 import { OutputSink } from '../output/output-sink.js';
 import { type Containment, type ContainmentChoice, containment } from '../process/containment.js';
 import { ProcSampler } from '../process/proc-sampler.js';
-import { spawnTask } from '../process/spawn-task.js';
+import { loadExeca, spawnTask } from '../process/spawn-task.js';
 import { TaskGuardian } from '../process/task-guardian.js';
 import { newRunnerToken, taskTag } from '../process/task-tag.js';
 import type { ExecHooks, ExecRequest, ExecResult, Executor } from '../types.js';
@@ -68,6 +68,8 @@ export class LocalExecutor implements Executor {
 
   /** Throws when CC_STRESS_CONTAINMENT asks for a containment this machine cannot give. */
   constructor(private readonly options: LocalExecutorOptions) {
+    // Loads while the run reads its suite and opens its history, not when its first task starts.
+    void loadExeca();
     this.loop = new WatchLoop(options.pollMs ?? DEFAULT_POLL_MS, this.sampler);
     this.container = containment();
   }

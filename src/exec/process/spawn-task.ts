@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -58,9 +58,11 @@ export async function spawnTask(
   const badCwd = cwdProblem(request.cwd);
   if (badCwd) return { ok: false, detail: `cannot start ${JSON.stringify(label)}: ${badCwd}` };
 
+  const { execa } = await loadExeca();
   let subprocess: ChildProcess;
   try {
     subprocess = startProcess(
+      execa,
       container.wrap(program, args),
       request,
       tag,
@@ -186,24 +188,39 @@ function shorten(commandLine: string): string {
   return oneLine.length > 60 ? `${oneLine.slice(0, 59)}…` : oneLine;
 }
 
+type Execa = typeof import('execa').execa;
+
+let execaModule: Promise<typeof import('execa')> | undefined;
+
 /**
- * Plain child_process.spawn: nothing of what execa adds (buffering, timeouts, exit cleanup, promise
- * results) applies to a detached group whose pipes are read by the caller and whose kills are ours, and
- * its 130 modules were a third of the CLI's start-up before the first task.
+ * execa, loaded on first use and no sooner: its modules are a good part of the CLI's start-up, which
+ * commands that start no task (explain-timeout, history, compare) need not pay, and which a run overlaps
+ * with loading its suite (LocalExecutor asks for it when it is made).
  */
+export function loadExeca(): Promise<typeof import('execa')> {
+  execaModule ??= import('execa');
+  return execaModule;
+}
+
 function startProcess(
+  execa: Execa,
   command: { file: string; args: string[] },
   request: ExecRequest,
   tag: string,
   withStatusPipe: boolean,
 ): ChildProcess {
-  return spawn(command.file, command.args, {
+  return execa(command.file, command.args, {
     cwd: request.cwd,
-    env: { ...process.env, ...request.env, [TASK_TAG_VAR]: tagValue(process.env[TASK_TAG_VAR], tag) },
+    env: { ...request.env, [TASK_TAG_VAR]: tagValue(process.env[TASK_TAG_VAR], tag) },
+    extendEnv: true,
     detached: true,
     // fd 3 carries the namespace init's reports; the init closes it before the command starts.
     stdio: withStatusPipe ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+    buffer: false,
+    reject: false,
     shell: false,
+    // Group kills are ours: execa's own timeouts and exit cleanup only reach the direct child.
+    cleanup: false,
     windowsHide: true,
   });
 }
