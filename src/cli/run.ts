@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config.js';
 import { LocalExecutor } from '../exec/index.js';
-import { groupOnlyWarning } from '../exec/process/containment.js';
+import { groupOnlyWarning, probeContainment } from '../exec/process/containment.js';
 import type { Executor } from '../exec/types.js';
 import { progressRules } from '../exec/watchdog/progress-rules.js';
 import { writeFileAtomic } from '../report/atomic-write.js';
@@ -95,6 +95,9 @@ const SHUTDOWN_SLACK_MS = 5000;
 
 /** `cc-stress run`: returns the process exit code. */
 export async function runCommand(suitePath: string, options: RunOptions): Promise<number> {
+  // The containment probe starts a trial container: it runs while the suite loads and history opens.
+  const local = options.executor === undefined || options.executor.length === 0;
+  const probing = local ? probeContainment().catch(() => undefined) : undefined;
   const loaded = loadConfig(options.config !== undefined ? { configPath: options.config } : {});
   exposeOwnBins();
   if (options.reporter !== undefined) {
@@ -166,6 +169,7 @@ export async function runCommand(suitePath: string, options: RunOptions): Promis
     // Before any task starts: a bad --out would otherwise fail every task and lose every report.
     const lock = claimOutDir(outDir);
     try {
+      await probing;
       const executors = await createExecutors(options, loaded);
       const reporterFor = (dir: string): Reporter =>
         createReporters({

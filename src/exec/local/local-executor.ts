@@ -2,7 +2,7 @@ import { notStarted } from '../not-started.js';
 import { OutputSink } from '../output/output-sink.js';
 import { type Containment, type ContainmentChoice, containment } from '../process/containment.js';
 import { ProcSampler } from '../process/proc-sampler.js';
-import { spawnTask } from '../process/spawn-task.js';
+import { loadExeca, spawnTask } from '../process/spawn-task.js';
 import { TaskGuardian } from '../process/task-guardian.js';
 import { newRunnerToken, taskTag } from '../process/task-tag.js';
 import type { ExecHooks, ExecRequest, ExecResult, Executor } from '../types.js';
@@ -35,6 +35,21 @@ export interface LocalExecutorOptions {
 
 const DEFAULT_POLL_MS = 500;
 
+/**
+ * Lets spawns through one per event-loop turn. The scheduler spreads starts, but each start first opens
+ * its log on the thread pool, and those opens complete together: without this, tens of forks (a few ms
+ * each) would run back to back in one turn and stall the loop that reads every task's output.
+ */
+class SpawnTurns {
+  private tail: Promise<void> = Promise.resolve();
+
+  next(): Promise<void> {
+    const turn = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.tail = turn;
+    return turn;
+  }
+}
+
 /** Runs tasks as local process groups, each under a watchdog, all sharing one timer and one /proc scan. */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
@@ -49,9 +64,12 @@ export class LocalExecutor implements Executor {
   private readonly inFlight = new Set<Promise<ExecResult>>();
   private closing = false;
   private readonly container: ContainmentChoice;
+  private readonly spawnTurns = new SpawnTurns();
 
   /** Throws when CC_STRESS_CONTAINMENT asks for a containment this machine cannot give. */
   constructor(private readonly options: LocalExecutorOptions) {
+    // Loads while the run reads its suite and opens its history, not when its first task starts.
+    void loadExeca();
     this.loop = new WatchLoop(options.pollMs ?? DEFAULT_POLL_MS, this.sampler);
     this.container = containment();
   }
@@ -89,6 +107,7 @@ export class LocalExecutor implements Executor {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
 
+    await this.spawnTurns.next();
     if (request.signal?.aborted) {
       await sink.finish(null);
       return notStarted(request, startedAt, 'cancelled', 'cancelled before the task started');

@@ -5,7 +5,7 @@ import { type KillOutcome, killProcessTree } from '../process/kill-group.js';
 import { isLive } from '../process/proc-fs.js';
 import type { ProcSampler, TreeActivity } from '../process/proc-sampler.js';
 import { groupExists } from '../process/process-group.js';
-import type { Spawned } from '../process/spawn-task.js';
+import type { LeaderExit, Spawned } from '../process/spawn-task.js';
 import type { TaskGuardian } from '../process/task-guardian.js';
 import { describeProcess, TaskProcesses } from '../process/task-processes.js';
 import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } from '../types.js';
@@ -35,11 +35,6 @@ export interface LocalTaskParts {
   startMono: number;
 }
 
-interface LeaderExit {
-  exitCode: number | null;
-  signal: string | null;
-}
-
 /** One spawned task from start to result: streams, watchdog ticks, cancellation, pause, kill and cleanup. */
 export class LocalTask {
   private termination: Termination = 'exit';
@@ -61,7 +56,7 @@ export class LocalTask {
     this.processes = new TaskProcesses(
       spawned.pid,
       sampler,
-      sampler.track(spawned.pid, tag),
+      sampler.track(spawned.pid, tag, spawned.isContainer),
       spawned.isContainer,
     );
     this.lastStatusAt = parts.startMono;
@@ -101,7 +96,7 @@ export class LocalTask {
     let leftBehind: string | undefined;
     if (this.stopping) notes.push(...this.killNotes(await this.stopping));
     else {
-      const leftovers = await this.stopLeftovers(exitMono);
+      const leftovers = exit.alone === true ? { notes: [] } : await this.stopLeftovers(exitMono);
       leftBehind = leftovers.leftBehind;
       notes.push(...leftovers.notes);
     }
@@ -220,13 +215,15 @@ export class LocalTask {
 
   /**
    * The main process is done, but it may have left processes behind (`cmd &`, a daemon): they would
-   * hold the output pipes open or outlive the run, so they are stopped like a timed-out task.
+   * hold the output pipes open or outlive the run, so they are stopped like a timed-out task. Only needed
+   * where the container could not say that the task's namespace was already empty: a scan of /proc costs
+   * milliseconds per task on a busy machine.
    */
   private async stopLeftovers(exitedAt: number): Promise<{ leftBehind?: string; notes: string[] }> {
     const { sampler, graceMs } = this.parts;
-    // Let the exits of other tasks in this same event-loop turn arrive first, so that they can all share
-    // one scan of /proc: any scan taken after this task's exit shows what it left behind.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Tasks that end together share one scan of /proc: any scan taken after this task's exit shows what
+    // it left behind.
+    await sampler.scanAfter(exitedAt);
     let leftBehind: string;
     if (sampler.supported) {
       const pids = this.processes.alive(exitedAt).map((stat) => stat.pid);

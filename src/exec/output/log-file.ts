@@ -40,10 +40,16 @@ export class LogFile {
   /** Creates parent folders and opens (truncates) the file; rejects with a readable message when it cannot. */
   static async open(path: string): Promise<LogFile> {
     try {
+      return new LogFile(path, await openFile(path, WRITE_NEVER_BLOCKING));
+    } catch (error) {
+      // The folder exists for every task but a run's first: only then is it made (one round trip fewer).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw logError(path, error);
+    }
+    try {
       await mkdir(dirname(path), { recursive: true });
       return new LogFile(path, await openFile(path, WRITE_NEVER_BLOCKING));
     } catch (error) {
-      throw new Error(`cannot write the log file ${path}: ${(error as Error).message}`);
+      throw logError(path, error);
     }
   }
 
@@ -118,4 +124,8 @@ export class LogFile {
       for (const resolve of waiters) resolve();
     }
   }
+}
+
+function logError(path: string, error: unknown): Error {
+  return new Error(`cannot write the log file ${path}: ${(error as Error).message}`);
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -17,11 +17,13 @@ export const CONTAINMENT_VAR = 'CC_STRESS_CONTAINMENT';
 
 /**
  * PID 1 of a task's namespace: forks the command, reports on fd 3 whether it started (`r`, or `e ERRNO`)
- * and how it ended (`x CODE` or `k SIGNAL`), then reaps everything the namespace holds and exits once
- * it is empty. It installs no signal handlers: a namespace's init only receives signals it handles (and
- * SIGKILL/SIGSTOP from outside), so the group signals meant for the task leave it alone, and it stays
- * to report and reap. Plain Perl without modules: it starts in a few milliseconds and Perl is part of
- * every Debian-like base system. Constants are Linux's: F_SETFD 2, FD_CLOEXEC 1, ECHILD 10.
+ * and how it ended (`x CODE LEFT` or `k SIGNAL LEFT`), then reaps everything the namespace holds and exits
+ * once it is empty. LEFT is 0 when nothing else was alive in the namespace as the command ended, 1
+ * otherwise: every orphan is re-parented to this init before it learns of the command's end, so once it
+ * has no child left the namespace is empty and nobody needs to scan /proc for leftovers. It installs no
+ * signal handlers: a namespace's init only receives signals it handles (and SIGKILL/SIGSTOP from
+ * outside), so the group signals meant for the task leave it alone, and it stays to report and reap. Plain Perl without modules: it starts in a few milliseconds and Perl is part of
+ * every Debian-like base system. Constants are Linux's: F_SETFD 2, FD_CLOEXEC 1, ECHILD 10, WNOHANG 1.
  */
 const INIT_SCRIPT = `open(my $st, '>&=', 3) or exit 125;
 fcntl($st, 2, 1);
@@ -41,7 +43,9 @@ for (;;) {
   if ($done < 0) { last if $! + 0 == 10; next }
   next if $done != $pid;
   $status = $?;
-  syswrite($st, ($status & 127) ? 'k ' . ($status & 127) . "\\n" : 'x ' . ($status >> 8) . "\\n");
+  my $left;
+  for (;;) { my $z = waitpid(-1, 1); next if $z > 0; $left = ($z < 0 && $! + 0 == 10) ? 0 : 1; last }
+  syswrite($st, (($status & 127) ? 'k ' . ($status & 127) : 'x ' . ($status >> 8)) . " $left\\n");
 }
 exit(($status & 127) ? 128 + ($status & 127) : $status >> 8);
 `;
@@ -83,9 +87,26 @@ export function containment(): ContainmentChoice {
   return probed;
 }
 
+/**
+ * The same probe without blocking the event loop, so that a command can run it while it loads its suite
+ * and opens its history: the trial is a whole container start, tens of milliseconds on a busy machine.
+ * Rejects where containment() would throw; containment() then throws the same error.
+ */
+export async function probeContainment(): Promise<ContainmentChoice> {
+  if (probed) return probed;
+  const wanted = process.env[CONTAINMENT_VAR];
+  const choice =
+    wanted === 'process-group' ? groupOnly(`${CONTAINMENT_VAR}=process-group`) : await probeNamespacesAsync();
+  probed ??= checkWanted(wanted, choice);
+  return probed;
+}
+
 function probe(wanted: string | undefined): ContainmentChoice {
   if (wanted === 'process-group') return groupOnly(`${CONTAINMENT_VAR}=process-group`);
-  const choice = probeNamespaces();
+  return checkWanted(wanted, probeNamespaces());
+}
+
+function checkWanted(wanted: string | undefined, choice: ContainmentChoice): ContainmentChoice {
   if (wanted === 'pid-namespace' && choice.kind !== 'pid-namespace') {
     throw new Error(
       `${CONTAINMENT_VAR}=pid-namespace but PID namespaces are not available here (${choice.why}); unset it to fall back to process groups`,
@@ -94,29 +115,106 @@ function probe(wanted: string | undefined): ContainmentChoice {
   return choice;
 }
 
-function probeNamespaces(): ContainmentChoice {
+interface Trial {
+  status: number | null;
+  report: string;
+  stderr: string;
+  error?: Error;
+}
+
+/** The programs a namespace needs, or why they cannot be had. */
+function namespacePrograms(): { unshare: string; perl: string } | ContainmentChoice {
   if (process.platform !== 'linux') return groupOnly('PID namespaces exist only on Linux');
   const unshare = findProgram('unshare');
   const perl = findProgram('perl');
   if (!unshare) return groupOnly('`unshare` (util-linux) is not on PATH');
   if (!perl) return groupOnly('`perl` is not on PATH');
+  return { unshare, perl };
+}
+
+function trialPrefix(flags: readonly string[], perl: string): string[] {
+  return [...flags, '--', perl, '-e', INIT_SCRIPT, '--'];
+}
+
+/** The first set of flags whose trial ran `true` in a namespace, or why none did. */
+function judgeTrial(
+  unshare: string,
+  prefix: string[],
+  trial: Trial,
+): { choice?: ContainmentChoice; why: string } {
+  if (trial.status === 0 && trial.report === 'r\nx 0 0\n') {
+    return {
+      choice: {
+        kind: 'pid-namespace',
+        wrap: (program, args) => ({ file: unshare, args: [...prefix, program, ...args] }),
+      },
+      why: '',
+    };
+  }
+  return { why: firstLine(trial.stderr) || (trial.error?.message ?? `exit ${trial.status}`) };
+}
+
+function probeNamespaces(): ContainmentChoice {
+  const programs = namespacePrograms();
+  if ('kind' in programs) return programs;
+  const { unshare, perl } = programs;
   let last = '';
   for (const flags of NAMESPACE_FLAGS) {
-    const prefix = [...flags, '--', perl, '-e', INIT_SCRIPT, '--'];
-    const trial = spawnSync(unshare, [...prefix, 'true'], {
+    const prefix = trialPrefix(flags, perl);
+    const run = spawnSync(unshare, [...prefix, 'true'], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       encoding: 'latin1',
     });
-    const report = (trial.output?.[3] as string | null | undefined) ?? '';
-    if (trial.status === 0 && report === 'r\nx 0\n') {
-      return {
-        kind: 'pid-namespace',
-        wrap: (program, args) => ({ file: unshare, args: [...prefix, program, ...args] }),
-      };
-    }
-    last = firstLine(String(trial.stderr ?? '')) || (trial.error?.message ?? `exit ${trial.status}`);
+    const trial: Trial = {
+      status: run.status,
+      report: (run.output?.[3] as string | null | undefined) ?? '',
+      stderr: String(run.stderr ?? ''),
+      ...(run.error ? { error: run.error } : {}),
+    };
+    const verdict = judgeTrial(unshare, prefix, trial);
+    if (verdict.choice) return verdict.choice;
+    last = verdict.why;
   }
   return groupOnly(`unshare cannot create a PID namespace here: ${last}`);
+}
+
+async function probeNamespacesAsync(): Promise<ContainmentChoice> {
+  const programs = namespacePrograms();
+  if ('kind' in programs) return programs;
+  const { unshare, perl } = programs;
+  let last = '';
+  for (const flags of NAMESPACE_FLAGS) {
+    const prefix = trialPrefix(flags, perl);
+    const verdict = judgeTrial(unshare, prefix, await trialAsync(unshare, [...prefix, 'true']));
+    if (verdict.choice) return verdict.choice;
+    last = verdict.why;
+  }
+  return groupOnly(`unshare cannot create a PID namespace here: ${last}`);
+}
+
+function trialAsync(file: string, args: string[]): Promise<Trial> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    let report = '';
+    let stderr = '';
+    let error: Error | undefined;
+    child.stderr?.setEncoding('latin1').on('data', (text: string) => {
+      stderr += text;
+    });
+    const status = child.stdio[3] as NodeJS.ReadableStream | null;
+    status?.setEncoding('latin1');
+    status?.on('data', (text: string) => {
+      report += text;
+    });
+    const done = (code: number | null): void =>
+      resolve({ status: code, report, stderr, ...(error ? { error } : {}) });
+    // A failed spawn may report only its error.
+    child.on('error', (failure) => {
+      error = failure;
+      done(null);
+    });
+    child.on('close', done);
+  });
 }
 
 function firstLine(text: string): string {
@@ -155,21 +253,23 @@ export function groupOnlyWarning(why: string | undefined): string {
 export type InitReport =
   | { kind: 'started' }
   | { kind: 'not-started'; errno: number }
-  | { kind: 'exited'; exitCode: number }
-  | { kind: 'killed'; signal: number };
+  | { kind: 'exited'; exitCode: number; alone: boolean }
+  | { kind: 'killed'; signal: number; alone: boolean };
 
 export function parseInitReport(line: string): InitReport | undefined {
-  const match = /^([rexk])(?: (\d+))?$/.exec(line);
+  const match = /^([rexk])(?: (\d+))?(?: ([01]))?$/.exec(line);
   if (!match) return undefined;
   const value = Number(match[2]);
+  // Without the flag, the namespace's state is unknown: only a scan can tell.
+  const alone = match[3] === '0';
   switch (match[1]) {
     case 'r':
       return { kind: 'started' };
     case 'e':
       return { kind: 'not-started', errno: value };
     case 'x':
-      return { kind: 'exited', exitCode: value };
+      return { kind: 'exited', exitCode: value, alone };
     default:
-      return { kind: 'killed', signal: value };
+      return { kind: 'killed', signal: value, alone };
   }
 }

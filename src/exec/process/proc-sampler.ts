@@ -41,6 +41,11 @@ export class TrackedTree {
     readonly tag: string,
     /** No process of this task can have started before this many ticks after boot. */
     readonly startFloorTicks: number,
+    /**
+     * Processes whose I/O says nothing about the task (its container: unshare and the namespace's init),
+     * so their io files are never read: two reads fewer per task and tick.
+     */
+    private readonly ioIgnored: (pid: number, ppid: number) => boolean = () => false,
   ) {}
 
   takeActivity(): TreeActivity {
@@ -60,7 +65,7 @@ export class TrackedTree {
     for (const [pid, stat] of members) {
       this.known.set(pid, stat.startTicks);
       this.pendingCpuTicks += growth(this.lastCpu, pid, stat.cpuTicks);
-      if (readIo && isLive(stat)) {
+      if (readIo && isLive(stat) && !this.ioIgnored(pid, stat.ppid)) {
         const io = readIoCounters(pid);
         if (io !== undefined) {
           // Counted from the first sighting: what a process read while starting (its libraries, locale
@@ -114,13 +119,15 @@ export class ProcSampler {
   private readonly trees = new Set<TrackedTree>();
   private snapshot: Snapshot | undefined;
   private lastScanMs = 0;
+  private lastScanEndMs = 0;
+  private pendingScan: Promise<void> | undefined;
   /** Task tag of each process seen by a sweep, read from its environment once in its lifetime. */
   private readonly tags = new Map<number, { startTicks: number; tag: string | undefined }>();
 
-  track(pgid: number, tag: string): TrackedTree {
+  track(pgid: number, tag: string, ioIgnored?: (pid: number, ppid: number) => boolean): TrackedTree {
     // Two seconds of slack: process start times and /proc/uptime are read at different moments.
     const floor = this.supported ? Math.max(0, bootTicks() - 200) : 0;
-    const tree = new TrackedTree(pgid, tag, floor);
+    const tree = new TrackedTree(pgid, tag, floor, ioIgnored);
     this.trees.add(tree);
     return tree;
   }
@@ -186,6 +193,28 @@ export class ProcSampler {
   }
 
   /**
+   * Resolves once a scan taken at or after `at` (monotonic ms) exists. Every task that ended meanwhile
+   * waits for the same scan, which is put off while scans are expensive so that they never take more than
+   * about a fifth of the runner's time, however many tasks end.
+   */
+  scanAfter(at: number): Promise<void> {
+    if (!this.supported || (this.snapshot && this.snapshot.at >= at)) return Promise.resolve();
+    if (this.pendingScan !== undefined) return this.pendingScan.then(() => this.scanAfter(at));
+    const delay = this.lastScanEndMs + 4 * this.lastScanMs - performance.now();
+    // Cheap scans wait only for the exits that arrive in this same event-loop turn; the caller's own
+    // look at /proc then scans once for all of them.
+    if (delay < 1) return new Promise((resolve) => setImmediate(resolve));
+    this.pendingScan = new Promise((resolve) => {
+      setTimeout(() => {
+        this.pendingScan = undefined;
+        this.scan(performance.now());
+        resolve();
+      }, delay);
+    });
+    return this.pendingScan;
+  }
+
+  /**
    * The oldest scan worth sharing right now: at least `minMs`, and longer when scans are slow (hundreds of
    * tasks on a busy machine), so that scanning never takes more than about a fifth of the runner's time.
    */
@@ -201,7 +230,8 @@ export class ProcSampler {
     for (const tree of this.trees) this.membersOf(tree, snapshot);
     for (const pid of this.tags.keys()) if (!table.byPid.has(pid)) this.tags.delete(pid);
     this.snapshot = snapshot;
-    this.lastScanMs = performance.now() - at;
+    this.lastScanEndMs = performance.now();
+    this.lastScanMs = this.lastScanEndMs - at;
     return snapshot;
   }
 }

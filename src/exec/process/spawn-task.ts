@@ -1,7 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { execa } from 'execa';
 import type { ExecRequest } from '../types.js';
 import { type ContainmentChoice, type InitReport, parseInitReport } from './containment.js';
 import { cwdProblem, describeSpawnError } from './spawn-error.js';
@@ -13,7 +13,7 @@ export interface Spawned {
   stdout: Readable;
   stderr: Readable;
   /** The main process exited: its exit code, or the signal that ended it. */
-  exited: Promise<{ exitCode: number | null; signal: string | null }>;
+  exited: Promise<LeaderExit>;
   /** Resolves once execa is done, i.e. the main process exited and both pipes closed. */
   settled: Promise<unknown>;
   /**
@@ -21,6 +21,16 @@ export interface Spawned {
    * are neither leftovers nor survivors, and they exit by themselves once the task's processes are gone.
    */
   isContainer(pid: number, ppid: number): boolean;
+}
+
+export interface LeaderExit {
+  exitCode: number | null;
+  signal: string | null;
+  /**
+   * True when the container saw that nothing else of the task was alive as its command ended: no
+   * leftovers, and none can appear since no process of the task is left to start one.
+   */
+  alone?: boolean;
 }
 
 export interface NotSpawned {
@@ -48,32 +58,38 @@ export async function spawnTask(
   const badCwd = cwdProblem(request.cwd);
   if (badCwd) return { ok: false, detail: `cannot start ${JSON.stringify(label)}: ${badCwd}` };
 
-  let subprocess: ReturnType<typeof startProcess>;
+  const { execa } = await loadExeca();
+  let subprocess: ChildProcess;
   try {
     subprocess = startProcess(
+      execa,
       container.wrap(program, args),
       request,
       tag,
       container.kind === 'pid-namespace',
     );
   } catch (error) {
-    // execa validates its options synchronously (e.g. an env value that is not a string).
-    return { ok: false, detail: describeSpawnError(program, undefined, (error as Error).message) };
+    // Options are validated synchronously (e.g. an environment value with a NUL byte).
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, detail: describeSpawnError(program, code, (error as Error).message) };
   }
+  // Whatever goes wrong with the process later (a failed kill) must not be an unhandled 'error' event.
+  const failed = new Promise<NodeJS.ErrnoException>((resolve) => subprocess.on('error', resolve));
 
   const { pid, stdout, stderr } = subprocess;
   if (pid === undefined || !stdout || !stderr) {
-    // With reject: false a spawn failure resolves to execa's error object, which carries the errno code.
-    const failure: { code?: unknown; originalMessage?: unknown; message?: unknown } = await subprocess;
-    const code = typeof failure.code === 'string' ? failure.code : undefined;
-    const message = String(failure.originalMessage ?? failure.message ?? 'unknown error');
-    return { ok: false, detail: describeSpawnError(program, code, message) };
+    // A spawn failure is reported as an 'error' event carrying the errno code.
+    stdout?.resume();
+    stderr?.resume();
+    const failure = await failed;
+    return { ok: false, detail: describeSpawnError(program, failure.code, failure.message) };
   }
 
-  const exitOf = new Promise<{ exitCode: number | null; signal: string | null }>((resolve) => {
+  const exitOf = new Promise<LeaderExit>((resolve) => {
     subprocess.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
   });
-  const settled = subprocess.then(() => undefined);
+  // 'close': the process exited and every one of its pipes closed.
+  const settled = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
   const status = subprocess.stdio[3] as Readable | null | undefined;
   if (container.kind !== 'pid-namespace' || !status) {
     return { ok: true, pid, stdout, stderr, exited: exitOf, settled, isContainer: () => false };
@@ -96,9 +112,11 @@ export async function spawnTask(
   }
   // The command's own end as its init saw it; unshare's exit only counts when the init could not tell
   // (the container was killed with SIGKILL).
-  const exited = reports.next().then(async (report) => {
-    if (report?.kind === 'exited') return { exitCode: report.exitCode, signal: null };
-    if (report?.kind === 'killed') return { exitCode: null, signal: signalName(report.signal) };
+  const exited = reports.next().then(async (report): Promise<LeaderExit> => {
+    if (report?.kind === 'exited') return { exitCode: report.exitCode, signal: null, alone: report.alone };
+    if (report?.kind === 'killed') {
+      return { exitCode: null, signal: signalName(report.signal), alone: report.alone };
+    }
     return exitOf;
   });
   // unshare leads the group; its only child is the namespace's init.
@@ -170,12 +188,27 @@ function shorten(commandLine: string): string {
   return oneLine.length > 60 ? `${oneLine.slice(0, 59)}…` : oneLine;
 }
 
+type Execa = typeof import('execa').execa;
+
+let execaModule: Promise<typeof import('execa')> | undefined;
+
+/**
+ * execa, loaded on first use and no sooner: its modules are a good part of the CLI's start-up, which
+ * commands that start no task (explain-timeout, history, compare) need not pay, and which a run overlaps
+ * with loading its suite (LocalExecutor asks for it when it is made).
+ */
+export function loadExeca(): Promise<typeof import('execa')> {
+  execaModule ??= import('execa');
+  return execaModule;
+}
+
 function startProcess(
+  execa: Execa,
   command: { file: string; args: string[] },
   request: ExecRequest,
   tag: string,
   withStatusPipe: boolean,
-) {
+): ChildProcess {
   return execa(command.file, command.args, {
     cwd: request.cwd,
     env: { ...request.env, [TASK_TAG_VAR]: tagValue(process.env[TASK_TAG_VAR], tag) },

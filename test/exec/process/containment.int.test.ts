@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { containment } from '../../../src/exec/process/containment.js';
 import type { ExecRequest } from '../../../src/exec/types.js';
 import { ESCAPES, escapeThen, newMarker, withMarker } from '../support/escapes.js';
@@ -71,5 +72,19 @@ describe.runIf(containment().kind === 'pid-namespace')('a PID namespace per task
     const result = await local.run(shell(dir, 'sleep 0.1 & wait; echo done'));
     expect(result).toMatchObject({ termination: 'exit', exitCode: 0, failures: [], outputHead: 'done\n' });
     expect(result.detail).toBeUndefined();
+  });
+});
+
+describe('probing without blocking', () => {
+  it('finds the containment the blocking probe finds, and one that runs commands', async () => {
+    // A fresh copy of the module, whose probe has not run yet.
+    vi.resetModules();
+    const fresh = await import('../../../src/exec/process/containment.js');
+    const probed = await fresh.probeContainment();
+    expect(probed.kind).toBe(containment().kind);
+    expect(fresh.containment()).toBe(probed);
+    const { file, args } = probed.wrap('sh', ['-c', 'echo contained']);
+    const run = spawnSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    expect(run.stdout).toBe('contained\n');
   });
 });
