@@ -234,13 +234,33 @@ export class ProgressReporter implements Reporter {
   }
 
   private taskLine(position: number, width: number): string {
-    const c = this.c;
     const limit = this.maxTaskLines();
     const rows = [...this.running.values()];
-    if (position >= limit) return c.dim(`  … and ${rows.length - limit} more running`);
+    if (position >= limit) return this.c.dim(`  … and ${rows.length - limit} more running`);
     const row = rows[position];
     if (row === undefined) return '';
     const now = this.now();
+    const { clocks, share } = this.clocksOf(row, now);
+    // Every row is laid out for the widest clocks on screen, so the label column, and the bars after it,
+    // stay in line when one task's clock is a character longer than another's.
+    const widest = Math.max(...rows.slice(0, limit).map((r) => visibleWidth(this.clocksOf(r, now).clocks)));
+    let barWidth = BAR_WIDTH;
+    let room = width - 1 - (barWidth + 1 + widest) - 4;
+    // The bar narrows before it goes, so narrow terminals keep it.
+    if (room < 8) {
+      barWidth = BAR_WIDTH / 2;
+      room = width - 1 - (barWidth + 1 + widest) - 4;
+    }
+    if (room < 8) return fitWidth(`  ${row.label}  ${clocks}`, width);
+    const right = `${this.c.cyan(bar(share, barWidth))} ${clocks}`;
+    // One label column for every row, so the bars line up.
+    const column = Math.min(room, 40, Math.max(12, ...rows.map((r) => visibleWidth(r.label))));
+    return fitWidth(`  ${padEnd(truncate(row.label, column), column)}  ${right}`, width);
+  }
+
+  /** A running task's clocks (elapsed and idle against its limits, coloured near them) and its bar share. */
+  private clocksOf(row: Running, now: number): { clocks: string; share: number } {
+    const c = this.c;
     let elapsed: number;
     let idle: number;
     let maxMs = row.limits.maxMs;
@@ -262,18 +282,7 @@ export class ProgressReporter implements Reporter {
     const clocks =
       `${warn(elapsedRatio, 0.75)(`${formatDuration(elapsed)}/${formatDuration(maxMs)}`)}  ` +
       `idle ${warn(idleRatio, 0.5)(`${formatDuration(idle)}/${formatDuration(stallMs)}`)}`;
-    // The bar narrows before it goes, so narrow terminals keep it.
-    const share = timeShare(elapsed, maxMs);
-    let right = `${c.cyan(bar(share, BAR_WIDTH))} ${clocks}`;
-    let room = width - 1 - visibleWidth(right) - 4;
-    if (room < 8) {
-      right = `${c.cyan(bar(share, BAR_WIDTH / 2))} ${clocks}`;
-      room = width - 1 - visibleWidth(right) - 4;
-    }
-    if (room < 8) return fitWidth(`  ${row.label}  ${clocks}`, width);
-    // One label column for every row, so the bars line up.
-    const column = Math.min(room, 40, Math.max(12, ...rows.map((r) => visibleWidth(r.label))));
-    return fitWidth(`  ${padEnd(truncate(row.label, column), column)}  ${right}`, width);
+    return { clocks, share: timeShare(elapsed, maxMs) };
   }
 }
 

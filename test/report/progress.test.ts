@@ -81,6 +81,31 @@ describe('ProgressReporter', () => {
     expect(stream.text()).not.toContain('idle 33.0s');
   });
 
+  it('lines the bars up in a narrow terminal when one task’s clocks are wider than another’s', async () => {
+    const { stream, reporter } = setup({ columns: 60 });
+    const long = spec('a-much-longer-task-name');
+    reporter.onBegin(startInfo([a, long]));
+    reporter.onTaskBegin(attemptStart(a));
+    reporter.onTaskBegin(attemptStart(long));
+    const status = (elapsedMs: number) => ({
+      elapsedMs,
+      sinceProgressMs: elapsedMs,
+      maxMs: 900_000,
+      stallMs: 300_000,
+      lastProgress: 'stdout' as const,
+    });
+    reporter.onTaskStatus(a, 1, status(107));
+    reporter.onTaskStatus(long, 1, status(97));
+    await vi.waitFor(() => expect(stream.text()).toContain('97ms/15m00s'));
+    const frame = stream
+      .text()
+      .split(/\n|\u001b\[\d*[GK]/)
+      .slice(-40);
+    const barAt = (label: string) => frame.findLast((line) => line.includes(label))!.search(/[░█]/);
+    expect(barAt('107ms/15m00s')).toBeGreaterThan(0);
+    expect(barAt('97ms/15m00s')).toBe(barAt('107ms/15m00s'));
+  });
+
   it('removes a task line when the task ends and counts the result', async () => {
     const { stream, reporter } = setup();
     reporter.onBegin(startInfo([a, b]));
