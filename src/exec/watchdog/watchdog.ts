@@ -12,6 +12,9 @@ export type ProgressKind = 'stdout' | 'stderr' | 'agent-event' | 'cpu' | 'io';
  * thresholds. `repeat`: output whose lines were all seen recently. `keep-alive`: an agent's sign of life
  * that shows no work (an API ping, a retry notice).
  */
+/** How far back a tool call's baseline process count is looked for (see sizeBeforeCall). */
+const TOOL_BASELINE_MS = 2000;
+
 export type ProgressStrength = 'real' | 'repeat' | 'keep-alive';
 
 export interface ProgressDetail {
@@ -69,6 +72,8 @@ export class Watchdog {
   private treeSize: number | undefined;
   /** How many there were when the first open tool call started. */
   private toolBaseline: number | undefined;
+  /** Process counts of the scans in the last TOOL_BASELINE_MS, to find the count from before a call. */
+  private recentSizes: { at: number; count: number }[] = [];
   private longest = 0;
   private deadline: number;
   private extended = 0;
@@ -135,7 +140,7 @@ export class Watchdog {
    */
   tools(open: number, name: string | undefined, now: number): void {
     this.holdForTools(this.active(now));
-    if (this.openTools === 0 && open > 0) this.toolBaseline = this.treeSize;
+    if (this.openTools === 0 && open > 0) this.toolBaseline = this.sizeBeforeCall();
     this.openTools = Math.max(0, open);
     if (name !== undefined) this.openTool = name;
   }
@@ -144,6 +149,20 @@ export class Watchdog {
   processes(count: number, now: number): void {
     this.holdForTools(this.active(now));
     this.treeSize = count;
+    this.recentSizes.push({ at: now, count });
+    while (this.recentSizes.length > 0 && now - this.recentSizes[0]!.at > TOOL_BASELINE_MS) {
+      this.recentSizes.shift();
+    }
+  }
+
+  /**
+   * The task's process count from before its tool call opened. A CLI starts its tool right after printing
+   * the call, so a scan may see the tool before a busy runner reads that line: the smallest count of the
+   * last scans is the one without it.
+   */
+  private sizeBeforeCall(): number | undefined {
+    if (this.treeSize === undefined) return undefined;
+    return Math.min(this.treeSize, ...this.recentSizes.map((size) => size.count));
   }
 
   activity(activity: TreeActivity, now: number): void {

@@ -230,6 +230,17 @@ describe('Watchdog weak signals', () => {
     });
   });
 
+  it('holds for a tool that a scan saw before a busy runner read the call that started it', () => {
+    const dog = new Watchdog(plan(600_000, 1000), 0, true, rules({ keepAliveMs: 5000 }));
+    dog.processes(1, 50);
+    // The CLI printed the call and started its tool; the next scan sees the tool first, the line comes later.
+    dog.processes(2, 150);
+    dog.progress('agent-event', 300, { what: 'tool_use (Bash)' });
+    dog.tools(1, 'Bash', 300);
+    dog.processes(2, 600);
+    expect(dog.check(3000)).toEqual({ action: 'continue' });
+  });
+
   it('never counts weak signals when their allowance is 0', () => {
     const dog = new Watchdog(plan(600_000, 1000), 0, true, rules({ repeatMs: 0, keepAliveMs: 0 }));
     dog.progress('stdout', 0);
