@@ -5,33 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/config.js';
 import { LocalExecutor } from '../../src/exec/local/local-executor.js';
 import { MemoryHistoryStore } from '../../src/history/memory-store.js';
-import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
+import type { RunRecord } from '../../src/history/types.js';
 import { runSuite } from '../../src/run/index.js';
 import { loadSuite } from '../../src/suite/index.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
-
-/** A real store whose reads can be made to fail, while writes go through. */
-class ReadOutage implements HistoryStore {
-  readonly kind = 'read-outage';
-  failing = false;
-  constructor(private readonly inner: HistoryStore) {}
-  record(classKeys: string[], record: RunRecord): Promise<void> {
-    return this.inner.record(classKeys, record);
-  }
-  recent(classKey: string, limit?: number): Promise<RunRecord[]> {
-    if (this.failing) return Promise.reject(new Error('connection refused'));
-    return this.inner.recent(classKey, limit);
-  }
-  classes(): Promise<ClassSummary[]> {
-    return this.inner.classes();
-  }
-  prune(): Promise<number> {
-    return Promise.resolve(0);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
+import { OutageStore } from '../helpers/outage-store.js';
 
 describe('the runner and the planner', () => {
   let dir: string;
@@ -44,7 +22,7 @@ describe('the runner and the planner', () => {
     const suite = loadSuite(suitePath);
     const config = configSchema.parse({});
     const inner = new MemoryHistoryStore({ maxRunsPerClass: 100 });
-    const store = new ReadOutage(inner);
+    const store = new OutageStore(inner);
     const planner = new LearnedTimeoutPlanner({ store, config, lookupTimeoutMs: 50 });
     const seen: RunRecord[] = [];
     const observe = planner.observe.bind(planner);
@@ -74,7 +52,7 @@ describe('the runner and the planner', () => {
     expect(recorded).toHaveLength(3);
     expect(seen.map((r) => r.runId).sort()).toEqual(recorded.map((r) => r.runId).sort());
     // The store stops answering reads: the plan is made from the runs the planner heard of.
-    store.failing = true;
+    store.state = 'error';
     const plan = await planner.plan(task);
     expect(plan.maxSource.detail).toContain('history could not be read');
     const healthy = await new LearnedTimeoutPlanner({ store: inner, config }).plan(task);

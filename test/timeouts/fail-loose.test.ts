@@ -9,19 +9,19 @@ import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 import { PlanCache } from '../../src/timeouts/plan-cache.js';
 import { type LevelHistory, type PredictorConfig, predictLimits } from '../../src/timeouts/predict.js';
 import type { PlanInput } from '../../src/timeouts/types.js';
+import { OutageStore, type ReadFailure } from '../helpers/outage-store.js';
 import { configArb, historyArb, kindArb, NOW, runArb } from './history-arbitraries.js';
 
 const defaults: PredictorConfig = configSchema.parse({}).predictor;
 const S = 1000;
 
-type Failure = 'ok' | 'error' | 'timeout';
-const failuresArb = fc.array(fc.constantFrom<Failure>('ok', 'error', 'timeout'), {
+const failuresArb = fc.array(fc.constantFrom<ReadFailure>('ok', 'error', 'timeout'), {
   minLength: 5,
   maxLength: 5,
 });
 
 /** What the planner sees when the levels marked as failing or timing out do not answer. */
-function asRead(history: LevelHistory[], failures: Failure[]) {
+function asRead(history: LevelHistory[], failures: ReadFailure[]) {
   const missing: MissingLevel[] = [];
   const levels = history.map((l, i) => {
     const f = failures[i]!;
@@ -148,7 +148,7 @@ class ScriptedStore implements HistoryStore {
   readonly kind = 'scripted';
   constructor(
     private readonly runs: Map<string, RunRecord[]>,
-    private readonly failures: Map<string, Failure>,
+    private readonly failures: Map<string, ReadFailure>,
   ) {}
   async record(): Promise<void> {}
   recent(classKey: string, limit?: number): Promise<RunRecord[]> {
@@ -212,28 +212,6 @@ describe('LearnedTimeoutPlanner when history fails', () => {
 });
 
 /** A real store whose reads fail while `state` says so; writes always go through, as in a partial outage. */
-class OutageStore implements HistoryStore {
-  readonly kind = 'outage';
-  state: Failure = 'ok';
-  constructor(private readonly inner: HistoryStore) {}
-  record(classKeys: string[], record: RunRecord): Promise<void> {
-    return this.inner.record(classKeys, record);
-  }
-  recent(classKey: string, limit?: number): Promise<RunRecord[]> {
-    if (this.state === 'error') return Promise.reject(new Error('connection refused'));
-    if (this.state === 'timeout') return new Promise<RunRecord[]>(() => {});
-    return this.inner.recent(classKey, limit);
-  }
-  classes(): Promise<ClassSummary[]> {
-    return this.inner.classes();
-  }
-  prune(): Promise<number> {
-    return Promise.resolve(0);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
 
 describe('LearnedTimeoutPlanner when history fails while runs keep being recorded', () => {
   const input: PlanInput = {
@@ -253,7 +231,7 @@ describe('LearnedTimeoutPlanner when history fails while runs keep being recorde
       fc.asyncProperty(
         historyArb(30),
         configArb,
-        fc.constantFrom<Failure>('error', 'timeout'),
+        fc.constantFrom<ReadFailure>('error', 'timeout'),
         fc.array(recordedArb, { minLength: 1, maxLength: 40 }),
         async (history, predictor, failure, recorded) => {
           const config = { ...base, predictor };

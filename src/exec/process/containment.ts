@@ -154,42 +154,49 @@ function judgeTrial(
   return { why: firstLine(trial.stderr) || (trial.error?.message ?? `exit ${trial.status}`) };
 }
 
-function probeNamespaces(): ContainmentChoice {
-  const programs = namespacePrograms();
-  if ('kind' in programs) return programs;
-  const { unshare, perl } = programs;
+/**
+ * The probe's steps, shared by its blocking and its background form: each yield asks for one trial run of
+ * `unshare <args>`, and the return value is the choice.
+ */
+function* probeSteps(unshare: string, perl: string): Generator<string[], ContainmentChoice, Trial> {
   let last = '';
   for (const flags of NAMESPACE_FLAGS) {
     const prefix = trialPrefix(flags, perl);
-    const run = spawnSync(unshare, [...prefix, 'true'], {
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      encoding: 'latin1',
-    });
-    const trial: Trial = {
-      status: run.status,
-      report: (run.output?.[3] as string | null | undefined) ?? '',
-      stderr: String(run.stderr ?? ''),
-      ...(run.error ? { error: run.error } : {}),
-    };
-    const verdict = judgeTrial(unshare, prefix, trial);
+    const verdict = judgeTrial(unshare, prefix, yield [...prefix, 'true']);
     if (verdict.choice) return verdict.choice;
     last = verdict.why;
   }
   return groupOnly(`unshare cannot create a PID namespace here: ${last}`);
 }
 
+function probeNamespaces(): ContainmentChoice {
+  const programs = namespacePrograms();
+  if ('kind' in programs) return programs;
+  const steps = probeSteps(programs.unshare, programs.perl);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    step = steps.next(trialSync(programs.unshare, step.value));
+  }
+}
+
 async function probeNamespacesAsync(): Promise<ContainmentChoice> {
   const programs = namespacePrograms();
   if ('kind' in programs) return programs;
-  const { unshare, perl } = programs;
-  let last = '';
-  for (const flags of NAMESPACE_FLAGS) {
-    const prefix = trialPrefix(flags, perl);
-    const verdict = judgeTrial(unshare, prefix, await trialAsync(unshare, [...prefix, 'true']));
-    if (verdict.choice) return verdict.choice;
-    last = verdict.why;
+  const steps = probeSteps(programs.unshare, programs.perl);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    step = steps.next(await trialAsync(programs.unshare, step.value));
   }
-  return groupOnly(`unshare cannot create a PID namespace here: ${last}`);
+}
+
+function trialSync(file: string, args: string[]): Trial {
+  const run = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], encoding: 'latin1' });
+  return {
+    status: run.status,
+    report: (run.output?.[3] as string | null | undefined) ?? '',
+    stderr: String(run.stderr ?? ''),
+    ...(run.error ? { error: run.error } : {}),
+  };
 }
 
 function trialAsync(file: string, args: string[]): Promise<Trial> {
