@@ -62,12 +62,12 @@ export class LocalTask {
     this.lastStatusAt = parts.startMono;
   }
 
-  /** Stops the task (termination 'cancelled') unless it already ended or is being stopped. */
   /** Synchronous last resort (second Ctrl-C): SIGKILL to the group and every process that left it. */
   killNow(): void {
     this.processes.signal('SIGKILL');
   }
 
+  /** Stops the task (termination 'cancelled') unless it already ended or is being stopped. */
   cancel(reason: string): void {
     this.stop('cancelled', reason);
   }
