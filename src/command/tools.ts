@@ -57,6 +57,23 @@ function text(args: readonly Arg[], i: number): string {
   return a.type === 'word' ? a.text : a.name;
 }
 
+/** A subcommand the table knows (or a script named like one), verb and kind as the table gives them. */
+function knownVerb(
+  tool: string,
+  word: string,
+  kind: TaskKind,
+  args: Arg[],
+  verbIndices: Set<number>,
+): ToolCommand {
+  return {
+    verb: `${tool} ${word}`,
+    kind,
+    kindReason: `${tool} ${word} is a ${kind} command`,
+    args,
+    verbIndices,
+  };
+}
+
 export function analyseTool(tool: string, rawArgs: readonly string[]): ToolCommand {
   const spec = TOOLS[tool];
   const verbIndices = new Set<number>();
@@ -84,13 +101,7 @@ export function analyseTool(tool: string, rawArgs: readonly string[]): ToolComma
         const entry = at2 === undefined ? undefined : nested[text(args, at2)];
         if (entry !== undefined && at2 !== undefined) {
           verbIndices.add(at2);
-          return {
-            verb: `${tool} ${entry[0]}`,
-            kind: entry[1],
-            kindReason: `${tool} ${entry[0]} is a ${entry[1]} command`,
-            args,
-            verbIndices,
-          };
+          return knownVerb(tool, entry[0], entry[1], args, verbIndices);
         }
         return {
           verb: `${tool} ${sub}`,
@@ -103,13 +114,7 @@ export function analyseTool(tool: string, rawArgs: readonly string[]): ToolComma
       const entry = sub === undefined ? undefined : spec.subs[sub];
       if (entry !== undefined && at !== undefined) {
         verbIndices.add(at);
-        return {
-          verb: `${tool} ${entry[0]}`,
-          kind: entry[1],
-          kindReason: `${tool} ${entry[0]} is a ${entry[1]} command`,
-          args,
-          verbIndices,
-        };
+        return knownVerb(tool, entry[0], entry[1], args, verbIndices);
       }
       if (sub !== undefined && at !== undefined && SUBCOMMAND_WORD.test(sub)) {
         verbIndices.add(at);
@@ -209,15 +214,7 @@ function analyseScripts(tool: string, spec: ScriptTool, args: Arg[]): ToolComman
     sub = text(args, scriptAt);
   } else {
     const builtin = spec.builtins[sub];
-    if (builtin !== undefined) {
-      return {
-        verb: `${tool} ${builtin[0]}`,
-        kind: builtin[1],
-        kindReason: `${tool} ${builtin[0]} is a ${builtin[1]} command`,
-        args,
-        verbIndices,
-      };
-    }
+    if (builtin !== undefined) return knownVerb(tool, builtin[0], builtin[1], args, verbIndices);
     if (!spec.bareScripts) {
       return {
         verb: `${tool} ${shortName(sub)}`,
@@ -231,14 +228,7 @@ function analyseScripts(tool: string, spec: ScriptTool, args: Arg[]): ToolComman
   if (scriptAt !== undefined) verbIndices.add(scriptAt);
   const script = shortName(sub);
   if (script === 'test' || script === 'start') {
-    const kind = script === 'test' ? 'test' : 'other';
-    return {
-      verb: `${tool} ${script}`,
-      kind,
-      kindReason: `${tool} ${script} is a ${kind} command`,
-      args,
-      verbIndices,
-    };
+    return knownVerb(tool, script, script === 'test' ? 'test' : 'other', args, verbIndices);
   }
   const kind = kindFromName(script, 'other');
   return {
