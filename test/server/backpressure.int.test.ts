@@ -17,12 +17,6 @@ afterAll(async () => {
   await server.close();
 });
 
-async function session(): Promise<RawClient> {
-  const client = await RawClient.connect(server.url);
-  await client.waitFor((frame) => frame.method === 'connected');
-  return client;
-}
-
 function outputBytes(frames: Frame[]): number {
   return frames
     .filter(
@@ -48,7 +42,7 @@ describe('a client that reads slowly or misbehaves', () => {
   ])(
     'costs bounded memory with %s: output beyond the bound is dropped and reported by a marker line',
     async (_, batch) => {
-      const client = await session();
+      const client = await RawClient.session(server.url);
       const total = 40 * 1024 * 1024;
       const script = `const chunk = ('z'.repeat(1023) + '\\n').repeat(64); let left = ${total / (64 * 1024)};
       function write() { while (left > 0) { left--; if (!process.stdout.write(chunk)) return process.stdout.once('drain', write); } }
@@ -96,8 +90,8 @@ describe('a client that reads slowly or misbehaves', () => {
   );
 
   it('keeps serving other sessions through a flood of malformed frames', async () => {
-    const flooder = await session();
-    const other = await session();
+    const flooder = await RawClient.session(server.url);
+    const other = await RawClient.session(server.url);
     for (let i = 0; i < 2000; i += 1) flooder.send(`{"broken": ${i}`);
     other.request('execute', { command: 'echo unaffected' });
     const completed = await other.waitFor((frame) => frame.method === 'process.completed');
@@ -110,8 +104,8 @@ describe('a client that reads slowly or misbehaves', () => {
   });
 
   it('closes a session that sends a frame over the payload limit, and only that one', async () => {
-    const big = await session();
-    const other = await session();
+    const big = await RawClient.session(server.url);
+    const other = await RawClient.session(server.url);
     big.send({
       jsonrpc: '2.0',
       id: 1,

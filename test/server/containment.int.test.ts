@@ -19,16 +19,10 @@ afterAll(async () => {
   await server.close();
 });
 
-async function session(): Promise<RawClient> {
-  const client = await RawClient.connect(server.url);
-  await client.waitFor((frame) => frame.method === 'connected');
-  return client;
-}
-
 describe.runIf(containment().kind === 'pid-namespace')('serve with shell: true', () => {
   for (const [name, escapeCommand] of Object.entries(ESCAPES)) {
     it(`leaves nothing of "${name}" once the process completed`, async () => {
-      const client = await session();
+      const client = await RawClient.session(server.url);
       const marker = newMarker();
       client.request('execute', {
         command: escapeThen(escapeCommand(marker), marker, 'exit 0'),
@@ -41,7 +35,7 @@ describe.runIf(containment().kind === 'pid-namespace')('serve with shell: true',
     }, 20_000);
 
     it(`leaves nothing of "${name}" when the client goes away mid-run`, async () => {
-      const client = await session();
+      const client = await RawClient.session(server.url);
       const marker = newMarker();
       client.request('execute', {
         command: escapeThen(escapeCommand(marker), marker, 'sleep 600'),

@@ -19,8 +19,7 @@ afterAll(async () => {
 });
 
 async function run(params: Record<string, unknown>): Promise<Frame[]> {
-  const client = await RawClient.connect(server.url);
-  await client.waitFor((frame) => frame.method === 'connected');
+  const client = await RawClient.session(server.url);
   client.request('execute', params);
   await client.waitFor((frame) => frame.method === 'process.completed', 60_000);
   client.close();

@@ -43,6 +43,13 @@ export class RawClient {
     });
   }
 
+  /** Connects and waits for the server's `connected` notification, as a client must before it executes. */
+  static async session(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+    const client = await RawClient.connect(url, headers);
+    await client.waitFor((frame) => frame.method === 'connected');
+    return client;
+  }
+
   send(frame: unknown): void {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }

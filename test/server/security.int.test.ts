@@ -24,12 +24,6 @@ async function start(options: Partial<Parameters<typeof startServer>[0]> = {}): 
   return server;
 }
 
-async function connected(url: string, headers?: Record<string, string>): Promise<RawClient> {
-  const client = await RawClient.connect(url, headers);
-  await client.waitFor((frame) => frame.method === 'connected');
-  return client;
-}
-
 describe('server security', () => {
   it('refuses to listen beyond loopback without a token', async () => {
     await expect(startServer({ host: '0.0.0.0', port: 0, planner })).rejects.toThrow(ServerStartError);
@@ -56,7 +50,7 @@ describe('server security', () => {
     await expect(RawClient.connect(url, { Authorization: 'Bearer wrong' })).rejects.toThrow('HTTP 401');
     // A token in the URL lands in proxy and access logs: refused even when right.
     await expect(RawClient.connect(`${url}?token=s3cret`)).rejects.toThrow('HTTP 401');
-    const byHeader = await connected(url, { Authorization: 'Bearer s3cret' });
+    const byHeader = await RawClient.session(url, { Authorization: 'Bearer s3cret' });
     byHeader.close();
   });
 
@@ -64,13 +58,13 @@ describe('server security', () => {
     const server = await start({ host: '0.0.0.0', token: 's3cret', queryToken: true });
     const url = `ws://127.0.0.1:${server.port}/ws/mcp`;
     await expect(RawClient.connect(`${url}?token=wrong`)).rejects.toThrow('HTTP 401');
-    const byQuery = await connected(`${url}?token=s3cret`);
+    const byQuery = await RawClient.session(`${url}?token=s3cret`);
     byQuery.close();
   });
 
   it('runs only allowed programs, matched on the resolved file, not the text', async () => {
     const server = await start({ allow: ['echo'] });
-    const client = await connected(server.url);
+    const client = await RawClient.session(server.url);
     const allowed = await client.call('execute', { command: 'echo allowed' });
     expect(allowed.result).toMatchObject({ status: 'started' });
     await client.waitFor((frame) => frame.method === 'process.completed');
@@ -101,7 +95,7 @@ describe('server security', () => {
 
   it('lets clients set only the variables the operator allowed', async () => {
     const server = await start({ allow: ['echo'], allowEnv: ['ANTHROPIC_*'] });
-    const client = await connected(server.url);
+    const client = await RawClient.session(server.url);
     for (const env of [
       { GIT_SSH_COMMAND: 'touch /tmp/x' },
       { GCONV_PATH: '/tmp' },
@@ -128,7 +122,7 @@ describe('server security', () => {
     await expect(start({ allow: ['git'] })).rejects.toThrow(/git runs any command.*--allow-code-runner git/);
     await expect(start({ allow: ['sh'] })).rejects.toThrow(/--allow-code-runner/);
     const server = await start({ allow: ['git'], allowCodeRunners: ['git'] });
-    const client = await connected(server.url);
+    const client = await RawClient.session(server.url);
     const ran = await client.call('execute', { command: 'git --version' });
     expect(ran.result).toMatchObject({ status: 'started' });
     client.close();
@@ -139,7 +133,7 @@ describe('server security', () => {
     mkdirSync(join(root, 'inside'));
     symlinkSync('/etc', join(root, 'escape'));
     const server = await start({ allow: ['echo'], cwd: root });
-    const client = await connected(server.url);
+    const client = await RawClient.session(server.url);
     const inside = await client.call('execute', { command: 'echo hi', cwd: 'inside' });
     expect(inside.result).toMatchObject({ status: 'started' });
     await client.waitFor((frame) => frame.method === 'process.completed');
@@ -153,7 +147,7 @@ describe('server security', () => {
 
   it('clamps a client limit to the server cap instead of switching the limit off', async () => {
     const server = await start({ capSeconds: 60 });
-    const client = await connected(server.url);
+    const client = await RawClient.session(server.url);
     await client.call('execute', { command: 'echo hi', timeout: 1e308, stall_timeout: 1e308 });
     const done = await client.waitFor((frame) => frame.method === 'process.completed');
     type Limit = { seconds: number; detail: string };
@@ -166,8 +160,8 @@ describe('server security', () => {
 
   it('refuses sessions over the limit with -32003, then closes', async () => {
     const server = await start({ maxSessions: 2 });
-    const one = await connected(server.url);
-    const two = await connected(server.url);
+    const one = await RawClient.session(server.url);
+    const two = await RawClient.session(server.url);
     const three = await RawClient.connect(server.url);
     const refusal = await three.waitFor((frame) => frame.error !== undefined);
     expect(refusal.error).toEqual({ code: -32003, message: 'Session limit reached (2 sessions)' });
@@ -175,7 +169,7 @@ describe('server security', () => {
     one.close();
     await one.closed;
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const four = await connected(server.url);
+    const four = await RawClient.session(server.url);
     two.close();
     four.close();
   });
@@ -184,7 +178,7 @@ describe('server security', () => {
     const open = await start();
     await expect(RawClient.connect(open.url, { Origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
     const guarded = await start({ token: 't0ken' });
-    const client = await connected(guarded.url, {
+    const client = await RawClient.session(guarded.url, {
       Origin: 'https://dashboard.example',
       Authorization: 'Bearer t0ken',
     });

@@ -37,9 +37,7 @@ afterAll(async () => {
 });
 
 async function session(path = '/ws/mcp'): Promise<RawClient> {
-  const client = await RawClient.connect(server.url.replace('/ws/mcp', path));
-  await client.waitFor((frame) => frame.method === 'connected');
-  return client;
+  return RawClient.session(server.url.replace('/ws/mcp', path));
 }
 
 function completedOf(client: RawClient): Promise<Frame> {

@@ -5,10 +5,8 @@ import { processesInGroup, RawClient } from './raw-client.js';
 describe('graceful shutdown', () => {
   it('stops accepting, cancels running processes, sends their completion, closes with 1001', async () => {
     const server = await startConfigServer({ graceMs: 300 });
-    const busy = await RawClient.connect(server.url);
-    const idle = await RawClient.connect(server.url);
-    await busy.waitFor((frame) => frame.method === 'connected');
-    await idle.waitFor((frame) => frame.method === 'connected');
+    const busy = await RawClient.session(server.url);
+    const idle = await RawClient.session(server.url);
     // Ignores SIGTERM: the group is still gone after the grace period.
     const id = busy.request('execute', { command: `sh -c 'trap "" TERM; sleep 30 & wait'` });
     const { pgid } = (await busy.response(id)).result as { pgid: number };
