@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from './harness/poll.js';
+import { eventually } from '../helpers/eventually.js';
 import { readReport } from './harness/results.js';
 import {
   cmdline,
@@ -68,10 +68,13 @@ describe.each(CASES)('stopping the runner during real $clis runs', (setup) => {
     });
     current = run;
     const { runnerPid } = await run.ready;
-    await waitFor('both CLIs to start their silent tool', 120_000, () => {
-      const tools = realCliProcesses(run.workDir).filter((pid) => setup.isTool(cmdline(pid)));
-      return tools.length >= 2 ? tools : undefined;
-    });
+    // Every 100 ms: each look reads all of /proc while the CLIs start.
+    await eventually(
+      () => realCliProcesses(run.workDir).filter((pid) => setup.isTool(cmdline(pid))).length >= 2,
+      'both CLIs to start their silent tool',
+      120_000,
+      100,
+    );
     setup.expectToolCalls(loggedRequests(run.workDir).map((r) => r.note));
     return { run, runnerPid };
   }
@@ -84,8 +87,11 @@ describe.each(CASES)('stopping the runner during real $clis runs', (setup) => {
     const report = readReport(run.workDir);
     expect(report.interrupted).toBe(true);
     expect(report.tasks.map((task) => task.reason)).toEqual(['cancelled', 'cancelled']);
-    await waitFor('the CLIs and their tools to end', 15_000, () =>
-      realCliProcesses(run.workDir).length === 0 ? true : undefined,
+    await eventually(
+      () => realCliProcesses(run.workDir).length === 0,
+      'the CLIs and their tools to end',
+      15_000,
+      100,
     );
   });
 
@@ -94,8 +100,11 @@ describe.each(CASES)('stopping the runner during real $clis runs', (setup) => {
     process.kill(runnerPid, 'SIGKILL');
     const done = await run.done;
     expect(done.code).toBe(128 + 9);
-    await waitFor('the CLIs and their tools to end', 30_000, () =>
-      realCliProcesses(run.workDir).length === 0 ? true : undefined,
+    await eventually(
+      () => realCliProcesses(run.workDir).length === 0,
+      'the CLIs and their tools to end',
+      30_000,
+      100,
     );
   });
 });

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { WebSocketExecutor } from '../../../src/exec/remote/ws-executor.js';
+import { eventually } from '../../helpers/eventually.js';
 import { plan, request } from './ws-test-support.js';
 
 /**
@@ -62,11 +63,6 @@ async function fakeService(script: Script, onConnect?: (socket: WebSocket) => vo
   return service;
 }
 
-async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
 function started(socket: WebSocket, id: number | undefined): void {
   answer(socket, id, { status: 'started', pid: 4242, pgid: 4242 });
   send(socket, 'process.started', { status: 'started', pid: 4242, pgid: 4242, exit_code: null, error: null });
@@ -102,7 +98,7 @@ describe('WebSocketExecutor against the existing service', () => {
     expect(result.detail).toContain('[Stream timed out after 1s]');
     expect(result.outputTail).toBe('working\n');
     // The existing service kills nothing on its timeout: the client must cancel the process itself.
-    await until(() => service.frames.length >= 2);
+    await eventually(() => service.frames.length >= 2, 'two frames at the service', 2000);
     expect(service.frames).toContainEqual(
       expect.objectContaining({ method: 'control', params: { type: 'CANCEL' } }),
     );
@@ -123,7 +119,7 @@ describe('WebSocketExecutor against the existing service', () => {
     expect(result.detail).toMatch(/stall limit 0\.6s/);
     expect(result.detail).toMatch(/no process\.completed within 400 ms/);
     expect(Date.now() - began).toBeLessThan(3000);
-    await until(() => service.frames.length >= 2);
+    await eventually(() => service.frames.length >= 2, 'two frames at the service', 2000);
     expect(service.frames).toContainEqual(
       expect.objectContaining({ method: 'control', params: { type: 'CANCEL' } }),
     );
