@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { containment } from '../../src/exec/process/containment.js';
 import { readReport } from '../../src/report/index.js';
 import { ESCAPES, escapeThen, newMarker, survivorsOf, withMarker } from '../exec/support/escapes.js';
+import { eventually } from '../helpers/eventually.js';
 import { finished, isolatedEnv, runCli, startCli, workDir, writeSuite } from './cli-support.js';
 
 /** A suite with one task per escape; each prints `escaped` once its escapee runs, then does `after`. */
@@ -15,14 +16,6 @@ function escapeSuite(dir: string, markers: string[], after: string): string {
     dir,
     `name: escapes\ndefaults:\n  concurrency: ${tasks.length}\ntasks:\n${tasks.join('')}`,
   );
-}
-
-async function allRunning(markers: string[], withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (markers.some((marker) => withMarker(marker).length === 0)) {
-    if (Date.now() > deadline) throw new Error('the escapes did not start in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const namespaces = containment().kind === 'pid-namespace';
@@ -61,7 +54,12 @@ describe.runIf(namespaces)('a run leaves nothing behind, whatever its tasks do',
         isolatedEnv(dir),
       );
       const done = finished(runner);
-      await allRunning(markers, 20_000);
+      await eventually(
+        () => markers.every((marker) => withMarker(marker).length > 0),
+        'the escapes started',
+        20_000,
+        50,
+      );
       runner.kill(stop);
       await done;
       // After SIGKILL the guardian stops the tasks: SIGTERM, the 5 s grace period, then SIGKILL.

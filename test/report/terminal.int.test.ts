@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, workDir, writeSuite } from '../cli/cli-support.js';
+import { eventually } from '../helpers/eventually.js';
 
 /**
  * The live progress view in a real terminal (tmux), read back with capture-pane: what a person sees at
@@ -35,14 +36,6 @@ function tmux(...args: string[]): string {
   return execFileSync('tmux', args, { encoding: 'utf8' });
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 const ESC = String.fromCharCode(27);
 const stripEscapes = (text: string): string => text.replace(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '');
 
@@ -56,12 +49,19 @@ async function runIn(columns: number, color: boolean): Promise<{ live: string; f
   const command = `env -u CI -u GITHUB_ACTIONS ${env.join(' ')} ${process.execPath} ${CLI} run ${suite} --out ${out}; sleep 60`;
   tmux('new-session', '-d', '-s', name, '-x', String(columns), '-y', '40', command);
   const capture = (): string => tmux('capture-pane', '-p', '-e', '-t', name);
-  await until(
+  await eventually(
     () => /a-much-longer/.test(capture()) && /\n {2}a +/.test(stripEscapes(capture())),
     'both slow tasks drawn',
+    30_000,
+    100,
   );
   const live = capture();
-  await until(() => existsSync(join(out, 'report.json')) && /Reports/.test(capture()), 'the run ended');
+  await eventually(
+    () => existsSync(join(out, 'report.json')) && /Reports/.test(capture()),
+    'the run ended',
+    30_000,
+    100,
+  );
   return { live, final: capture() };
 }
 

@@ -314,10 +314,7 @@ describe('the executor server', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(processesInGroup(pgid).length).toBeGreaterThanOrEqual(2);
     client.socket.terminate();
-    const deadline = Date.now() + 5000;
-    while (processesInGroup(pgid).length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(() => processesInGroup(pgid).length === 0, 'the group gone', 5000, 50);
     expect(processesInGroup(pgid)).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { WebSocketExecutor } from '../../../src/exec/remote/ws-executor.js';
 import type { ExecResult, RunningTask } from '../../../src/exec/types.js';
 import { type RunningServer, startServer } from '../../../src/server/server.js';
 import type { ServedRun } from '../../../src/server/session.js';
+import { eventually } from '../../helpers/eventually.js';
 import { firstWrongLine, LINE_BYTES, numberedLinesScript } from '../../helpers/numbered-lines.js';
 import { expectations, FixedPlanner, plan, request } from './ws-test-support.js';
 
@@ -81,8 +82,7 @@ describe('WebSocketExecutor against our server', () => {
     expect(result.detail).toContain(server.url);
     expect(Date.now() - began).toBeLessThan(5000);
     // The server saw the CANCEL: the remote process is gone, not left to run its 30 s.
-    const deadline = Date.now() + 3000;
-    while (remote.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => remote.length > before, 'the server recorded the cancelled run', 3000);
     expect(remote.at(-1)?.termination).toBe('cancelled');
     expect(remote.at(-1)?.durationMs).toBeLessThan(5000);
     // The runner records its own attempts: the server does not count them a second time.
@@ -122,8 +122,7 @@ describe('WebSocketExecutor against our server', () => {
       }),
       { onStart: (running) => (task = running), onOutput: (_stream, line) => lines.push(line) },
     );
-    const deadline = Date.now() + 10_000;
-    while (lines.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => lines.length >= 3, 'three lines of output', 10_000);
     expect(task?.pause()).toBe(true);
     expect(task?.pause()).toBe(false);
     // Running, it prints a line every 0.1 s; stopped, at most the one already in flight.
