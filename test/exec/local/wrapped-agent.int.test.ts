@@ -1,13 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultExpectations } from '../../../src/suite/expect.js';
 import { loadSuite } from '../../../src/suite/index.js';
+import { CLI } from '../../cli/cli-support.js';
+import { FAKE_AGENT_BIN } from '../../fake-agent/support.js';
 import { executor, request, scratchDir } from '../support/local-tasks.js';
 
-const FAKE_AGENT = fileURLToPath(new URL('../../../bin/cc-stress-fake-agent', import.meta.url));
-const CC_STRESS = fileURLToPath(new URL('../../../bin/cc-stress', import.meta.url));
 const STREAM = '--output-format stream-json --verbose --fake-duration 300ms --fake-seed 3';
 
 const dir = scratchDir();
@@ -16,12 +15,12 @@ afterAll(() => local.close());
 
 /** Each wrapper a user puts in front of an agent CLI, around the simulated agent. */
 const WRAPPED: Array<[string, string, boolean]> = [
-  ['timeout', `timeout 60 ${FAKE_AGENT} -p "Say hi" ${STREAM}`, false],
-  ['env with an assignment', `env CC_STRESS_WRAPPED=1 ${FAKE_AGENT} -p "Say hi" ${STREAM}`, false],
-  ['nice', `nice -n 5 ${FAKE_AGENT} -p "Say hi" ${STREAM}`, false],
-  ['stdbuf', `stdbuf -oL ${FAKE_AGENT} -p "Say hi" ${STREAM}`, false],
-  ['node and a script bin', `${process.execPath} ${CC_STRESS} fake-agent -p "Say hi" ${STREAM}`, false],
-  ['a shell line', `cd ${dir} && timeout 60 ${FAKE_AGENT} -p "Say hi" ${STREAM} | cat`, true],
+  ['timeout', `timeout 60 ${FAKE_AGENT_BIN} -p "Say hi" ${STREAM}`, false],
+  ['env with an assignment', `env CC_STRESS_WRAPPED=1 ${FAKE_AGENT_BIN} -p "Say hi" ${STREAM}`, false],
+  ['nice', `nice -n 5 ${FAKE_AGENT_BIN} -p "Say hi" ${STREAM}`, false],
+  ['stdbuf', `stdbuf -oL ${FAKE_AGENT_BIN} -p "Say hi" ${STREAM}`, false],
+  ['node and a script bin', `${process.execPath} ${CLI} fake-agent -p "Say hi" ${STREAM}`, false],
+  ['a shell line', `cd ${dir} && timeout 60 ${FAKE_AGENT_BIN} -p "Say hi" ${STREAM} | cat`, true],
 ];
 
 function suiteOf(command: string, shell: boolean, extra = ''): string {
@@ -49,7 +48,7 @@ describe('a wrapped agent CLI, run through the local executor', () => {
   it('tells a rate-limited wrapped agent from a plain failure', async () => {
     const task = loadSuite(
       suiteOf(
-        `timeout 60 ${FAKE_AGENT} -p "Say hi" ${STREAM}`,
+        `timeout 60 ${FAKE_AGENT_BIN} -p "Say hi" ${STREAM}`,
         false,
         ' --fake-fail rate-limit --fake-retries 1',
       ),
@@ -64,7 +63,7 @@ describe('a wrapped agent CLI, run through the local executor', () => {
   it('parses the simulated agent by the format it imitates, without an agent: setting', async () => {
     const task = loadSuite(
       suiteOf(
-        `env X=1 ${FAKE_AGENT} --fake-format codex exec --json "List files" --fake-duration 300ms`,
+        `env X=1 ${FAKE_AGENT_BIN} --fake-format codex exec --json "List files" --fake-duration 300ms`,
         false,
       ),
     ).tasks[0]!;
