@@ -17,10 +17,12 @@ export function endReasonOf(result: ExecResult): EndReason {
   }
 }
 
-/** Evidence lines for the report: expectation failures, or why the executor ended the task. */
+/**
+ * Evidence lines for the report, the reason first: why the executor ended the task, or, for a task that
+ * ended on its own, what it failed (an API status, an expectation) before side notes about its end.
+ */
 export function messagesOf(reason: EndReason, result: ExecResult): string[] {
   if (reason === 'passed') return [];
-  const messages = [...result.failures];
-  if (result.detail !== undefined && result.detail !== '') messages.unshift(result.detail);
-  return messages;
+  const detail = result.detail !== undefined && result.detail !== '' ? [result.detail] : [];
+  return reason === 'failed' ? [...result.failures, ...detail] : [...detail, ...result.failures];
 }

@@ -132,7 +132,7 @@ export class LocalTask {
       outputTail: outcome.outputTail,
       logPath: sink.logPath,
       // Processes left running are a failure whatever the exit code: a task that passes must end cleanly.
-      failures: leftBehind === undefined ? outcome.failures : [leftBehind, ...outcome.failures],
+      failures: leftBehind === undefined ? outcome.failures : [...outcome.failures, leftBehind],
       ...(outcome.finalEvent ? { finalEvent: outcome.finalEvent } : {}),
       retryLater: outcome.retryLater,
       extensions: watchdog.extensions,
