@@ -100,6 +100,11 @@ export const configSchema = z
         priorMaxSeconds: kindNumbers.default({ 'llm-agent': 1800, build: 1800, test: 1200, other: 900 }),
         /** Stall limit per kind when a class has no history at all. */
         priorStallSeconds: kindNumbers.default({ 'llm-agent': 600, build: 300, test: 300, other: 300 }),
+        /**
+         * Smallest quiet limit per kind (time with nothing new: no new output or agent work, whatever the
+         * CPU, I/O, repeated output or keep-alives): a busy or output loop looks alive to the stall limit.
+         */
+        quietFloorSeconds: kindNumbers.default({ 'llm-agent': 1800, build: 900, test: 900, other: 600 }),
         /** Soft escalation at the max limit for a task that is still progressing. */
         extensionTimes: z.number().int().min(0).max(5).default(2),
         extensionFraction: z.number().gt(0).max(2).default(0.25),
@@ -126,6 +131,7 @@ export const configSchema = z
         stallFloorSeconds: { 'llm-agent': 300, build: 120, test: 120, other: 60 },
         priorMaxSeconds: { 'llm-agent': 1800, build: 1800, test: 1200, other: 900 },
         priorStallSeconds: { 'llm-agent': 600, build: 300, test: 300, other: 300 },
+        quietFloorSeconds: { 'llm-agent': 1800, build: 900, test: 900, other: 600 },
         extensionTimes: 2,
         extensionFraction: 0.25,
         presumedHangRate: 0.05,

@@ -77,7 +77,7 @@ const SPEC: Record<string, Record<string, KeySpec>> = {
     extensionFraction: { type: 'number', min: 0, max: 2, minExcluded: true },
     presumedHangRate: { type: 'number', min: 0, max: 0.5 },
     ...Object.fromEntries(
-      ['stallFloorSeconds', 'priorMaxSeconds', 'priorStallSeconds'].flatMap((group) =>
+      ['stallFloorSeconds', 'priorMaxSeconds', 'priorStallSeconds', 'quietFloorSeconds'].flatMap((group) =>
         KINDS.map((kind) => [`${group}.${kind}`, positive(WEEK)]),
       ),
     ),
@@ -156,7 +156,7 @@ function setPath(tree: Tree, path: readonly string[], value: unknown): void {
 function completeGroups(tree: Tree): void {
   const predictor = tree.predictor as Tree | undefined;
   if (predictor === undefined) return;
-  for (const group of ['stallFloorSeconds', 'priorMaxSeconds', 'priorStallSeconds']) {
+  for (const group of ['stallFloorSeconds', 'priorMaxSeconds', 'priorStallSeconds', 'quietFloorSeconds']) {
     const values = predictor[group] as Tree | undefined;
     if (values === undefined) continue;
     for (const kind of KINDS) if (!(kind in values)) values[kind] = 60;

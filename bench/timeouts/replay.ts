@@ -31,14 +31,13 @@ export interface ReplayResult {
   /** When the run exited or was killed, ms since its start. */
   atMs: number;
   longestSilenceMs: number;
+  longestQuietMs: number;
   extensions: number;
 }
 
 /** Next moment a limit could fire if nothing else happens, on the tick grid. */
 function nextFire(watchdog: Watchdog, now: number): number {
-  const status = watchdog.status(now);
-  const stallAt = now + (status.stallMs - status.sinceProgressMs);
-  const due = Math.min(stallAt, status.maxMs);
+  const due = watchdog.dueAt(now);
   return Math.max(now, Math.ceil(due / TICK_MS) * TICK_MS);
 }
 
@@ -121,6 +120,7 @@ export function replay(
           end: verdict.termination,
           atMs: fire,
           longestSilenceMs: watchdog.longestSilenceMs(fire),
+          longestQuietMs: watchdog.longestQuietMs(fire),
           extensions: watchdog.extensions,
         };
       }
@@ -132,6 +132,7 @@ export function replay(
         end: 'finished',
         atMs: tl.endMs,
         longestSilenceMs: watchdog.longestSilenceMs(tl.endMs),
+        longestQuietMs: watchdog.longestQuietMs(tl.endMs),
         extensions: watchdog.extensions,
       };
     }
@@ -140,6 +141,7 @@ export function replay(
         end: 'job',
         atMs: horizonMs,
         longestSilenceMs: watchdog.longestSilenceMs(horizonMs),
+        longestQuietMs: watchdog.longestQuietMs(horizonMs),
         extensions: watchdog.extensions,
       };
     }

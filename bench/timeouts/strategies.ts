@@ -169,6 +169,7 @@ function execResultOf(result: ReplayResult): ExecResult {
     endedAt: result.atMs,
     durationMs: result.atMs,
     longestSilenceMs: result.longestSilenceMs,
+    longestQuietMs: result.longestQuietMs,
     stdoutBytes: 0,
     stderrBytes: 0,
     outputHead: '',
@@ -382,6 +383,7 @@ export function ours(
           end: 'finished',
           atMs: ms,
           longestSilenceMs: Math.min(ms, 1000),
+          longestQuietMs: Math.min(ms, 1000),
           extensions: 0,
         });
         seeded++;

@@ -93,6 +93,8 @@ export interface ExecResult {
   endedAt: number;
   durationMs: number;
   longestSilenceMs: number;
+  /** Longest stretch in which only CPU counted as progress (no output, agent work or I/O). */
+  longestQuietMs?: number;
   stdoutBytes: number;
   stderrBytes: number;
   /** Bounded head and tail of the combined output (full stream is in logPath). */

@@ -13,6 +13,8 @@ export interface EndedExecution {
   retryLater: boolean;
   durationMs: number;
   longestSilenceMs: number;
+  /** Longest stretch with only CPU as progress; absent from executors that do not tell it. */
+  longestQuietMs?: number;
   endedAt: number;
 }
 
@@ -61,6 +63,7 @@ export function runRecordOf(
     runId,
     durationMs: raw.durationMs,
     longestSilenceMs: raw.longestSilenceMs,
+    ...(raw.longestQuietMs === undefined ? {} : { longestQuietMs: raw.longestQuietMs }),
     outcome,
     at: raw.endedAt,
     ...(limitMs === undefined || !Number.isFinite(limitMs) ? {} : { limitMs }),

@@ -67,6 +67,10 @@ const migrations: ReadonlyArray<(db: Db) => void> = [
       ALTER TABLE runs ADD COLUMN simulated INTEGER;
     `);
   },
+  (db) => {
+    // The longest stretch with only CPU as progress (the quiet limit's samples); NULL on older rows.
+    db.exec('ALTER TABLE runs ADD COLUMN longest_quiet_ms REAL');
+  },
 ];
 
 export const SCHEMA_VERSION = migrations.length;

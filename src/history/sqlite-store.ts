@@ -15,6 +15,7 @@ interface RunRow {
   run_id: string;
   duration_ms: number;
   longest_silence_ms: number;
+  longest_quiet_ms: number | null;
   outcome: string;
   at: number;
   limit_ms: number | null;
@@ -54,11 +55,23 @@ export class SqliteHistoryStore implements HistoryStore {
       ),
       touchClass: db.prepare<[number, number]>('UPDATE classes SET last_at = max(last_at, ?) WHERE id = ?'),
       addRun: db.prepare<
-        [number, string, number, number, number, string, number | null, string | null, number | null]
+        [
+          number,
+          string,
+          number,
+          number,
+          number,
+          number | null,
+          string,
+          number | null,
+          string | null,
+          number | null,
+        ]
       >(
         `INSERT OR IGNORE INTO runs
-           (class_id, run_id, at, duration_ms, longest_silence_ms, outcome, limit_ms, program, simulated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (class_id, run_id, at, duration_ms, longest_silence_ms, longest_quiet_ms, outcome, limit_ms,
+            program, simulated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       trimRuns: db.prepare<{ classId: number; keep: number }>(
         `DELETE FROM runs WHERE id IN (
@@ -69,7 +82,7 @@ export class SqliteHistoryStore implements HistoryStore {
         'DELETE FROM classes WHERE id IN (SELECT id FROM classes ORDER BY last_at ASC, id ASC LIMIT ?)',
       ),
       recent: db.prepare<[string, number], RunRow>(
-        `SELECT r.run_id, r.duration_ms, r.longest_silence_ms, r.outcome, r.at, r.limit_ms, r.program, r.simulated
+        `SELECT r.run_id, r.duration_ms, r.longest_silence_ms, r.longest_quiet_ms, r.outcome, r.at, r.limit_ms, r.program, r.simulated
          FROM runs r JOIN classes c ON c.id = r.class_id
          WHERE c.class_key = ? ORDER BY r.at DESC, r.run_id DESC LIMIT ?`,
       ),
@@ -95,6 +108,7 @@ export class SqliteHistoryStore implements HistoryStore {
           record.at,
           record.durationMs,
           record.longestSilenceMs,
+          record.longestQuietMs ?? null,
           record.outcome,
           record.limitMs ?? null,
           record.program ?? null,
@@ -138,6 +152,7 @@ export class SqliteHistoryStore implements HistoryStore {
         runId: row.run_id,
         durationMs: row.duration_ms,
         longestSilenceMs: row.longest_silence_ms,
+        ...(row.longest_quiet_ms === null ? {} : { longestQuietMs: row.longest_quiet_ms }),
         outcome: row.outcome as RunOutcome,
         at: row.at,
         ...(row.limit_ms === null ? {} : { limitMs: row.limit_ms }),

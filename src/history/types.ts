@@ -16,6 +16,11 @@ export interface RunRecord {
   runId: string;
   durationMs: number;
   longestSilenceMs: number;
+  /**
+   * Longest stretch in which nothing but CPU showed progress: no output, agent work or I/O. Absent on
+   * records written before cc-stress kept it; equal to the silence where CPU is not watched.
+   */
+  longestQuietMs?: number;
   outcome: RunOutcome;
   /** Epoch milliseconds when the run ended. */
   at: number;

@@ -30,6 +30,9 @@ export const attemptResultSchema = z.object({
     stallMs: millis,
     max: limitSourceSchema,
     stall: limitSourceSchema,
+    /** The quiet limit (time with nothing new), when the task had one. */
+    quietMs: millis.optional(),
+    quiet: limitSourceSchema.optional(),
     extensions: count,
   }),
   reason: endReasonSchema,

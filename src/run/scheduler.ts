@@ -212,6 +212,9 @@ function limitsOf(plan: TimeoutPlan, extensions: number): AttemptResult['limits'
     stallMs: plan.stallMs,
     max: plan.maxSource,
     stall: plan.stallSource,
+    ...(plan.quietMs === undefined || plan.quietSource === undefined
+      ? {}
+      : { quietMs: plan.quietMs, quiet: plan.quietSource }),
     extensions,
   };
 }

@@ -9,7 +9,15 @@ export interface AttemptResult {
   startedAt: string;
   endedAt: string;
   durationMs: number;
-  limits: { maxMs: number; stallMs: number; max: LimitSource; stall: LimitSource; extensions: number };
+  limits: {
+    maxMs: number;
+    stallMs: number;
+    max: LimitSource;
+    stall: LimitSource;
+    quietMs?: number;
+    quiet?: LimitSource;
+    extensions: number;
+  };
   reason: EndReason;
   exitCode: number | null;
   signal: string | null;

@@ -36,6 +36,8 @@ export interface Explanation {
   why: string;
   max: ExplainedLimit;
   stall: ExplainedLimit;
+  /** Absent when the task gets none: it would not be below the max limit, or the suite fixed the stall. */
+  quiet?: ExplainedLimit;
   extension: { times: number; byMs: number };
   next?: { level: ClassLevel; key: string; finished: number; needed: number; message: string };
   settings: { alpha: number; safetyFactor: number; minSamples: number; window: number };
@@ -206,6 +208,16 @@ export async function explainTimeout(
       predicted: prediction.stall,
       fixedBySuite: plan.stallSource.origin === 'suite',
     },
+    ...(plan.quietMs === undefined || plan.quietSource === undefined || prediction.quiet === undefined
+      ? {}
+      : {
+          quiet: {
+            ms: plan.quietMs,
+            source: plan.quietSource,
+            predicted: prediction.quiet,
+            fixedBySuite: false,
+          },
+        }),
     extension: plan.extension,
     next:
       prediction.next === undefined

@@ -17,6 +17,8 @@ import type { LimitDerivation, Prediction, PredictorConfig } from './predict.js'
  * since, recent-mirror.ts) counts as answered: its runs are the store's, unless another process wrote to
  * it meanwhile, so the limits are also kept at least at the last plan, which covers what that process
  * knew when history was last read.
+ * The quiet limit is dropped whenever a level is missing or mirrored: CPU then counts without limit, as
+ * for a class never seen.
  */
 
 export interface MissingLevel {
@@ -143,9 +145,10 @@ export function failLoose(
         : lastPlan !== undefined
           ? `store unavailable: using ${lastText} as the least this task gets${fromMirror}`
           : `store unavailable and no earlier plan for this class: using the cap${fromMirror}`;
+  const { quiet: _quiet, ...withoutQuiet } = prediction;
   return {
     prediction: {
-      ...prediction,
+      ...withoutQuiet,
       max,
       stall,
       extension: { times: prediction.extension.times, byMs: Math.round(max.ms * config.extensionFraction) },

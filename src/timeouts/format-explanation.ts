@@ -78,6 +78,11 @@ export function formatExplanation(e: Explanation, color: boolean): string {
   lines.push(limitLine('Max limit', e.max, paint));
   lines.push(limitLine('Stall limit', e.stall, paint));
   lines.push(
+    e.quiet !== undefined
+      ? limitLine('Quiet limit', e.quiet, paint)
+      : `${pad('Quiet limit', 12)} ${pad('none', 9, true)}   ${paint.dim('CPU, I/O and repeated output keep the task alive up to the max limit')}`,
+  );
+  lines.push(
     `${pad('Extension', 12)} ${
       e.extension.times === 0
         ? 'none'

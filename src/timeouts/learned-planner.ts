@@ -131,6 +131,14 @@ export function planFromPrediction(task: PlanInput, prediction: Prediction, note
     };
   }
   const stallMs = Math.min(fixedStall ?? prediction.stall.ms, maxMs);
+  // A stall limit the author fixed is the whole rule for silence: CPU counts without a learned bound.
+  const quiet =
+    fixedStall === undefined && prediction.quiet !== undefined && prediction.quiet.ms < maxMs
+      ? {
+          quietMs: Math.max(prediction.quiet.ms, stallMs),
+          quietSource: { origin: prediction.quiet.origin, detail: prediction.quiet.detail + note },
+        }
+      : {};
   const stallSource: LimitSource =
     fixedStall !== undefined
       ? FIXED
@@ -142,6 +150,7 @@ export function planFromPrediction(task: PlanInput, prediction: Prediction, note
     stallMs,
     maxSource,
     stallSource,
+    ...quiet,
     // Fixed limits are the author's word and are never stretched; learned ones may be, when still progressing.
     extension:
       fixedMax !== undefined

@@ -30,7 +30,7 @@ export interface LevelHistory {
 export type PredictorConfig = Config['predictor'];
 
 /** What a clamp did to a limit. */
-export type ClampKind = 'floor' | 'cap' | 'stall-floor' | 'max-limit';
+export type ClampKind = 'floor' | 'cap' | 'stall-floor' | 'quiet-floor' | 'max-limit';
 
 export interface LimitDerivation {
   /** The limit, in ms. */
@@ -92,6 +92,11 @@ export interface Prediction {
   kind: TaskKind;
   max: LimitDerivation;
   stall: LimitDerivation;
+  /**
+   * The quiet limit (longest stretch with nothing new: no new output or agent work); absent when it would
+   * not be below the max limit.
+   */
+  quiet?: LimitDerivation;
   extension: { times: number; byMs: number };
   /** Most specific first. */
   levels: LevelReport[];
@@ -162,7 +167,12 @@ function evaluateChain(
 function describeBound(b: LevelBound, kind: TaskKind, metric: Metric): string {
   const at = b.level === undefined ? '' : `${b.level} level`;
   const value = formatDuration(b.rawMs);
-  const what = metric === 'duration' ? 'runs' : 'runs’ longest silences';
+  const what =
+    metric === 'duration'
+      ? 'runs'
+      : metric === 'silence'
+        ? 'runs’ longest silences'
+        : 'runs’ longest quiet stretches';
   switch (b.method) {
     case 'conformal':
       return `conformal bound (k=${b.k} of ${b.n} ${what}) at ${at}: ${value}`;
@@ -178,7 +188,9 @@ function describeBound(b: LevelBound, kind: TaskKind, metric: Metric): string {
     case 'prior':
       return metric === 'duration'
         ? `prior for ${kind} tasks (predictor.priorMaxSeconds)`
-        : `prior for ${kind} tasks (predictor.priorStallSeconds)`;
+        : metric === 'silence'
+          ? `prior for ${kind} tasks (predictor.priorStallSeconds)`
+          : `prior for ${kind} tasks (predictor.priorMaxSeconds)`;
   }
 }
 
@@ -289,6 +301,37 @@ function clampStall(bound: LevelBound, kind: TaskKind, config: PredictorConfig, 
   return { ms: Math.round(ms), scaledMs, clamp, note };
 }
 
+/**
+ * The quiet limit: the bound × the safety factor, at least the per-kind quiet floor and the stall limit (a
+ * silence is quiet too), and none at all unless it is finite and below the max limit. The floor is what
+ * makes it safe: it only has to end loops that would otherwise run to the max limit, hours in a class
+ * with long runs.
+ */
+function clampQuiet(
+  bound: LevelBound,
+  kind: TaskKind,
+  config: PredictorConfig,
+  stallMs: number,
+  maxMs: number,
+): Clamped | undefined {
+  const scaledMs = bound.rawMs * config.safetyFactor;
+  if (!Number.isFinite(scaledMs)) return undefined;
+  const floorMs = config.quietFloorSeconds[kind] * 1000;
+  const lowerMs = Math.max(floorMs, stallMs);
+  const ms = Math.round(Math.max(scaledMs, lowerMs));
+  if (ms >= maxMs) return undefined;
+  const clamp: LimitDerivation['clamp'] = { lowerMs, upperMs: maxMs };
+  let note = '';
+  if (scaledMs < lowerMs) {
+    clamp.applied = floorMs >= stallMs ? 'quiet-floor' : 'stall-floor';
+    note =
+      clamp.applied === 'quiet-floor'
+        ? `, raised to the ${kind} quiet floor of ${formatDuration(floorMs)} (predictor.quietFloorSeconds)`
+        : `, raised to the stall limit of ${formatDuration(stallMs)}`;
+  }
+  return { ms, scaledMs, clamp, note };
+}
+
 function limit(
   chain: Chain,
   levels: readonly LevelHistory[],
@@ -323,10 +366,16 @@ export function predictLimits(
   const priorStallRaw = (config.priorStallSeconds[kind] * 1000) / config.safetyFactor;
   const durations = evaluateChain(levels, 'duration', priorMaxRaw, config);
   const silences = evaluateChain(levels, 'silence', priorStallRaw, config);
+  // The quiet prior is the max prior: a never-seen command gets no quiet limit below its max limit, but
+  // one whose max limit its history raised to hours still stops a loop within the prior.
+  const quiets = evaluateChain(levels, 'quiet', priorMaxRaw, config);
 
   const max = limit(durations, levels, 'duration', kind, config, clampMax(durations.result, config));
   const stallClamped = clampStall(silences.result, kind, config, max.ms);
   const stall = limit(silences, levels, 'silence', kind, config, stallClamped, max.origin);
+  const quietClamped = clampQuiet(quiets.result, kind, config, stall.ms, max.ms);
+  const quiet =
+    quietClamped === undefined ? undefined : limit(quiets, levels, 'quiet', kind, config, quietClamped);
 
   const reports: LevelReport[] = levels.map((l, i) => {
     const set = durations.sets[i]!;
@@ -350,6 +399,7 @@ export function predictLimits(
     kind,
     max,
     stall,
+    ...(quiet === undefined ? {} : { quiet }),
     extension: { times: config.extensionTimes, byMs: Math.round(max.ms * config.extensionFraction) },
     levels: reports,
     trustedLevel: durations.trustedIndex === undefined ? undefined : levels[durations.trustedIndex]?.level,

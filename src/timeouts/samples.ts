@@ -17,11 +17,15 @@ import { median, quantile } from './stats.js';
  *   thinks or writes silently for longer) must learn it. For the duration metric they are dropped: a stall
  *   kill says nothing about how long the run would have taken. Likewise a max-limit kill is dropped for the
  *   silence metric: the watchdog had seen progress, so its silences say nothing about the stall limit;
+ * - the quiet metric (the longest stretch with only CPU as progress) counts like the silence metric, but
+ *   a stall kill is a cut-off at the quiet stretch it reached (the quiet limit or the stall limit, whichever
+ *   fired first, both evidence "at least"); records without the field (older ones) are no sample at all.
+ *   A kill by the quiet limit is no silence sample: CPU kept counting, so no silence was cut off;
  * - retry-later runs (rate limits, overload): dropped, they measure the API, not the task;
  * - records with a negative or non-finite duration: dropped.
  */
 
-export type Metric = 'duration' | 'silence';
+export type Metric = 'duration' | 'silence' | 'quiet';
 
 export interface SampleSet {
   /** Finished runs' values, ascending. */
@@ -43,7 +47,7 @@ function sampleValue(record: RunRecord, metric: Metric): number | undefined {
   const d = record.durationMs;
   if (typeof d !== 'number' || !Number.isFinite(d) || d < 0) return undefined;
   if (metric === 'duration') return d;
-  const s = record.longestSilenceMs;
+  const s = metric === 'silence' ? record.longestSilenceMs : record.longestQuietMs;
   if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) return undefined;
   // A silence cannot outlast the run; clamping keeps a bad clock from inventing one.
   return Math.min(s, d);
@@ -54,6 +58,12 @@ function limitOf(record: RunRecord, observed: number): number | undefined {
   const l = record.limitMs;
   if (typeof l !== 'number' || !Number.isFinite(l) || l < 0) return undefined;
   return Math.min(l, observed);
+}
+
+/** A stall kill whose silence never reached the stall limit it had: the quiet limit ended it. */
+function endedByQuietLimit(record: RunRecord, silence: number): boolean {
+  const l = record.limitMs;
+  return typeof l === 'number' && Number.isFinite(l) && silence + 1 < l;
 }
 
 /** How many cut-offs may be presumed hangs among n runs: the rate's share, rounded up once it is not 0. */
@@ -85,7 +95,9 @@ export function samplesOf(
       droppedStall++;
       continue;
     }
-    if (record.outcome === 'killed-max' && metric === 'silence') continue;
+    if (record.outcome === 'killed-max' && metric !== 'duration') continue;
+    // Runs recorded before the quiet stretch was kept say nothing about it.
+    if (metric === 'quiet' && record.longestQuietMs === undefined) continue;
     if (record.outcome === 'retry-later') {
       droppedRetryLater++;
       continue;
@@ -95,7 +107,11 @@ export function samplesOf(
       droppedInvalid++;
       continue;
     }
-    if (record.outcome === 'killed-max' || record.outcome === 'killed-stall') {
+    if (record.outcome === 'killed-stall' && metric === 'quiet') censored.push(value);
+    else if (record.outcome === 'killed-stall' && metric === 'silence' && endedByQuietLimit(record, value)) {
+      // Its silences were never cut off: CPU kept counting until the quiet limit ended it.
+      continue;
+    } else if (record.outcome === 'killed-max' || record.outcome === 'killed-stall') {
       censored.push(limitOf(record, value) ?? value);
     } else if (record.outcome === 'success' || record.outcome === 'failed') finite.push(value);
     else {

@@ -17,6 +17,12 @@ export interface TimeoutPlan {
   stallMs: number;
   maxSource: LimitSource;
   stallSource: LimitSource;
+  /**
+   * Longest allowed time with CPU as the only progress (no output, agent work or I/O), learned from the
+   * class's own runs: a busy loop looks like progress to the stall limit. Absent: CPU always counts.
+   */
+  quietMs?: number;
+  quietSource?: LimitSource;
   /** Soft escalation at the max limit: how many times and by how much a still-progressing task is extended. */
   extension: { times: number; byMs: number };
   /** The most specific class key of the task, used to record history; absent for planners that keep none. */

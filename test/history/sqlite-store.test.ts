@@ -169,7 +169,12 @@ describe('SqliteHistoryStore', () => {
     expect(await store.recent('npm test')).toEqual([run('old-run', 7)]);
     expect(store.pendingFor('somewhere', 10).count()).toBe(0);
     // Runs recorded after the migration keep their provenance next to the old ones.
-    const withProvenance = { ...run('new-run', 9), program: 'npm', simulated: false };
+    const withProvenance = {
+      ...run('new-run', 9),
+      program: 'npm',
+      simulated: false,
+      longestQuietMs: 400,
+    };
     await store.record(['npm test'], withProvenance);
     expect(await store.recent('npm test')).toEqual([withProvenance, run('old-run', 7)]);
     await store.close();

@@ -77,6 +77,17 @@ export function describeStoreContract(name: string, open: OpenStore): void {
       expect('limitMs' in recent[1]!).toBe(false);
     });
 
+    it('keeps a run’s longest quiet stretch, and reads older records back without one', async () => {
+      const s = await store({ maxRunsPerClass: 8 });
+      const busy: RunRecord = { ...run('busy', T0 + 2), longestQuietMs: 1_234_000 };
+      const old = run('old', T0 + 1);
+      await s.record(['cargo build'], busy);
+      await s.record(['cargo build'], old);
+      const recent = await s.recent('cargo build');
+      expect(recent).toEqual([busy, old]);
+      expect('longestQuietMs' in recent[1]!).toBe(false);
+    });
+
     it('stores a run once per class however often it is recorded (replay is harmless)', async () => {
       const s = await store({ maxRunsPerClass: 16 });
       const record = run('same-run', T0 + 1, 'killed-max');

@@ -109,6 +109,29 @@ describe('formatExplanation', () => {
     expect(text).toMatch(/^Max numbers +conformal at verb · n 100 · k 100/m);
   });
 
+  it('shows the quiet limit a long class learned, and says when a task has none', async () => {
+    const input = task(['make', 'release']);
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const keys = classify(input, []).levels.map((l) => l.key);
+    for (let i = 0; i < 100; i++) {
+      await store.record(keys, {
+        ...run(`r-${i}`, 7200 + i, NOW - 10_000 + i),
+        longestSilenceMs: 60 * S,
+        longestQuietMs: (900 + i) * S,
+      });
+    }
+    const e = await explainTimeout(input, store, config, NOW);
+    expect(e.quiet?.ms).toBe(Math.round(999 * 1.5 * S));
+    expect(formatExplanation(e, false)).toMatch(
+      /^Quiet limit +24m58s +learned: conformal bound \(k=100 of 100 runs’ longest quiet stretches\) at fingerprint level/m,
+    );
+    const fresh = await explainTimeout(task(['ninja', 'docs']), store, config, NOW);
+    expect(fresh.quiet).toBeUndefined();
+    expect(formatExplanation(fresh, false)).toMatch(
+      /^Quiet limit +none +CPU, I\/O and repeated output keep/m,
+    );
+  });
+
   it('says how many cut-offs it presumed hung instead of loosening the limit', async () => {
     const input = task(['npm', 'test']);
     const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });

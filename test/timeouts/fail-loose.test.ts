@@ -57,6 +57,9 @@ describe('failLoose', () => {
         expect(prediction.max.ms).toBeGreaterThanOrEqual(healthy.max.ms);
         expect(prediction.stall.ms).toBeGreaterThanOrEqual(healthy.stall.ms);
         expect(prediction.stall.ms).toBeLessThanOrEqual(prediction.max.ms);
+        // A quiet limit is a limit a healthy plan may lack: under any failure there is none.
+        if (read.missing.length > 0) expect(prediction.quiet).toBeUndefined();
+        else expect(prediction.quiet).toEqual(healthy.quiet);
       }),
       { numRuns: 500 },
     );

@@ -24,13 +24,16 @@ export const runArb: fc.Arbitrary<RunRecord> = fc
   .record({
     seconds: fc.oneof(fc.double({ min: 0, max: 20_000, noNaN: true }), fc.integer({ min: 1, max: 600 })),
     silence: fc.double({ min: 0, max: 1, noNaN: true }),
+    // Older records have no quiet stretch; where there is one it is at least the silence.
+    quiet: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
     outcome: fc.constantFrom(...outcomes),
     id: fc.uuid(),
   })
-  .map(({ seconds, silence, outcome, id }) => ({
+  .map(({ seconds, silence, quiet, outcome, id }) => ({
     runId: id,
     durationMs: seconds * S,
     longestSilenceMs: seconds * silence * S,
+    ...(quiet === undefined ? {} : { longestQuietMs: seconds * Math.max(silence, quiet) * S }),
     outcome,
     at: NOW - 1000,
   }));

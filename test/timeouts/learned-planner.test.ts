@@ -108,6 +108,25 @@ describe('LearnedTimeoutPlanner', () => {
     expect(plan.stallSource.detail).toContain('max limit');
   });
 
+  it('gives a class with long runs a quiet limit from their quiet stretches, unless the suite fixed the stall', async () => {
+    const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
+    const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW });
+    const build = task(['cargo', 'build', '--release']);
+    const keys = (await planner.plan(build)).classKeys!;
+    for (let i = 0; i < 120; i++) {
+      await store.record(keys, { ...run(i, 5400 + i, 60), longestQuietMs: (1200 + i) * S });
+    }
+    const plan = await planner.plan(build);
+    expect(plan.maxMs).toBeGreaterThan(2 * 3600 * S);
+    expect(plan.quietMs).toBeGreaterThanOrEqual(1319 * 1.5 * S);
+    expect(plan.quietMs).toBeLessThan(plan.maxMs);
+    expect(plan.quietSource?.detail).toMatch(
+      /longest quiet stretches\) at fingerprint level: 21m59s × 1\.5$/,
+    );
+    const fixedStall = await planner.plan(task(['cargo', 'build', '--release'], { timeout: { stall: 600 } }));
+    expect(fixedStall.quietMs).toBeUndefined();
+  });
+
   it('gives a new command the limits of its verb until it has its own runs', async () => {
     const store = new MemoryHistoryStore({ maxRunsPerClass: 256 });
     const planner = new LearnedTimeoutPlanner({ store, config, now: () => NOW });

@@ -652,3 +652,65 @@ describe('predictor properties', () => {
     );
   });
 });
+
+describe('quiet limit (time with nothing new)', () => {
+  function quietRun(seconds: number, quietSeconds: number, outcome: RunOutcome = 'success'): RunRecord {
+    return {
+      ...run(seconds, outcome, Math.min(quietSeconds, seconds / 10)),
+      longestQuietMs: quietSeconds * S,
+    };
+  }
+
+  it('gives a never-seen command none: CPU and I/O count up to the max limit', () => {
+    const p = predictLimits(everyLevel([]), 'llm-agent', defaults, NOW);
+    expect(p.quiet).toBeUndefined();
+  });
+
+  it('sets one from the command’s own runs, never below the per-kind quiet floor', () => {
+    const runs = shuffled(Array.from({ length: 120 }, (_, i) => quietRun(3000 + i * 10, 60 + (i % 40))));
+    const p = predictLimits(everyLevel(runs), 'llm-agent', defaults, NOW);
+    expect(p.max.ms).toBeGreaterThan(1800 * S);
+    expect(p.quiet).toMatchObject({
+      ms: 1800 * S,
+      origin: 'config-default',
+      clamp: { applied: 'quiet-floor' },
+    });
+    expect(p.quiet!.detail).toMatch(/quiet floor of 30m00s \(predictor\.quietFloorSeconds\)/);
+  });
+
+  it('follows a class whose runs are quiet for long, at its bound × the safety factor', () => {
+    const runs = shuffled(Array.from({ length: 120 }, (_, i) => quietRun(9000 + i * 10, 1500 + i)));
+    const p = predictLimits(everyLevel(runs), 'build', defaults, NOW);
+    expect(p.quiet!.origin).toBe('learned');
+    expect(p.quiet!.ms).toBeGreaterThanOrEqual(1619 * 1.5 * S);
+    expect(p.quiet!.ms).toBeLessThan(p.max.ms);
+    expect(p.quiet!.detail).toMatch(/runs’ longest quiet stretches/);
+  });
+
+  it('is not learned from records that predate the quiet stretch', () => {
+    const old = Array.from({ length: 120 }, (_, i) => run(3000 + i * 10, 'success', 30));
+    const p = predictLimits(everyLevel(old), 'llm-agent', defaults, NOW);
+    // Only the prior speaks for the quiet stretch: the max prior, below the learned max limit.
+    expect(p.max.ms).toBeGreaterThan(1800 * S);
+    expect(p.quiet).toMatchObject({ ms: 1800 * S, origin: 'prior' });
+  });
+
+  it('lets runs of other commands at the tool and kind levels only raise it above the max prior', () => {
+    const others = Array.from({ length: 120 }, (_, i) => quietRun(9000 + i * 10, 30));
+    const p = predictLimits(levels({ tool: others, kind: others }), 'llm-agent', defaults, NOW);
+    expect(p.quiet === undefined || p.quiet.ms >= 1800 * S).toBe(true);
+  });
+
+  it('whenever there is one: at least the stall limit and the quiet floor, below the max limit', () => {
+    fc.assert(
+      fc.property(historyArb(40), configArb, kindArb, (history, config, kind) => {
+        const p = predictLimits(history, kind, config, NOW);
+        if (p.quiet === undefined) return;
+        expect(p.quiet.ms).toBeGreaterThanOrEqual(p.stall.ms);
+        expect(p.quiet.ms).toBeGreaterThanOrEqual(config.quietFloorSeconds[kind] * S);
+        expect(p.quiet.ms).toBeLessThan(p.max.ms);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -126,6 +126,7 @@ export class LocalTask {
       // Paused time is not the task's: it counts toward no limit and would skew learned durations.
       durationMs: Math.max(0, Math.round(exitMono - this.parts.startMono - watchdog.pausedMs(exitMono))),
       longestSilenceMs: Math.round(watchdog.longestSilenceMs(exitMono)),
+      longestQuietMs: Math.round(watchdog.longestQuietMs(exitMono)),
       stdoutBytes: outcome.stdoutBytes,
       stderrBytes: outcome.stderrBytes,
       outputHead: outcome.outputHead,

@@ -130,6 +130,7 @@ export class WebSocketExecutor implements Executor {
       endedAt: end.endedAt,
       durationMs: end.durationMs,
       longestSilenceMs: end.longestSilenceMs,
+      ...(end.longestQuietMs === undefined ? {} : { longestQuietMs: end.longestQuietMs }),
       stdoutBytes: outcome.stdoutBytes,
       stderrBytes: outcome.stderrBytes,
       outputHead: outcome.outputHead,

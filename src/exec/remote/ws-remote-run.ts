@@ -26,6 +26,7 @@ export interface RemoteEnd {
   /** Wall-clock time without the time spent paused, as for local tasks. */
   durationMs: number;
   longestSilenceMs: number;
+  longestQuietMs?: number;
   extensions: number;
 }
 
@@ -326,6 +327,7 @@ export class RemoteRun {
       endedAt: Date.now(),
       durationMs: Math.max(0, Math.round(now - this.startMono - this.watchdog.pausedMs(now))),
       longestSilenceMs: Math.round(this.watchdog.longestSilenceMs(now)),
+      longestQuietMs: Math.round(this.watchdog.longestQuietMs(now)),
       extensions: this.watchdog.extensions,
     };
     this.session.close();

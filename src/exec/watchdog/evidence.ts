@@ -53,6 +53,19 @@ export function stallEvidence(input: {
   );
 }
 
+/** A task that said nothing new for longer than its class's runs do: a loop, not work. */
+export function quietEvidence(input: {
+  quietMs: number;
+  limitMs: number;
+  source: string;
+  seen: string;
+}): string {
+  return (
+    `nothing new (no new output or agent work) for ${seconds(input.quietMs)}, only ${input.seen} ` +
+    `(quiet limit ${limit(input.limitMs)}, from ${input.source})`
+  );
+}
+
 export function maxEvidence(input: {
   elapsedMs: number;
   maxMs: number;

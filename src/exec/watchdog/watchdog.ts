@@ -2,7 +2,7 @@ import type { TimeoutPlan } from '../../timeouts/types.js';
 import type { TreeActivity } from '../process/proc-sampler.js';
 import type { LiveStatus } from '../types.js';
 import { ActivityWindow } from './activity-window.js';
-import { type LastProgress, maxEvidence, stallEvidence } from './evidence.js';
+import { type LastProgress, maxEvidence, quietEvidence, stallEvidence } from './evidence.js';
 import { DEFAULT_PROGRESS_RULES, type ProgressRules } from './progress-rules.js';
 
 export type ProgressKind = 'stdout' | 'stderr' | 'agent-event' | 'cpu' | 'io';
@@ -14,6 +14,12 @@ export type ProgressKind = 'stdout' | 'stderr' | 'agent-event' | 'cpu' | 'io';
  */
 /** How far back a tool call's baseline process count is looked for (see sizeBeforeCall). */
 const TOOL_BASELINE_MS = 2000;
+
+/** "a", "a and b", "a, b and c"; undefined for none. */
+function listed(words: readonly string[]): string | undefined {
+  if (words.length === 0) return undefined;
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+}
 
 export type ProgressStrength = 'real' | 'repeat' | 'keep-alive';
 
@@ -51,6 +57,12 @@ const WEAK_WORDS: Record<Exclude<ProgressStrength, 'real'>, string> = {
  * last `windowMs` (or since the start, if shorter); I/O likewise at `minIoBytesPerSecond`, counting only
  * bytes beyond SMALL_CALL_BYTES per read or write call, from each process's first sighting, and not the
  * task's own stdout and stderr (see ActivityWindow, TrackedTree, LocalTask). Below that they never count.
+ *
+ * A second clock, the quiet clock, runs from the last news: new output, an agent event that shows work, or
+ * a tool the agent runs. CPU, I/O, repeated output and keep-alives do not stop it. A plan with a quiet
+ * limit (learned from the longest quiet stretches of the class's own runs, and generous) ends a task that
+ * has said nothing new for longer: a busy loop, or a loop that prints the same line while it does I/O,
+ * keeps the stall clock near zero forever.
  */
 export class Watchdog {
   private readonly startAt: number;
@@ -60,6 +72,13 @@ export class Watchdog {
   /** The stall clock: active time of the last signal that counted. */
   private lastProgressAt = 0;
   private lastKind: ProgressKind | undefined;
+  /** The quiet clock: active time of the last news (new output, an agent's work, a running tool). */
+  private lastQuietEndAt = 0;
+  private longestQuiet = 0;
+  /** The last news itself (new output, an agent's work), from which a tool's hold on the quiet clock runs. */
+  private lastNewsAt = 0;
+  /** What was seen since the last news, for the evidence of a quiet kill. */
+  private readonly quietSeen = new Set<string>();
   /** The last real progress, which evidence names and from which weak signals' allowances run. */
   private lastRealAt = 0;
   private lastReal: string | undefined;
@@ -106,6 +125,13 @@ export class Watchdog {
     return Math.max(this.longest, at - this.lastProgressAt);
   }
 
+  /** Longest stretch with nothing new: no new output or agent work (CPU, I/O and weak signals aside). */
+  longestQuietMs(now: number): number {
+    const at = this.active(now);
+    this.holdForTools(at);
+    return Math.max(this.longestQuiet, at - this.lastQuietEndAt);
+  }
+
   /** Time spent paused so far. */
   pausedMs(now: number): number {
     return this.pausedTotal + (this.pausedSince === undefined ? 0 : now - this.pausedSince);
@@ -120,6 +146,12 @@ export class Watchdog {
     const strength = detail.strength ?? 'real';
     if (strength === 'real') {
       this.count(kind, at);
+      if (kind === 'cpu') this.quietSeen.add('CPU');
+      else if (kind === 'io') this.quietSeen.add('I/O');
+      else {
+        this.lastNewsAt = at;
+        this.endQuiet(at);
+      }
       this.lastRealAt = at;
       this.lastReal = detail.what ?? kind;
       this.weakSince.clear();
@@ -127,6 +159,7 @@ export class Watchdog {
       return;
     }
     this.weakSince.add(WEAK_WORDS[strength]);
+    this.quietSeen.add(WEAK_WORDS[strength]);
     const allowance = strength === 'repeat' ? this.rules.repeatMs : this.rules.keepAliveMs;
     if (at - this.lastRealAt <= allowance) this.count(kind, at);
   }
@@ -178,6 +211,8 @@ export class Watchdog {
     if (lagMs <= 0) return;
     const at = this.active(now);
     this.lastProgressAt = Math.min(this.lastProgressAt + lagMs, at);
+    this.lastQuietEndAt = Math.min(this.lastQuietEndAt + lagMs, at);
+    this.lastNewsAt = Math.min(this.lastNewsAt + lagMs, at);
     this.lastRealAt = Math.min(this.lastRealAt + lagMs, at);
   }
 
@@ -217,6 +252,16 @@ export class Watchdog {
       });
       return { action: 'kill', termination: 'stall', detail };
     }
+    const quietMs = this.plan.quietMs;
+    if (quietMs !== undefined && at - this.lastQuietEndAt >= quietMs) {
+      const detail = quietEvidence({
+        quietMs: at - this.lastQuietEndAt,
+        limitMs: quietMs,
+        source: this.plan.quietSource?.detail ?? 'the plan',
+        seen: listed([...this.quietSeen]) ?? 'silence',
+      });
+      return { action: 'kill', termination: 'stall', detail };
+    }
     const window = Math.min(this.plan.stallMs, EXTENSION_WINDOW_MS);
     const { times, byMs } = this.plan.extension;
     while (at >= this.deadline) {
@@ -251,10 +296,28 @@ export class Watchdog {
     };
   }
 
+  /**
+   * The next active time at which a limit could fire if no signal counts meanwhile (the deadline may still
+   * be extended there).
+   */
+  dueAt(now: number): number {
+    const at = this.active(now);
+    this.holdForTools(at);
+    const quietAt =
+      this.plan.quietMs === undefined ? Number.POSITIVE_INFINITY : this.lastQuietEndAt + this.plan.quietMs;
+    return Math.min(this.lastProgressAt + this.plan.stallMs, quietAt, this.deadline);
+  }
+
   private count(kind: ProgressKind, at: number): void {
     this.longest = Math.max(this.longest, at - this.lastProgressAt);
     this.lastProgressAt = at;
     this.lastKind = kind;
+  }
+
+  private endQuiet(at: number): void {
+    this.longestQuiet = Math.max(this.longestQuiet, at - this.lastQuietEndAt);
+    this.lastQuietEndAt = at;
+    this.quietSeen.clear();
   }
 
   /** An open tool call keeps the stall clock at the present, within its allowance. */
@@ -264,6 +327,10 @@ export class Watchdog {
       this.treeSize === undefined || this.toolBaseline === undefined || this.treeSize > this.toolBaseline;
     if (!running) return;
     const held = Math.min(at, this.lastRealAt + this.rules.keepAliveMs);
+    // A tool at work (a build the agent started) is news too, but only within keepAliveMs of the last
+    // news: CPU keeps lastRealAt fresh, so a tool spinning in a loop would otherwise hold it forever.
+    const heldNews = Math.min(at, this.lastNewsAt + this.rules.keepAliveMs);
+    if (heldNews > this.lastQuietEndAt) this.endQuiet(heldNews);
     if (held <= this.lastProgressAt) return;
     this.lastProgressAt = held;
     this.lastKind = 'agent-event';
@@ -271,9 +338,7 @@ export class Watchdog {
   }
 
   private weakDescription(): string | undefined {
-    if (this.weakSince.size === 0) return undefined;
-    const words = [...this.weakSince];
-    return words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+    return listed([...this.weakSince]);
   }
 
   private active(now: number): number {

@@ -110,6 +110,46 @@ describe.runIf(procSupported()).concurrent('CPU and I/O', () => {
     expect(result.stdoutBytes).toBe(0);
   });
 
+  it('ends a busy loop at its quiet limit, while its stall clock never runs, and records the quiet stretch', async () => {
+    const quiet: ExecRequest['plan'] = {
+      ...plan({ maxMs: 60_000, stallMs: 1500 }),
+      quietMs: 3000,
+      quietSource: { origin: 'learned', detail: 'test quiet' },
+    };
+    const result = await local.run(
+      request(dir, [process.execPath, '-e', `console.log('working'); for (;;) {}`], { plan: quiet }),
+    );
+    expect(result.termination).toBe('stall');
+    expect(result.detail).toMatch(
+      /^nothing new \(no new output or agent work\) for \d+\.\ds, only CPU \(quiet limit 3s, from test quiet\)$/,
+    );
+    expect(result.longestQuietMs).toBeGreaterThanOrEqual(3000);
+    expect(result.longestSilenceMs).toBeLessThan(1500);
+    expect(result.durationMs).toBeLessThan(15_000);
+  });
+
+  it('lets a busy process that prints something new within its quiet limit finish', async () => {
+    const quiet: ExecRequest['plan'] = {
+      ...plan({ maxMs: 60_000, stallMs: 1500 }),
+      quietMs: 3000,
+      quietSource: { origin: 'learned', detail: 'test quiet' },
+    };
+    const result = await local.run(
+      request(
+        dir,
+        [
+          process.execPath,
+          '-e',
+          // Lines that differ only in numbers would be repeats: each names a different stage.
+          `for (const stage of ['parse', 'check', 'lower', 'optimise', 'emit', 'link']) { console.log(stage); const end = Date.now() + 1000; while (Date.now() < end) {} }`,
+        ],
+        { plan: quiet },
+      ),
+    );
+    expect(result).toMatchObject({ termination: 'exit', exitCode: 0 });
+    expect(result.longestQuietMs).toBeLessThan(3000);
+  });
+
   it('does not stall a silent process writing megabytes, and names it as I/O', async () => {
     const statuses: LiveStatus[] = [];
     const result = await local.run(

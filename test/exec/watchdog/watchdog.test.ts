@@ -280,3 +280,95 @@ describe('Watchdog weak signals', () => {
     expect(cpu.status(10_000).lastProgress).toBe('cpu');
   });
 });
+
+describe('Watchdog quiet limit (nothing new)', () => {
+  const quietPlan = (quietMs: number, stallMs = 1000): TimeoutPlan => ({
+    ...plan(600_000, stallMs),
+    quietMs,
+    quietSource: { origin: 'learned', detail: 'conformal bound of 40 runs' },
+  });
+  const busy = { cpuMs: 480, ioBytes: 0, usefulIoBytes: 0 };
+
+  it('ends a busy loop that the stall limit sees as progressing, naming what it saw', () => {
+    const dog = new Watchdog(quietPlan(5000), 0, true);
+    dog.progress('stdout', 200);
+    let verdict = dog.check(200);
+    let t = 200;
+    while (verdict.action === 'continue' && t < 60_000) {
+      t += 500;
+      dog.activity(busy, t);
+      verdict = dog.check(t);
+    }
+    expect(t).toBe(5200);
+    expect(verdict).toEqual({
+      action: 'kill',
+      termination: 'stall',
+      detail:
+        'nothing new (no new output or agent work) for 5.0s, only CPU (quiet limit 5s, from conformal bound of 40 runs)',
+    });
+    expect(dog.longestQuietMs(t)).toBe(5000);
+    // The stall clock never ran: CPU counted all along.
+    expect(dog.longestSilenceMs(t)).toBeLessThanOrEqual(500);
+  });
+
+  it('ends a loop that repeats a line while doing I/O', () => {
+    const dog = new Watchdog(quietPlan(8000), 0, true, rules({ repeatMs: 2000 }));
+    dog.progress('stdout', 0);
+    let verdict = dog.check(0);
+    let t = 0;
+    while (verdict.action === 'continue' && t < 60_000) {
+      t += 500;
+      dog.activity({ cpuMs: 30, ioBytes: 64_000, usefulIoBytes: 64_000 }, t);
+      if (t % 2000 === 0) dog.progress('stdout', t, { strength: 'repeat' });
+      verdict = dog.check(t);
+    }
+    expect(t).toBe(8000);
+    expect(verdict.action === 'kill' && verdict.detail).toMatch(
+      /^nothing new .* for 8\.0s, only CPU, I\/O and repeated output \(quiet limit 8s/,
+    );
+  });
+
+  it('lets a busy task that keeps printing new lines run to the end', () => {
+    const dog = new Watchdog(quietPlan(3000), 0, true);
+    for (let t = 500; t <= 30_000; t += 500) {
+      dog.activity(busy, t);
+      if (t % 2500 === 0) dog.progress('stdout', t);
+      expect(dog.check(t)).toEqual({ action: 'continue' });
+    }
+    expect(dog.longestQuietMs(30_000)).toBe(2500);
+  });
+
+  it('counts an agent tool that runs as a process of its own as news, up to keepAliveMs', () => {
+    const dog = new Watchdog(quietPlan(4000), 0, true, rules({ keepAliveMs: 10_000 }));
+    dog.processes(1, 0);
+    dog.progress('agent-event', 100, { what: 'tool_use (Bash)' });
+    dog.tools(1, 'Bash', 100);
+    dog.processes(2, 200);
+    // A silent, CPU-bound build in the tool: held within keepAliveMs of the call, then quiet runs.
+    for (let t = 700; t < 14_100; t += 500) {
+      dog.activity(busy, t);
+      expect(dog.check(t)).toEqual({ action: 'continue' });
+    }
+    dog.activity(busy, 14_100);
+    expect(dog.check(14_100)).toMatchObject({ action: 'kill', termination: 'stall' });
+  });
+
+  it('has no quiet limit unless the plan gives one: CPU alone keeps a task alive to the max limit', () => {
+    const dog = new Watchdog(plan(20_000, 1000), 0, true);
+    for (let t = 500; t < 20_000; t += 500) {
+      dog.activity(busy, t);
+      expect(dog.check(t)).toEqual({ action: 'continue' });
+    }
+    expect(dog.check(20_000)).toMatchObject({ action: 'kill', termination: 'max' });
+  });
+
+  it('says when the next limit is due, the quiet limit included', () => {
+    const dog = new Watchdog(quietPlan(5000), 0, true);
+    dog.progress('stdout', 1000);
+    dog.activity(busy, 2000);
+    expect(dog.dueAt(2000)).toBe(Math.min(2000 + 1000, 1000 + 5000));
+    dog.activity(busy, 2500);
+    dog.activity(busy, 3000);
+    expect(dog.dueAt(3000)).toBe(4000);
+  });
+});
