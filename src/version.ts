@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './package-root.js';
 
 let cached: string | undefined;
 
 /**
- * The package version, shown by --version, written into reports and sent in `connected`. The path works
- * from src/ (tests) and dist/ (installed).
+ * The package version, shown by --version, written into reports and sent in `connected`.
  */
 export function packageVersion(): string {
   if (cached === undefined) {
-    const url = new URL('../package.json', import.meta.url);
-    cached = (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+    const file = join(packageRoot(), 'package.json');
+    cached = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   }
   return cached;
 }

@@ -1,11 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { packageRoot } from '../package-root.js';
 
-/**
- * Resolves to src/history/lua/ both from src/history/*.ts (tests) and from dist/history/*.js (built),
- * so the scripts stay readable .lua files instead of strings embedded in code.
- */
-const luaFolder = new URL('../../src/history/lua/', import.meta.url);
+/** The scripts stay readable .lua files instead of strings embedded in code. */
+const luaFolder = (): string => join(packageRoot(), 'src', 'history', 'lua');
 
 export interface LuaScript {
   name: string;
@@ -19,13 +18,14 @@ let loaded: LuaScript[] | undefined;
 export function historyScripts(): LuaScript[] {
   if (loaded !== undefined) return loaded;
   const scripts: LuaScript[] = [];
-  for (const file of readdirSync(luaFolder)) {
+  const folder = luaFolder();
+  for (const file of readdirSync(folder)) {
     const match = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
     if (match === null) continue;
     scripts.push({
       name: match[1]!,
       numberOfKeys: Number(match[2]),
-      lua: readFileSync(new URL(file, luaFolder), 'utf8'),
+      lua: readFileSync(join(folder, file), 'utf8'),
     });
   }
   loaded = scripts;
@@ -56,7 +56,7 @@ export function defineScripts(redis: Redis): ScriptedRedis {
   const scripts = historyScripts();
   for (const name of expected) {
     if (!scripts.some((script) => script.name === name)) {
-      throw new Error(`Redis script ${name}-N.lua is missing from ${luaFolder.pathname}`);
+      throw new Error(`Redis script ${name}-N.lua is missing from ${luaFolder()}`);
     }
   }
   for (const script of scripts) {
