@@ -258,7 +258,7 @@ export class Watchdog {
         quietMs: at - this.lastQuietEndAt,
         limitMs: quietMs,
         source: this.plan.quietSource?.detail ?? 'the plan',
-        seen: listed([...this.quietSeen]) ?? 'silence',
+        seen: listed([...this.quietSeen]) ?? 'an open tool call',
       });
       return { action: 'kill', termination: 'stall', detail };
     }
