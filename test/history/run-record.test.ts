@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecResult } from '../../src/exec/types.js';
 import { runRecordOf } from '../../src/history/run-record.js';
-
-function execResult(overrides: Partial<ExecResult>): ExecResult {
-  return {
-    termination: 'exit',
-    exitCode: 0,
-    signal: null,
-    startedAt: 1_000,
-    endedAt: 5_000,
-    durationMs: 4_000,
-    longestSilenceMs: 1_500,
-    stdoutBytes: 10,
-    stderrBytes: 0,
-    outputHead: '',
-    outputTail: '',
-    logPath: '/tmp/x.log',
-    failures: [],
-    retryLater: false,
-    extensions: 0,
-    ...overrides,
-  };
-}
+import { execResult } from '../helpers/exec-result.js';
 
 describe('runRecordOf', () => {
   it('records a passed run as a full duration sample', () => {

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecResult } from '../../src/exec/types.js';
 import { endReasonOf, messagesOf } from '../../src/run/end-reason.js';
+import { execResult } from '../helpers/exec-result.js';
 
-const result = (over: Partial<ExecResult>): ExecResult => ({
-  termination: 'exit',
-  exitCode: 1,
-  signal: null,
-  startedAt: 0,
-  endedAt: 1,
-  durationMs: 1,
-  longestSilenceMs: 0,
-  stdoutBytes: 0,
-  stderrBytes: 0,
-  outputHead: '',
-  outputTail: '',
-  logPath: '/tmp/x.log',
-  failures: [],
-  retryLater: false,
-  extensions: 0,
-  ...over,
-});
+const result = (over: Partial<ExecResult>): ExecResult => execResult({ exitCode: 1, ...over });
 
 describe('the evidence a report shows first', () => {
   it('puts what a task that ended on its own failed before the notes about how it ended', () => {

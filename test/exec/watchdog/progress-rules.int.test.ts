@@ -80,6 +80,12 @@ describe.concurrent('repeated output', () => {
 });
 
 describe.runIf(procSupported()).concurrent('CPU and I/O', () => {
+  const quiet: ExecRequest['plan'] = {
+    ...plan({ maxMs: 60_000, stallMs: 1500 }),
+    quietMs: 3000,
+    quietSource: { origin: 'learned', detail: 'test quiet' },
+  };
+
   it('stall-kills an idle event loop that writes 8 bytes a second and spends a CPU blip', async () => {
     const result = await local.run(
       node(
@@ -111,11 +117,6 @@ describe.runIf(procSupported()).concurrent('CPU and I/O', () => {
   });
 
   it('ends a busy loop at its quiet limit, while its stall clock never runs, and records the quiet stretch', async () => {
-    const quiet: ExecRequest['plan'] = {
-      ...plan({ maxMs: 60_000, stallMs: 1500 }),
-      quietMs: 3000,
-      quietSource: { origin: 'learned', detail: 'test quiet' },
-    };
     const result = await local.run(
       request(dir, [process.execPath, '-e', `console.log('working'); for (;;) {}`], { plan: quiet }),
     );
@@ -129,11 +130,6 @@ describe.runIf(procSupported()).concurrent('CPU and I/O', () => {
   });
 
   it('lets a busy process that prints something new within its quiet limit finish', async () => {
-    const quiet: ExecRequest['plan'] = {
-      ...plan({ maxMs: 60_000, stallMs: 1500 }),
-      quietMs: 3000,
-      quietSource: { origin: 'learned', detail: 'test quiet' },
-    };
     const result = await local.run(
       request(
         dir,
