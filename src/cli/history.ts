@@ -54,7 +54,9 @@ export async function historyShow(
     for (const run of runs) {
       process.stdout.write(
         `${new Date(run.at).toISOString()}  ${run.outcome.padEnd(12)} ${(run.durationMs / 1000).toFixed(1).padStart(8)}s` +
-          `  longest silence ${(run.longestSilenceMs / 1000).toFixed(1)}s${provenanceText(run)}\n`,
+          `  longest silence ${(run.longestSilenceMs / 1000).toFixed(1)}s` +
+          (run.longestQuietMs === undefined ? '' : `, quiet ${(run.longestQuietMs / 1000).toFixed(1)}s`) +
+          `${provenanceText(run)}\n`,
       );
     }
     return EXIT.pass;

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src/history/types.js';
 import { isolatedEnv, runCli, workDir, writeSuite } from './cli-support.js';
 
 const STORY = "claude -p 'Write a 5000 word story about a lighthouse'";
@@ -55,9 +56,15 @@ describe('the simulated agent never teaches real agents', () => {
     expect(classes.every((c) => c.classKey.startsWith('v2/sim/'))).toBe(true);
 
     const shown = await runCli(['history', 'show', 'v2/sim/tool:fake-agent', '--json'], env);
-    const runs = (JSON.parse(shown.stdout) as { runs: { program?: string; simulated?: boolean }[] }).runs;
+    const runs = (JSON.parse(shown.stdout) as { runs: RunRecord[] }).runs;
     expect(runs).toHaveLength(28);
     expect(runs.every((r) => r.program === 'fake-agent' && r.simulated === true)).toBe(true);
+    // Every run keeps its longest quiet stretch, which a silence never outlasts.
+    expect(runs.every((r) => r.longestQuietMs !== undefined && r.longestQuietMs >= r.longestSilenceMs)).toBe(
+      true,
+    );
+    const text = await runCli(['history', 'show', 'v2/sim/tool:fake-agent'], env);
+    expect(text.stdout).toMatch(/longest silence \d+\.\ds, quiet \d+\.\ds/);
 
     const explained = await runCli(['explain-timeout', STORY, '--json'], env);
     expect(explained.code, explained.stderr).toBe(0);
