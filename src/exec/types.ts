@@ -93,7 +93,7 @@ export interface ExecResult {
   endedAt: number;
   durationMs: number;
   longestSilenceMs: number;
-  /** Longest stretch in which only CPU counted as progress (no output, agent work or I/O). */
+  /** Longest stretch with nothing new: no new output or agent work, whatever the CPU and I/O. */
   longestQuietMs?: number;
   stdoutBytes: number;
   stderrBytes: number;

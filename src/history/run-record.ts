@@ -13,7 +13,7 @@ export interface EndedExecution {
   retryLater: boolean;
   durationMs: number;
   longestSilenceMs: number;
-  /** Longest stretch with only CPU as progress; absent from executors that do not tell it. */
+  /** Longest stretch with nothing new (no new output or agent work); absent where not told. */
   longestQuietMs?: number;
   endedAt: number;
 }

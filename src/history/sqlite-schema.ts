@@ -68,7 +68,7 @@ const migrations: ReadonlyArray<(db: Db) => void> = [
     `);
   },
   (db) => {
-    // The longest stretch with only CPU as progress (the quiet limit's samples); NULL on older rows.
+    // The longest stretch with nothing new (the quiet limit's samples); NULL on older rows.
     db.exec('ALTER TABLE runs ADD COLUMN longest_quiet_ms REAL');
   },
 ];

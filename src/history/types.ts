@@ -17,8 +17,8 @@ export interface RunRecord {
   durationMs: number;
   longestSilenceMs: number;
   /**
-   * Longest stretch in which nothing but CPU showed progress: no output, agent work or I/O. Absent on
-   * records written before cc-stress kept it; equal to the silence where CPU is not watched.
+   * Longest stretch with nothing new: no new output or agent work, whatever the CPU, I/O, repeated output
+   * or keep-alives. Absent on records written before cc-stress kept it.
    */
   longestQuietMs?: number;
   outcome: RunOutcome;

@@ -17,10 +17,10 @@ import { median, quantile } from './stats.js';
  *   thinks or writes silently for longer) must learn it. For the duration metric they are dropped: a stall
  *   kill says nothing about how long the run would have taken. Likewise a max-limit kill is dropped for the
  *   silence metric: the watchdog had seen progress, so its silences say nothing about the stall limit;
- * - the quiet metric (the longest stretch with only CPU as progress) counts like the silence metric, but
+ * - the quiet metric (the longest stretch with nothing new) counts like the silence metric, but
  *   a stall kill is a cut-off at the quiet stretch it reached (the quiet limit or the stall limit, whichever
  *   fired first, both evidence "at least"); records without the field (older ones) are no sample at all.
- *   A kill by the quiet limit is no silence sample: CPU kept counting, so no silence was cut off;
+ *   A kill by the quiet limit is no silence sample: CPU or I/O kept counting, so no silence was cut off;
  * - retry-later runs (rate limits, overload): dropped, they measure the API, not the task;
  * - records with a negative or non-finite duration: dropped.
  */
@@ -109,7 +109,7 @@ export function samplesOf(
     }
     if (record.outcome === 'killed-stall' && metric === 'quiet') censored.push(value);
     else if (record.outcome === 'killed-stall' && metric === 'silence' && endedByQuietLimit(record, value)) {
-      // Its silences were never cut off: CPU kept counting until the quiet limit ended it.
+      // Its silences were never cut off: CPU or I/O kept counting until the quiet limit ended it.
       continue;
     } else if (record.outcome === 'killed-max' || record.outcome === 'killed-stall') {
       censored.push(limitOf(record, value) ?? value);
