@@ -6,11 +6,12 @@ import type { ExecResult } from '../../src/exec/types.js';
 import { MemoryHistoryStore } from '../../src/history/memory-store.js';
 import { provenanceOf, runRecordOf } from '../../src/history/run-record.js';
 import { SqliteHistoryStore } from '../../src/history/sqlite-store.js';
-import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/types.js';
+import type { HistoryStore } from '../../src/history/types.js';
 import { LearnedTimeoutPlanner } from '../../src/timeouts/learned-planner.js';
 import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from '../../src/timeouts/types.js';
+import { OutageStore } from '../../test/helpers/outage-store.js';
 import type { ReplayResult, Signals } from './replay.js';
-import type { SimRun, StoreState } from './workload.js';
+import type { SimRun } from './workload.js';
 
 /**
  * The strategies compared on the same runs. Each keeps its own history, because what a strategy learns
@@ -228,38 +229,6 @@ export function tighterThan(failed: TimeoutPlan, healthy: TimeoutPlan): boolean 
   );
 }
 
-/** A store whose lookups fail while `state` says so: rejected, or never answered. Writes go through. */
-export class FailingStore implements HistoryStore {
-  state: StoreState = 'ok';
-  readonly kind: string;
-
-  constructor(private readonly inner: HistoryStore) {
-    this.kind = `failing ${inner.kind}`;
-  }
-
-  record(classKeys: string[], record: RunRecord): Promise<void> {
-    return this.inner.record(classKeys, record);
-  }
-
-  recent(classKey: string, limit?: number): Promise<RunRecord[]> {
-    if (this.state === 'error') return Promise.reject(new Error('history store unavailable'));
-    if (this.state === 'timeout') return new Promise<RunRecord[]>(() => {});
-    return this.inner.recent(classKey, limit);
-  }
-
-  classes(limit?: number): Promise<ClassSummary[]> {
-    return this.inner.classes(limit);
-  }
-
-  prune(olderThan: number): Promise<number> {
-    return this.inner.prune(olderThan);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
-
 export interface OursOptions {
   /** Presume no cut-off a hang (`predictor.presumedHangRate: 0`): the what-if variant. */
   whatIf?: boolean;
@@ -304,7 +273,7 @@ export function ours(
   const now = (): number => clock;
   const factory = options.planner ?? shippedPlanner;
   const lookupTimeoutMs = BENCH_LOOKUP_TIMEOUT_MS;
-  const failing = new FailingStore(store);
+  const failing = new OutageStore(store);
   const planner = factory({ store: failing, config, now, lookupTimeoutMs });
   // Only a replay whose store fails for stretches needs a second planner to say what healthy would be.
   const healthy = options.failingStore ? factory({ store, config, now, lookupTimeoutMs }) : undefined;

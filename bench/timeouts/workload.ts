@@ -1,5 +1,6 @@
 import type { AgentKind } from '../../src/suite/types.js';
 import type { PlanInput } from '../../src/timeouts/types.js';
+import type { ReadFailure } from '../../test/helpers/outage-store.js';
 import { createRng, type Rng } from '../common/rng.js';
 import {
   EVENT_RETRY,
@@ -176,7 +177,7 @@ export const DEFAULT_RATES: WorkloadRates = {
 };
 
 /** Whether the history store answers this run's lookups: yes, with an error, or not in time. */
-export type StoreState = 'ok' | 'error' | 'timeout';
+export type StoreState = ReadFailure;
 
 /** What a replay is made of; the original workload is one of these (families.ts lists them all). */
 export interface WorkloadSpec {

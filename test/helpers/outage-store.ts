@@ -3,11 +3,16 @@ import type { ClassSummary, HistoryStore, RunRecord } from '../../src/history/ty
 /** How the store's reads behave: answer, fail at once, or never answer. */
 export type ReadFailure = 'ok' | 'error' | 'timeout';
 
-/** A real store whose reads can be made to fail or hang, while writes still go through to it. */
+/**
+ * A real store whose reads can be made to fail or hang while `state` says so; writes always go through to
+ * it, as in a partial outage. The tests and the timeout benchmark's failing-store replays use it.
+ */
 export class OutageStore implements HistoryStore {
-  readonly kind = 'outage';
+  readonly kind: string;
   state: ReadFailure = 'ok';
-  constructor(private readonly inner: HistoryStore) {}
+  constructor(private readonly inner: HistoryStore) {
+    this.kind = `outage over ${inner.kind}`;
+  }
   record(classKeys: string[], record: RunRecord): Promise<void> {
     return this.inner.record(classKeys, record);
   }
@@ -16,11 +21,11 @@ export class OutageStore implements HistoryStore {
     if (this.state === 'timeout') return new Promise<RunRecord[]>(() => {});
     return this.inner.recent(classKey, limit);
   }
-  classes(): Promise<ClassSummary[]> {
-    return this.inner.classes();
+  classes(limit?: number): Promise<ClassSummary[]> {
+    return this.inner.classes(limit);
   }
-  prune(): Promise<number> {
-    return Promise.resolve(0);
+  prune(olderThan: number): Promise<number> {
+    return this.inner.prune(olderThan);
   }
   close(): Promise<void> {
     return this.inner.close();

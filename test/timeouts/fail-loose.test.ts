@@ -214,8 +214,6 @@ describe('LearnedTimeoutPlanner when history fails', () => {
   });
 });
 
-/** A real store whose reads fail while `state` says so; writes always go through, as in a partial outage. */
-
 describe('LearnedTimeoutPlanner when history fails while runs keep being recorded', () => {
   const input: PlanInput = {
     argv: ['claude', '-p', 'Summarise the changelog', '--output-format', 'stream-json'],
