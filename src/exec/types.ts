@@ -73,6 +73,11 @@ export interface RunningTask {
   resume(): boolean;
 }
 
+export interface OutputFlow {
+  full(): boolean;
+  drained(): Promise<void>;
+}
+
 export interface ExecHooks {
   onStart?(task: RunningTask): void;
   /**
@@ -81,6 +86,12 @@ export interface ExecHooks {
    * that cannot tell leave it undefined), so a consumer can rebuild the exact stream.
    */
   onOutput?(stream: 'stdout' | 'stderr', line: string, terminated?: boolean): void;
+  /**
+   * For an onOutput consumer that can fall behind (a socket): while full() is true the executor reads no
+   * more output until drained() resolves. A local task is not slowed by that (its output goes to files),
+   * only the reading behind it.
+   */
+  outputFlow?: OutputFlow;
   onStatus?(status: LiveStatus): void;
   onAgentEvent?(event: AgentEvent): void;
 }

@@ -51,6 +51,11 @@ const NO_EXPECTATIONS: Expectations = defaultExpectations();
 
 /** Long lines are only searched this far for provider limit messages. */
 const SIGNAL_SEARCH_CHARS = 4096;
+/**
+ * How long the reading of a process's output waits for a client that is behind before it goes on (and the
+ * sender drops what does not fit): long enough for any client that reads at all to catch up.
+ */
+const OUTPUT_WAIT_MS = 2000;
 
 /** Agent CLIs are recognised through any wrappers, so their events feed the watchdog as they do locally. */
 function agentOf(command: PreparedCommand): AgentKind {
@@ -116,6 +121,10 @@ export async function runExecution(
         if (signal === undefined || signalsSent.has(signal.method)) return;
         signalsSent.add(signal.method);
         sender.send(notification(signal.method, signal.params));
+      },
+      outputFlow: {
+        full: () => sender.full(),
+        drained: () => sender.drained(OUTPUT_WAIT_MS),
       },
       onStatus: (status) => {
         if (params.progress !== true) return;

@@ -2,6 +2,9 @@ import type WebSocket from 'ws';
 import { notification } from '../protocol/messages.js';
 import { OutputBatch, type OutputStream } from './output-batch.js';
 
+/** How often a reader waiting for the client looks at the socket again. */
+const DRAIN_POLL_MS = 5;
+
 export interface SenderLimits {
   /** Output is dropped while the socket holds more than this many unsent bytes. */
   maxBufferedBytes: number;
@@ -82,6 +85,31 @@ export class SessionSender {
   finishOutput(): void {
     this.flushOutput();
     this.reportDropped();
+  }
+
+  /**
+   * Whether the output reader should wait: the client is behind by half the bound. Reading waits rather
+   * than dropping, since the task's output waits in its files meanwhile, not in memory.
+   */
+  full(): boolean {
+    return this.open && this.socket.bufferedAmount > this.limits.maxBufferedBytes / 2;
+  }
+
+  /**
+   * Resolves once the client has taken most of what it was sent, or after `maxWaitMs` however far behind
+   * it is: a client that stopped reading then loses output beyond the bound (counted in the marker line)
+   * rather than holding the process's completion back forever.
+   */
+  drained(maxWaitMs: number): Promise<void> {
+    const start = performance.now();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        const caughtUp = !this.open || this.socket.bufferedAmount <= this.limits.maxBufferedBytes / 4;
+        if (caughtUp || performance.now() - start >= maxWaitMs) resolve();
+        else setTimeout(check, DRAIN_POLL_MS).unref();
+      };
+      check();
+    });
   }
 
   /** The session is over: nothing may fire after it. */

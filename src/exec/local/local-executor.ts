@@ -1,5 +1,6 @@
 import { notStarted } from '../not-started.js';
 import { OutputSink } from '../output/output-sink.js';
+import { OutputSpool } from '../output/output-spool.js';
 import { type Containment, type ContainmentChoice, containment } from '../process/containment.js';
 import { ProcSampler } from '../process/proc-sampler.js';
 import { loadExeca, spawnTask } from '../process/spawn-task.js';
@@ -98,11 +99,19 @@ export class LocalExecutor implements Executor {
     const startedAt = Date.now();
     let watchdog: Watchdog | undefined;
     let sink: OutputSink;
+    let spool: OutputSpool;
     try {
-      sink = await OutputSink.forTask(request, this.options, hooks, {
-        progress: (kind, detail) => watchdog?.progress(kind, performance.now(), detail),
-        tools: (open, name) => watchdog?.tools(open, name, performance.now()),
-      });
+      spool = await OutputSpool.create(request.logPath);
+      sink = await OutputSink.forTask(
+        request,
+        this.options,
+        hooks,
+        {
+          progress: (kind, detail) => watchdog?.progress(kind, performance.now(), detail),
+          tools: (open, name) => watchdog?.tools(open, name, performance.now()),
+        },
+        spool.log,
+      );
     } catch (error) {
       return notStarted(request, startedAt, 'crashed', (error as Error).message);
     }
@@ -115,7 +124,9 @@ export class LocalExecutor implements Executor {
     const tag = taskTag(this.runnerToken, ++this.sequence);
     const guardian = this.startGuardian();
     const startMono = performance.now();
-    const spawned = await spawnTask(request, tag, this.container);
+    const spawned = await spawnTask(request, tag, this.container, spool.fds);
+    // The task holds its own copies now; the runner's would keep nothing open but its own files.
+    spool.releaseChildFds();
     if (!spawned.ok) {
       await sink.finish(null);
       return notStarted(request, startedAt, 'crashed', spawned.detail);
@@ -129,6 +140,7 @@ export class LocalExecutor implements Executor {
       request,
       hooks,
       spawned,
+      spool,
       sink,
       watchdog,
       tag,

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutputSink } from '../output/output-sink.js';
+import type { OutputSpool } from '../output/output-spool.js';
 import { type KillOutcome, killProcessTree } from '../process/kill-group.js';
 import { isLive } from '../process/proc-fs.js';
 import type { ProcSampler, TreeActivity } from '../process/proc-sampler.js';
@@ -12,8 +12,6 @@ import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } fro
 import type { WatchLoop } from '../watchdog/watch-loop.js';
 import type { Watchdog } from '../watchdog/watchdog.js';
 
-/** Once every process of the task is gone its pipes close at once; this only bounds a pathological case. */
-const PIPE_CLOSE_MS = 2000;
 const STATUS_EVERY_MS = 1000;
 /** Leftovers named in a failure message; the rest are counted. */
 const LEFTOVERS_NAMED = 5;
@@ -22,6 +20,8 @@ export interface LocalTaskParts {
   request: ExecRequest;
   hooks: ExecHooks;
   spawned: Spawned;
+  /** The files the task writes its output to, read behind it. */
+  spool: OutputSpool;
   sink: OutputSink;
   watchdog: Watchdog;
   tag: string;
@@ -73,10 +73,10 @@ export class LocalTask {
   }
 
   async run(): Promise<ExecResult> {
-    const { request, hooks, spawned, sink, watchdog, sampler, guardian } = this.parts;
+    const { request, hooks, spawned, spool, sink, watchdog, sampler, guardian } = this.parts;
     const pgid = spawned.pid;
     guardian?.watch(pgid);
-    this.pipe(spawned.stdout, spawned.stderr);
+    this.pipe(spool.stdout, spool.stderr);
     const unwatch = this.parts.loop.add({ tick: (now, lag) => this.tick(now, lag) });
     const abort = request.signal;
     const onAbort = (): void => this.cancel(describeAbort(abort?.reason));
@@ -103,15 +103,8 @@ export class LocalTask {
     sampler.untrack(this.processes.tree);
     guardian?.unwatch(pgid);
 
-    const closed = await Promise.race([
-      spawned.settled.then(() => true),
-      sleep(PIPE_CLOSE_MS).then(() => false),
-    ]);
-    if (!closed) {
-      spawned.stdout.destroy();
-      spawned.stderr.destroy();
-      notes.push('the output pipes stayed open after every known process ended; output after that is lost');
-    }
+    // Every process of the task is gone: what they wrote is in the files, whatever the runner read so far.
+    await spool.drain();
     const outcome = await sink.finish(exit.exitCode);
     notes.push(...outcome.problems);
     if (this.hookError) notes.push(this.hookError);

@@ -1,6 +1,8 @@
 /** A line longer than this is passed on in pieces, so one endless line costs bounded memory. */
 export const MAX_LINE_CHARS = 64 * 1024;
 
+const DECODED_BYTES = 64 * 1024;
+
 /** `terminated` is false for a piece of an over-long line and for a last line without a newline. */
 export type LineHandler = (line: string, terminated: boolean) => void;
 
@@ -18,7 +20,11 @@ export class LineSplitter {
   ) {}
 
   push(chunk: Uint8Array): void {
-    this.text(this.decoder.decode(chunk, { stream: true }));
+    // Decoded in pieces: a string over about 128 KiB lives in V8's large-object space, freed only by a full
+    // collection, so decoding a large chunk whole would hold megabytes of text long after it was read.
+    for (let start = 0; start < chunk.length; start += DECODED_BYTES) {
+      this.text(this.decoder.decode(chunk.subarray(start, start + DECODED_BYTES), { stream: true }));
+    }
   }
 
   /** End of stream: an incomplete UTF-8 sequence becomes U+FFFD and a last unterminated line is passed on. */

@@ -38,19 +38,8 @@ export class LogFile {
   ) {}
 
   /** Creates parent folders and opens (truncates) the file; rejects with a readable message when it cannot. */
-  static async open(path: string): Promise<LogFile> {
-    try {
-      return new LogFile(path, await openFile(path, WRITE_NEVER_BLOCKING));
-    } catch (error) {
-      // The folder exists for every task but a run's first: only then is it made (one round trip fewer).
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw logError(path, error);
-    }
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      return new LogFile(path, await openFile(path, WRITE_NEVER_BLOCKING));
-    } catch (error) {
-      throw logError(path, error);
-    }
+  static open(path: string): Promise<LogFile> {
+    return openCreatingFolder(path, async (at) => new LogFile(at, await openFile(at, WRITE_NEVER_BLOCKING)));
   }
 
   /** Always takes the bytes; false when the caller should wait for drained() before writing more. */
@@ -123,6 +112,25 @@ export class LogFile {
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
+  }
+}
+
+/**
+ * Opens what a task's log needs at `path`, making the log's folder when it is missing; rejects with a
+ * one-line message naming the log.
+ */
+export async function openCreatingFolder<T>(path: string, opener: (path: string) => Promise<T>): Promise<T> {
+  try {
+    return await opener(path);
+  } catch (error) {
+    // The folder exists for every task but a run's first: only then is it made (one round trip fewer).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw logError(path, error);
+  }
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    return await opener(path);
+  } catch (error) {
+    throw logError(path, error);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { AgentKind, Expectations } from '../../suite/types.js';
 import { createAgentAdapter } from '../agents/index.js';
 import type { AgentAdapter, ExpectationTracker } from '../agents/types.js';
-import type { AgentEvent, ExecHooks, ExecRequest } from '../types.js';
+import type { AgentEvent, ExecHooks, ExecRequest, OutputFlow } from '../types.js';
 import type { ProgressDetail } from '../watchdog/watchdog.js';
 import { createExpectationTracker, expectsLines } from './expectations.js';
 import { LineAlignedBytes } from './line-aligned.js';
@@ -11,6 +11,16 @@ import { OutputWindow } from './output-window.js';
 import { RepeatMemory } from './repeated-output.js';
 
 export type OutputStream = 'stdout' | 'stderr';
+
+/** Where the task's whole output goes: a log file the sink writes, or one the task wrote itself (SpooledLog). */
+export interface TaskLog {
+  readonly path: string;
+  /** Whole lines of one stream; false when the caller should wait for drained() before writing more. */
+  write(bytes: Uint8Array, stream: OutputStream): boolean;
+  drained(): Promise<void>;
+  /** Finishes the log; returns the first error that left it incomplete. */
+  close(): Promise<Error | undefined>;
+}
 
 /** Where the output's signs of progress go: a task's watchdog. */
 export interface ProgressListener {
@@ -36,6 +46,8 @@ export interface OutputSinkOptions {
   expect: Expectations;
   /** `terminated` is false for a piece of a longer line and for a last line without a newline. */
   onOutput?(stream: OutputStream, line: string, terminated: boolean): void;
+  /** Whether onOutput's consumer can take more now, and when it can again. */
+  outputFlow?: OutputFlow;
   onAgentEvent?(event: AgentEvent): void;
   /** Output and agent events as signs of progress, each judged for how much it says. */
   progress?: ProgressListener;
@@ -79,6 +91,8 @@ export class OutputSink {
   private hookFailed = false;
   /** Whether the log kept up with the chunk being written. */
   private keepGoing = true;
+  /** Whether the output hook's consumer was full since the last drained(). */
+  private hookBehind = false;
   private finished = false;
   /**
    * Whether anything reads the output as text. A plain command whose lines nobody looks at (no agent
@@ -89,7 +103,7 @@ export class OutputSink {
 
   private constructor(
     private readonly options: OutputSinkOptions,
-    private readonly log: LogFile,
+    private readonly log: TaskLog,
   ) {
     this.window = new OutputWindow(options.headBytes, options.tailBytes);
     this.adapter = createAgentAdapter(options.agent);
@@ -103,9 +117,12 @@ export class OutputSink {
     };
   }
 
-  /** Opens the log file (creating its folder); rejects with a one-line message when that fails. */
-  static async open(options: OutputSinkOptions): Promise<OutputSink> {
-    return new OutputSink(options, await LogFile.open(options.logPath));
+  /**
+   * With `log`, output goes to that log; otherwise the sink opens (creating its folder) and writes the log
+   * file itself, and rejects with a one-line message when that fails.
+   */
+  static async open(options: OutputSinkOptions, log?: TaskLog): Promise<OutputSink> {
+    return new OutputSink(options, log ?? (await LogFile.open(options.logPath)));
   }
 
   /** The sink of one task attempt, as every executor opens it: the request's log, adapter and hooks. */
@@ -114,20 +131,25 @@ export class OutputSink {
     window: { headBytes: number; tailBytes: number },
     hooks: ExecHooks,
     progress: ProgressListener,
+    log?: TaskLog,
   ): Promise<OutputSink> {
-    return OutputSink.open({
-      logPath: request.logPath,
-      headBytes: window.headBytes,
-      tailBytes: window.tailBytes,
-      agent: request.agent,
-      expect: request.expect,
-      // Called through `hooks` so that hooks written as methods keep their `this`.
-      ...(hooks.onOutput
-        ? { onOutput: (stream, line, terminated) => hooks.onOutput?.(stream, line, terminated) }
-        : {}),
-      ...(hooks.onAgentEvent ? { onAgentEvent: (event) => hooks.onAgentEvent?.(event) } : {}),
-      progress,
-    });
+    return OutputSink.open(
+      {
+        logPath: request.logPath,
+        headBytes: window.headBytes,
+        tailBytes: window.tailBytes,
+        agent: request.agent,
+        expect: request.expect,
+        // Called through `hooks` so that hooks written as methods keep their `this`.
+        ...(hooks.onOutput
+          ? { onOutput: (stream, line, terminated) => hooks.onOutput?.(stream, line, terminated) }
+          : {}),
+        ...(hooks.outputFlow ? { outputFlow: hooks.outputFlow } : {}),
+        ...(hooks.onAgentEvent ? { onAgentEvent: (event) => hooks.onAgentEvent?.(event) } : {}),
+        progress,
+      },
+      log,
+    );
   }
 
   get logPath(): string {
@@ -149,14 +171,17 @@ export class OutputSink {
     if (bytes.length === 0) return true;
     this.bytes[stream] += bytes.length;
     if (stream !== this.eventStream) this.judgeChunk(stream, bytes);
-    if (this.wantsLines) this.splitters[stream].push(bytes);
     this.keepGoing = true;
-    this.aligners[stream].push(bytes, this.recordRun);
+    if (this.wantsLines) this.splitters[stream].push(bytes);
+    this.aligners[stream].push(bytes, this.recordRuns[stream]);
     return this.keepGoing;
   }
 
-  drained(): Promise<void> {
-    return this.log.drained();
+  /** Resolves once the log and the output hook can take more. */
+  async drained(): Promise<void> {
+    const hookBehind = this.hookBehind;
+    this.hookBehind = false;
+    await Promise.all([this.log.drained(), hookBehind ? this.options.outputFlow?.drained() : undefined]);
   }
 
   /** Ends both streams, closes the log and judges the output against the expectations. */
@@ -166,8 +191,8 @@ export class OutputSink {
         this.splitters.stdout.end();
         this.splitters.stderr.end();
       }
-      this.aligners.stdout.flush(this.recordRun);
-      this.aligners.stderr.flush(this.recordRun);
+      this.aligners.stdout.flush(this.recordRuns.stdout);
+      this.aligners.stderr.flush(this.recordRuns.stderr);
       this.finished = true;
     }
     const logError = await this.log.close();
@@ -190,6 +215,10 @@ export class OutputSink {
     this.tracker.onLine(stream, line);
     const events = this.adapter.onLine(stream, line);
     this.call(() => this.options.onOutput?.(stream, line, terminated));
+    if (this.options.outputFlow?.full() === true) {
+      this.hookBehind = true;
+      this.keepGoing = false;
+    }
     for (const event of events) this.call(() => this.options.onAgentEvent?.(event));
     if (stream === this.eventStream) this.judgeLine(stream, line, events);
     else if (events.length > 0) this.judgeEvents(events);
@@ -230,10 +259,15 @@ export class OutputSink {
   }
 
   /** Raw bytes, whole lines at a time, to the log and to the head/tail window: both show what the task wrote. */
-  private readonly recordRun = (run: Uint8Array): void => {
-    this.window.push(run);
-    if (!this.log.write(run)) this.keepGoing = false;
+  private readonly recordRuns: Record<OutputStream, (run: Uint8Array) => void> = {
+    stdout: (run) => this.recordRun(run, 'stdout'),
+    stderr: (run) => this.recordRun(run, 'stderr'),
   };
+
+  private recordRun(run: Uint8Array, stream: OutputStream): void {
+    this.window.push(run);
+    if (!this.log.write(run, stream)) this.keepGoing = false;
+  }
 
   /** A reporter's bug must not kill or misjudge the task; it is reported once with the result instead. */
   private call(hook: () => void): void {

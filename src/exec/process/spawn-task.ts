@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { ExecRequest } from '../types.js';
 import { type ContainmentChoice, type InitReport, parseInitReport } from './containment.js';
 import { cwdProblem, describeSpawnError } from './spawn-error.js';
@@ -10,12 +9,8 @@ import { TASK_TAG_VAR, tagValue } from './task-tag.js';
 export interface Spawned {
   ok: true;
   pid: number;
-  stdout: Readable;
-  stderr: Readable;
   /** The main process exited: its exit code, or the signal that ended it. */
   exited: Promise<LeaderExit>;
-  /** Resolves once execa is done, i.e. the main process exited and both pipes closed. */
-  settled: Promise<unknown>;
   /**
    * True when `pid` is a container process (unshare and the namespace's init) rather than the task: those
    * are neither leftovers nor survivors, and they exit by themselves once the task's processes are gone.
@@ -38,9 +33,15 @@ export interface NotSpawned {
   detail: string;
 }
 
+/** The descriptors a task writes its stdout and stderr to (see OutputSpool). */
+export interface TaskOutput {
+  stdout: number;
+  stderr: number;
+}
+
 /**
- * Starts a task as the leader of its own process group (detached: pgid = pid), stdin closed, output
- * unbuffered so that it streams through the caller, and without a shell unless the task asks for one.
+ * Starts a task as the leader of its own process group (detached: pgid = pid), stdin closed, its output
+ * going to the given descriptors, and without a shell unless the task asks for one.
  * With PID namespaces, the group leader is `unshare` and the command runs under the namespace's init;
  * `exited` is then the command's own end, as the init reports it.
  */
@@ -48,6 +49,7 @@ export async function spawnTask(
   request: ExecRequest,
   tag: string,
   container: ContainmentChoice,
+  output: TaskOutput,
 ): Promise<Spawned | NotSpawned> {
   const [first, ...rest] = request.argv;
   if (first === undefined || first === '') return { ok: false, detail: 'cannot start: the command is empty' };
@@ -66,6 +68,7 @@ export async function spawnTask(
       container.wrap(program, args),
       request,
       tag,
+      output,
       container.kind === 'pid-namespace',
     );
   } catch (error) {
@@ -76,11 +79,9 @@ export async function spawnTask(
   // Whatever goes wrong with the process later (a failed kill) must not be an unhandled 'error' event.
   const failed = new Promise<NodeJS.ErrnoException>((resolve) => subprocess.on('error', resolve));
 
-  const { pid, stdout, stderr } = subprocess;
-  if (pid === undefined || !stdout || !stderr) {
+  const { pid } = subprocess;
+  if (pid === undefined) {
     // A spawn failure is reported as an 'error' event carrying the errno code.
-    stdout?.resume();
-    stderr?.resume();
     const failure = await failed;
     return { ok: false, detail: describeSpawnError(program, failure.code, failure.message) };
   }
@@ -88,23 +89,15 @@ export async function spawnTask(
   const exitOf = new Promise<LeaderExit>((resolve) => {
     subprocess.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
   });
-  // 'close': the process exited and every one of its pipes closed.
-  const settled = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
   const status = subprocess.stdio[3] as Readable | null | undefined;
   if (container.kind !== 'pid-namespace' || !status) {
-    return { ok: true, pid, stdout, stderr, exited: exitOf, settled, isContainer: () => false };
+    return { ok: true, pid, exited: exitOf, isContainer: () => false };
   }
 
-  // Node drains the pipes of a child that exited before anyone read them, which a short task can do
-  // during the handshake; a pass-through holds its output (with backpressure) until the caller reads it.
-  const held = { stdout: hold(stdout), stderr: hold(stderr) };
   const reports = initReports(status);
   const opening = await reports.next();
   if (opening === undefined || opening.kind !== 'started') {
-    // Nobody will read what the container printed; unread, a full pipe would keep it from ending.
-    held.stdout.resume();
-    held.stderr.resume();
-    await settled;
+    await exitOf;
     const errno = opening?.kind === 'not-started' ? opening.errno : undefined;
     const code = errno === undefined ? undefined : errnoName(errno);
     const how = errno === undefined ? 'its container did not start' : `errno ${errno}`;
@@ -120,26 +113,7 @@ export async function spawnTask(
     return exitOf;
   });
   // unshare leads the group; its only child is the namespace's init.
-  return {
-    ok: true,
-    pid,
-    ...held,
-    exited,
-    // Done once the caller has read everything the pass-throughs hold, not just once the pipes closed.
-    settled: Promise.all([settled, drained(held.stdout), drained(held.stderr)]),
-    isContainer: (p, ppid) => p === pid || ppid === pid,
-  };
-}
-
-/** Reads `source` at once into a stream of its own; destroying that stream destroys `source`. */
-function hold(source: Readable): Readable {
-  const held = new PassThrough();
-  pipeline(source, held, () => {});
-  return held;
-}
-
-function drained(stream: Readable): Promise<void> {
-  return finished(stream).catch(() => {});
+  return { ok: true, pid, exited, isContainer: (p, ppid) => p === pid || ppid === pid };
 }
 
 /** The init's reports, one at a time; undefined once the pipe closed without another. */
@@ -207,6 +181,7 @@ function startProcess(
   command: { file: string; args: string[] },
   request: ExecRequest,
   tag: string,
+  output: TaskOutput,
   withStatusPipe: boolean,
 ): ChildProcess {
   return execa(command.file, command.args, {
@@ -215,7 +190,10 @@ function startProcess(
     extendEnv: true,
     detached: true,
     // fd 3 carries the namespace init's reports; the init closes it before the command starts.
-    stdio: withStatusPipe ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+    // Any descriptor number works (execa hands it to Node's spawn); execa's types list only 1 to 9.
+    stdio: (withStatusPipe
+      ? ['ignore', output.stdout, output.stderr, 'pipe']
+      : ['ignore', output.stdout, output.stderr]) as unknown as ['ignore', 1, 2],
     buffer: false,
     reject: false,
     shell: false,

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OutputSpool } from '../../../src/exec/output/output-spool.js';
+import { scratchDir } from '../support/local-tasks.js';
+
+const dir = scratchDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs a shell script writing straight to the spool's files; resolves with its exit. */
+function runWriting(spool: OutputSpool, script: string): Promise<void> {
+  const child = spawn('sh', ['-c', script], { stdio: ['ignore', spool.fds.stdout, spool.fds.stderr] });
+  spool.releaseChildFds();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function collect(spool: OutputSpool): { stdout: Buffer[]; stderr: Buffer[]; order: string[] } {
+  const seen = { stdout: [] as Buffer[], stderr: [] as Buffer[], order: [] as string[] };
+  spool.stdout.on('data', (chunk: Buffer) => {
+    seen.stdout.push(Buffer.from(chunk));
+    seen.order.push(`out:${chunk.toString()}`);
+  });
+  spool.stderr.on('data', (chunk: Buffer) => {
+    seen.stderr.push(Buffer.from(chunk));
+    seen.order.push(`err:${chunk.toString()}`);
+  });
+  return seen;
+}
+
+describe('a task writing its output to files, read behind it', () => {
+  it('passes output on while the task still runs, not only once it ended', async () => {
+    const spool = await OutputSpool.create(join(dir, 'live.log'));
+    const seen = collect(spool);
+    const ended = runWriting(spool, 'echo first; sleep 1.5; echo second');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(Buffer.concat(seen.stdout).toString()).toBe('first\n');
+    await ended;
+    await spool.drain();
+    expect(Buffer.concat(seen.stdout).toString()).toBe('first\nsecond\n');
+    await spool.close();
+  });
+
+  it('reads every byte of a flood, 10 MB lines and invalid UTF-8 included, exactly', async () => {
+    const spool = await OutputSpool.create(join(dir, 'flood.log'));
+    const seen = collect(spool);
+    await runWriting(
+      spool,
+      `head -c 10485760 /dev/zero | tr '\\0' 'x'; printf '\\377\\376 end\\n'; seq 1 200000 >&2`,
+    );
+    await spool.drain();
+    const stdout = Buffer.concat(seen.stdout);
+    expect(stdout.length).toBe(10 * 1024 * 1024 + 7);
+    expect([...stdout.subarray(-7)]).toEqual([0xff, 0xfe, 0x20, 0x65, 0x6e, 0x64, 0x0a]);
+    const stderr = Buffer.concat(seen.stderr).toString();
+    expect(stderr.split('\n').at(-2)).toBe('200000');
+    await spool.close();
+  });
+
+  it('makes one log of both files, interleaved by whole lines in the order they were read', async () => {
+    const path = join(dir, 'merged.log');
+    const spool = await OutputSpool.create(path);
+    spool.stdout.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stdout'));
+    spool.stderr.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stderr'));
+    await runWriting(
+      spool,
+      'echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; echo out2; sleep 0.3; echo err2 >&2',
+    );
+    await spool.drain();
+    expect(await spool.log.close()).toBeUndefined();
+    expect(readFileSync(path, 'utf8')).toBe('out1\nerr1\nout2\nerr2\n');
+    expect(existsSync(`${path}.stderr`)).toBe(false);
+  });
+
+  it('makes the stderr file the log when only stderr printed, without copying', async () => {
+    const path = join(dir, 'only-stderr.log');
+    const spool = await OutputSpool.create(path);
+    spool.stderr.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stderr'));
+    spool.stdout.resume();
+    await runWriting(spool, 'echo oops >&2');
+    await spool.drain();
+    expect(await spool.log.close()).toBeUndefined();
+    expect(readFileSync(path, 'utf8')).toBe('oops\n');
+    expect(existsSync(`${path}.stderr`)).toBe(false);
+  });
+
+  it('keeps everything the task wrote on disk even when nothing read it (the runner died)', async () => {
+    const path = join(dir, 'crash.log');
+    const spool = await OutputSpool.create(path);
+    await runWriting(spool, 'echo partial; echo trouble >&2');
+    // No reader, no merge: what a runner killed at this point leaves behind.
+    expect(readFileSync(path, 'utf8')).toBe('partial\n');
+    expect(readFileSync(`${path}.stderr`, 'utf8')).toBe('trouble\n');
+    await spool.close();
+  });
+
+  it('refuses a FIFO in place of the log at once, naming the log', async () => {
+    const path = join(dir, 'fifo.log');
+    await new Promise((resolve) => spawn('mkfifo', [path]).once('exit', resolve));
+    await expect(OutputSpool.create(path)).rejects.toThrow(`cannot write the log file ${path}`);
+  });
+});
