@@ -146,12 +146,26 @@ export function failLoose(
           ? `store unavailable: using ${lastText} as the least this task gets${fromMirror}`
           : `store unavailable and no earlier plan for this class: using the cap${fromMirror}`;
   const { quiet: _quiet, ...withoutQuiet } = prediction;
+  // The room a still-progressing run gets reaches at least what it reached in the prediction and in the
+  // last plan (predict.ts, extensionOf: cut-offs presumed hangs, which may have been slow runs, widen it).
+  const times = prediction.extension.times;
+  const reachOf = (maxMs: number, byMs: number): number => maxMs + times * byMs;
+  const reach = Math.max(
+    reachOf(prediction.max.ms, prediction.extension.byMs),
+    maxSource === 'last-plan' && lastPlan!.extensionByMs !== undefined
+      ? reachOf(lastPlan!.maxMs, lastPlan!.extensionByMs)
+      : 0,
+  );
+  const byMs = Math.max(
+    Math.round(max.ms * config.extensionFraction),
+    times > 0 ? Math.ceil((reach - max.ms) / times) : 0,
+  );
   return {
     prediction: {
       ...withoutQuiet,
       max,
       stall,
-      extension: { times: prediction.extension.times, byMs: Math.round(max.ms * config.extensionFraction) },
+      extension: { times, byMs },
     },
     fallback: {
       missing: [...missing],

@@ -97,7 +97,15 @@ export class LearnedTimeoutPlanner implements TimeoutPlanner {
       mirrored,
     );
     if (complete)
-      this.cache.remember(key, { maxMs: prediction.max.ms, stallMs: prediction.stall.ms, at: now });
+      this.cache.remember(key, {
+        maxMs: prediction.max.ms,
+        stallMs: prediction.stall.ms,
+        at: now,
+        ...(prediction.extension.byMs >
+        Math.round(prediction.max.ms * this.config.predictor.extensionFraction)
+          ? { extensionByMs: prediction.extension.byMs }
+          : {}),
+      });
     const note = complete
       ? ''
       : lookup.missing.some((m) => m.reason === 'timeout')

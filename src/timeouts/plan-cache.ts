@@ -18,19 +18,30 @@ export interface LastPlan {
   stallMs: number;
   /** Epoch ms of the plan. */
   at: number;
+  /** Each soft extension's length, when it was more than the usual share of the max limit. */
+  extensionByMs?: number;
 }
 
 const FILE_VERSION = 1;
 
 const fileSchema = z.object({
   version: z.literal(FILE_VERSION),
-  /** [classKey, maxMs, stallMs, at], oldest first. */
+  /** [classKey, maxMs, stallMs, at, extensionByMs?], oldest first. */
   plans: z.array(
-    z.tuple([
-      z.string().min(1).max(1024),
-      z.number().finite().positive(),
-      z.number().finite().positive(),
-      z.number().finite().min(0),
+    z.union([
+      z.tuple([
+        z.string().min(1).max(1024),
+        z.number().finite().positive(),
+        z.number().finite().positive(),
+        z.number().finite().min(0),
+      ]),
+      z.tuple([
+        z.string().min(1).max(1024),
+        z.number().finite().positive(),
+        z.number().finite().positive(),
+        z.number().finite().min(0),
+        z.number().finite().min(0),
+      ]),
     ]),
   ),
 });
@@ -76,7 +87,13 @@ export class PlanCache {
     this.load();
     const known = this.plans.get(classKey);
     this.put(classKey, plan);
-    if (known !== undefined && known.maxMs === plan.maxMs && known.stallMs === plan.stallMs) return;
+    if (
+      known !== undefined &&
+      known.maxMs === plan.maxMs &&
+      known.stallMs === plan.stallMs &&
+      known.extensionByMs === plan.extensionByMs
+    )
+      return;
     this.dirty = true;
     if (this.now() - this.lastWrite >= this.writeEveryMs) this.flush();
   }
@@ -94,7 +111,11 @@ export class PlanCache {
     }
     this.plans.clear();
     for (const [key, plan] of merged) this.put(key, plan);
-    const plans = [...this.plans].map(([key, p]) => [key, p.maxMs, p.stallMs, p.at]);
+    const plans = [...this.plans].map(([key, p]) =>
+      p.extensionByMs === undefined
+        ? [key, p.maxMs, p.stallMs, p.at]
+        : [key, p.maxMs, p.stallMs, p.at, p.extensionByMs],
+    );
     const temp = `${this.path}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
@@ -112,7 +133,12 @@ export class PlanCache {
   private put(classKey: string, plan: LastPlan): void {
     // Re-inserting moves a key to the newest end, so the Map's order is the eviction order.
     this.plans.delete(classKey);
-    this.plans.set(classKey, { maxMs: plan.maxMs, stallMs: plan.stallMs, at: plan.at });
+    this.plans.set(classKey, {
+      maxMs: plan.maxMs,
+      stallMs: plan.stallMs,
+      at: plan.at,
+      ...(plan.extensionByMs === undefined ? {} : { extensionByMs: plan.extensionByMs }),
+    });
     while (this.plans.size > this.size) this.plans.delete(this.plans.keys().next().value!);
   }
 
@@ -139,5 +165,8 @@ function readFile(path: string): [string, LastPlan][] {
   }
   const parsed = fileSchema.safeParse(value);
   if (!parsed.success) return [];
-  return parsed.data.plans.map(([key, maxMs, stallMs, at]) => [key, { maxMs, stallMs, at }]);
+  return parsed.data.plans.map(([key, maxMs, stallMs, at, extensionByMs]) => [
+    key,
+    { maxMs, stallMs, at, ...(extensionByMs === undefined ? {} : { extensionByMs }) },
+  ]);
 }

@@ -371,6 +371,19 @@ export function predictLimits(
   const quiets = evaluateChain(levels, 'quiet', priorMaxRaw, config);
 
   const max = limit(durations, levels, 'duration', kind, config, clampMax(durations.result, config));
+  // Which cut-offs were hangs is a guess, and it is wrong exactly when a class has rare slow runs that
+  // look alive: cut off at the max limit and presumed hangs, they would never be learned. The watchdog
+  // extends only a run still progressing at the max limit, so such a run gets the room the limit would
+  // have had with every cut-off counted; a silent run is still cut off at the max limit, and the limits
+  // recorded stay the max limit, so hangs cannot compound the room.
+  const counted =
+    config.presumedHangRate > 0 && durations.sets.some((set) => set.presumedHung > 0)
+      ? clampMax(
+          evaluateChain(levels, 'duration', priorMaxRaw, { ...config, presumedHangRate: 0 }).result,
+          config,
+        )
+      : undefined;
+  const extension = extensionOf(max.ms, counted?.ms, config);
   const stallClamped = clampStall(silences.result, kind, config, max.ms);
   const stall = limit(silences, levels, 'silence', kind, config, stallClamped, max.origin);
   const quietClamped = clampQuiet(quiets.result, kind, config, stall.ms, max.ms);
@@ -400,12 +413,29 @@ export function predictLimits(
     max,
     stall,
     ...(quiet === undefined ? {} : { quiet }),
-    extension: { times: config.extensionTimes, byMs: Math.round(max.ms * config.extensionFraction) },
+    extension,
     levels: reports,
     trustedLevel: durations.trustedIndex === undefined ? undefined : levels[durations.trustedIndex]?.level,
     stallTrustedLevel: silences.trustedIndex === undefined ? undefined : levels[silences.trustedIndex]?.level,
     next: nextLevel(levels, durations, config.minSamples),
   };
+}
+
+/**
+ * The soft extensions of a max limit: `extensionTimes` steps of `extensionFraction` of it, or, when the
+ * limit every cut-off would have set (`countedMaxMs`) is higher, steps that reach that limit with its own
+ * extensions.
+ */
+export function extensionOf(
+  maxMs: number,
+  countedMaxMs: number | undefined,
+  config: Pick<PredictorConfig, 'extensionTimes' | 'extensionFraction'>,
+): Prediction['extension'] {
+  const times = config.extensionTimes;
+  const byMs = Math.round(maxMs * config.extensionFraction);
+  if (times <= 0 || countedMaxMs === undefined || countedMaxMs <= maxMs) return { times, byMs };
+  const reach = countedMaxMs + times * Math.round(countedMaxMs * config.extensionFraction);
+  return { times, byMs: Math.max(byMs, Math.ceil((reach - maxMs) / times)) };
 }
 
 /**

@@ -35,6 +35,17 @@ describe('PlanCache', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).plans).toHaveLength(3);
   });
 
+  it('carries a widened extension through its file, and reads files written without one', () => {
+    const path = freshPath();
+    const first = new PlanCache({ size: 10, path });
+    first.remember('wide', { ...plan(1000), extensionByMs: 900 });
+    first.remember('usual', plan(2000));
+    first.flush();
+    const next = new PlanCache({ size: 10, path });
+    expect(next.get('wide')).toEqual({ ...plan(1000), extensionByMs: 900 });
+    expect(next.get('usual')).toEqual(plan(2000));
+  });
+
   it('merges what another process wrote, the newer plan of a class winning', () => {
     const path = freshPath();
     const one = new PlanCache({ size: 10, path });

@@ -297,6 +297,98 @@ describe('runs cut off by the max limit', () => {
   });
 });
 
+describe('cut-offs presumed hangs and the room of a run still progressing', () => {
+  /** The runner's loop over a ~40 s class with rare slow runs that keep working and rare busy loops. */
+  function replay(fixedRoom: boolean) {
+    const random = rng(11);
+    const history: RunRecord[] = [];
+    let slowKilled = 0;
+    let slowRuns = 0;
+    let highestMax = 0;
+    let highestReach = 0;
+    for (let i = 0; i < 700; i++) {
+      const p = predictLimits(everyLevel(history), 'llm-agent', defaults, NOW);
+      const byMs = fixedRoom ? Math.round(p.max.ms * defaults.extensionFraction) : p.extension.byMs;
+      const reach = p.max.ms + p.extension.times * byMs;
+      if (i >= 150) {
+        highestMax = Math.max(highestMax, p.max.ms);
+        highestReach = Math.max(highestReach, reach);
+      }
+      // 2% of the runs work (CPU, I/O) for 4 min without printing, 1.5% spin forever: 3.5% of the
+      // window in cut-offs, all within the 5% presumed hangs.
+      const slow = i >= 150 && i % 50 === 0;
+      const hang = i % 67 === 33;
+      const duration = slow ? 240 * S : 40 * S * Math.exp(0.3 * gaussian(random));
+      if (slow) slowRuns++;
+      const killed = hang || duration > reach;
+      if (slow && killed) slowKilled++;
+      history.unshift({
+        runId: `s${i}`,
+        durationMs: killed ? reach : duration,
+        longestSilenceMs: 5 * S,
+        outcome: killed ? 'killed-max' : 'success',
+        at: i,
+        ...(killed ? { limitMs: p.max.ms } : {}),
+      });
+      if (history.length > 256) history.pop();
+    }
+    return { slowKilled, slowRuns, highestMax, highestReach };
+  }
+
+  it('learns rare slow runs that keep working instead of presuming every one of them a hang', () => {
+    // With the usual extensions each slow run is cut off at the max limit, presumed a hang and never learned.
+    const usual = replay(true);
+    expect(usual.slowKilled).toBe(usual.slowRuns);
+    const { slowKilled, slowRuns } = replay(false);
+    expect(slowRuns).toBe(11);
+    expect(slowKilled).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the room bounded while the class hangs now and then', () => {
+    const { highestMax, highestReach } = replay(false);
+    // Runs of ~40 s (p99.9 ~100 s) and 4 min: the max follows the finished runs, the room stays within
+    // the limit every cut-off would set (at most cutOffGrowth times the limits they met) with its extensions.
+    expect(highestMax).toBeLessThan(10 * 60 * S);
+    expect(highestReach).toBeLessThan(15 * 60 * S);
+  });
+
+  it('leaves the max limit where the presumed hangs put it, and widens only the extensions', () => {
+    const quick = Array.from({ length: 100 }, (_, i) => run(30 + (i % 20)));
+    const cutOffs = [1, 2, 3].map(
+      (i): RunRecord => ({ ...run(110, 'killed-max'), runId: `cut-${i}`, limitMs: 73.5 * S }),
+    );
+    const p = predictLimits(everyLevel([...cutOffs, ...quick.slice(3)]), 'llm-agent', defaults, NOW);
+    const clean = predictLimits(everyLevel(quick.slice(3)), 'llm-agent', defaults, NOW);
+    expect(p.max.ms).toBe(clean.max.ms);
+    expect(p.stall.ms).toBe(clean.stall.ms);
+    const counted = predictLimits(
+      everyLevel([...cutOffs, ...quick.slice(3)]),
+      'llm-agent',
+      { ...defaults, presumedHangRate: 0 },
+      NOW,
+    );
+    expect(counted.max.ms).toBeGreaterThan(p.max.ms);
+    expect(p.max.ms + p.extension.times * p.extension.byMs).toBe(
+      counted.max.ms + counted.extension.times * counted.extension.byMs,
+    );
+  });
+
+  it('never gives a run still progressing at the max limit less room than if no cut-off were presumed a hang', () => {
+    fc.assert(
+      fc.property(historyArb(40), configArb, kindArb, (history, config, kind) => {
+        const p = predictLimits(history, kind, config, NOW);
+        const counted = predictLimits(history, kind, { ...config, presumedHangRate: 0 }, NOW);
+        expect(p.extension.times).toBe(config.extensionTimes);
+        expect(p.extension.byMs).toBeGreaterThanOrEqual(Math.round(p.max.ms * config.extensionFraction));
+        expect(p.max.ms + p.extension.times * p.extension.byMs).toBeGreaterThanOrEqual(
+          counted.max.ms + counted.extension.times * counted.extension.byMs,
+        );
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('levels', () => {
   const verbRuns = Array.from({ length: 200 }, (_, i) => run(400 + (i % 40) * 10));
 
