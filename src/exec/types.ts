@@ -81,6 +81,13 @@ export interface ExecHooks {
    * that cannot tell leave it undefined), so a consumer can rebuild the exact stream.
    */
   onOutput?(stream: 'stdout' | 'stderr', line: string, terminated?: boolean): void;
+  /**
+   * The raw bytes of each read of the output, in the order read, before any decoding (only valid during the
+   * call). Returning false asks the executor to stop reading until `chunksDrained()` resolves: the task then
+   * waits on its full pipes, and that wait counts toward none of its silence limits.
+   */
+  onChunk?(stream: 'stdout' | 'stderr', bytes: Uint8Array): boolean | undefined;
+  chunksDrained?(): Promise<void>;
   onStatus?(status: LiveStatus): void;
   onAgentEvent?(event: AgentEvent): void;
 }

@@ -46,6 +46,8 @@ export class LocalTask {
   private readonly processes: TaskProcesses;
   private outputSeen = 0;
   private outputCredit = 0;
+  /** Since when reading the pipes has been held for the sink (the task waits on its pipes meanwhile). */
+  private heldSince: number | undefined;
   private giveUpOnLeader: (exit: LeaderExit) => void = () => {};
   private readonly leaderLost = new Promise<LeaderExit>((resolve) => {
     this.giveUpOnLeader = resolve;
@@ -159,10 +161,15 @@ export class LocalTask {
     const onChunk = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
       if (sink.write(stream, chunk) || waiting) return;
       waiting = true;
+      this.heldSince = performance.now();
       stdout.pause();
       stderr.pause();
       void sink.drained().then(() => {
         waiting = false;
+        // The runner kept the task waiting: that is not the task's silence.
+        const now = performance.now();
+        this.parts.watchdog.forgive(this.takeHeld(now), now);
+        this.heldSince = undefined;
         stdout.resume();
         stderr.resume();
       });
@@ -177,7 +184,8 @@ export class LocalTask {
   private tick(now: number, lagMs: number): void {
     if (this.stopping || this.leaderExited) return;
     const { watchdog, hooks } = this.parts;
-    if (lagMs > 0) watchdog.forgive(lagMs, now);
+    const forgiven = Math.max(lagMs, this.takeHeld(now));
+    if (forgiven > 0) watchdog.forgive(forgiven, now);
     const activity = this.withoutOutput(this.processes.tree.takeActivity());
     if (this.parts.procProgress) {
       watchdog.activity(activity, now);
@@ -191,6 +199,14 @@ export class LocalTask {
       this.lastStatusAt = now;
       this.callHook(() => hooks.onStatus?.(watchdog.status(now)));
     }
+  }
+
+  /** Time the pipes have been held since the last call (none when they are not held). */
+  private takeHeld(now: number): number {
+    if (this.heldSince === undefined) return 0;
+    const held = Math.max(0, now - this.heldSince);
+    this.heldSince = now;
+    return held;
   }
 
   /**

@@ -36,6 +36,9 @@ export interface OutputSinkOptions {
   expect: Expectations;
   /** `terminated` is false for a piece of a longer line and for a last line without a newline. */
   onOutput?(stream: OutputStream, line: string, terminated: boolean): void;
+  /** Each chunk as written; false: the caller should wait for drained() (which then waits for `chunksDrained`). */
+  onChunk?(stream: OutputStream, bytes: Uint8Array): boolean | undefined;
+  chunksDrained?(): Promise<void>;
   onAgentEvent?(event: AgentEvent): void;
   /** Output and agent events as signs of progress, each judged for how much it says. */
   progress?: ProgressListener;
@@ -126,6 +129,12 @@ export class OutputSink {
         ? { onOutput: (stream, line, terminated) => hooks.onOutput?.(stream, line, terminated) }
         : {}),
       ...(hooks.onAgentEvent ? { onAgentEvent: (event) => hooks.onAgentEvent?.(event) } : {}),
+      ...(hooks.onChunk
+        ? {
+            onChunk: (stream, bytes) => hooks.onChunk?.(stream, bytes),
+            chunksDrained: () => hooks.chunksDrained?.() ?? Promise.resolve(),
+          }
+        : {}),
       progress,
     });
   }
@@ -152,11 +161,14 @@ export class OutputSink {
     if (this.wantsLines) this.splitters[stream].push(bytes);
     this.keepGoing = true;
     this.aligners[stream].push(bytes, this.recordRun);
+    if (this.options.onChunk !== undefined && !this.chunkTaken(stream, bytes)) this.keepGoing = false;
     return this.keepGoing;
   }
 
   drained(): Promise<void> {
-    return this.log.drained();
+    const consumer = this.options.chunksDrained;
+    if (consumer === undefined) return this.log.drained();
+    return Promise.all([this.log.drained(), consumer().catch(() => {})]).then(() => {});
   }
 
   /** Ends both streams, closes the log and judges the output against the expectations. */
@@ -234,6 +246,15 @@ export class OutputSink {
     this.window.push(run);
     if (!this.log.write(run)) this.keepGoing = false;
   };
+
+  /** Whether the chunk hook can take more at once; a hook that throws never holds the output back. */
+  private chunkTaken(stream: OutputStream, bytes: Uint8Array): boolean {
+    const answer: { taken?: boolean | undefined } = {};
+    this.call(() => {
+      answer.taken = this.options.onChunk?.(stream, bytes);
+    });
+    return answer.taken !== false;
+  }
 
   /** A reporter's bug must not kill or misjudge the task; it is reported once with the result instead. */
   private call(hook: () => void): void {
