@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { notification } from '../protocol/messages.js';
+import { binaryOutputFrame, notification } from '../protocol/messages.js';
 import { OutputBatch, type OutputStream } from './output-batch.js';
 
 export interface SenderLimits {
@@ -26,6 +26,9 @@ export class SessionSender {
   private flushScheduled: NodeJS.Immediate | undefined;
   /** Total output bytes dropped during this session, for tests and the health page. */
   totalDroppedBytes = 0;
+  /** Waiting for the socket to drain before more binary output is read from the process. */
+  private drainWaiters: Array<() => void> = [];
+  private readonly afterWrite = (): void => this.wakeDrainWaiters();
 
   constructor(
     private readonly socket: WebSocket,
@@ -78,14 +81,38 @@ export class SessionSender {
     this.sendOutput(stream, data, chunkIndex, totalChunks, data.endsWith('\n') ? 1 : 0);
   }
 
+  /**
+   * Raw output as a binary frame, for a client that asked for `binary_output`. False once the socket holds
+   * more than the pacing bound: the process should wait (drained()) rather than its output be dropped.
+   * Output is still dropped beyond the hard bound, should a caller not wait.
+   */
+  chunk(stream: OutputStream, bytes: Uint8Array): boolean {
+    if (!this.open) return true;
+    this.flushOutput();
+    if (this.dropping()) {
+      this.drop(bytes.length, 0);
+      return false;
+    }
+    this.reportDropped();
+    this.socket.send(binaryOutputFrame(stream, bytes), { binary: true }, this.afterWrite);
+    return this.socket.bufferedAmount <= this.paceBytes;
+  }
+
+  /** Resolves once the socket holds at most half the pacing bound, or is closed. */
+  drained(): Promise<void> {
+    if (!this.open || this.socket.bufferedAmount <= this.paceBytes / 2) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
   /** The output of a process that ended: the last batch, then the drop marker if anything was dropped. */
   finishOutput(): void {
     this.flushOutput();
     this.reportDropped();
   }
 
-  /** The session is over: nothing may fire after it. */
+  /** The session is over: nothing may fire after it, and nothing waits for the socket any more. */
   stopTimers(): void {
+    this.wakeDrainWaiters(true);
     if (this.drainTimer !== undefined) clearInterval(this.drainTimer);
     this.drainTimer = undefined;
     if (this.flushScheduled !== undefined) clearImmediate(this.flushScheduled);
@@ -106,12 +133,7 @@ export class SessionSender {
   ): void {
     if (!this.open) return;
     if (this.dropping()) {
-      const bytes = Buffer.byteLength(data);
-      this.droppedBytes += bytes;
-      this.totalDroppedBytes += bytes;
-      this.droppedLines += lines;
-      this.onDropped(bytes);
-      this.watchDrain();
+      this.drop(Buffer.byteLength(data), lines);
       return;
     }
     this.reportDropped();
@@ -124,6 +146,27 @@ export class SessionSender {
         total_chunks: totalChunks,
       }),
     );
+  }
+
+  private drop(bytes: number, lines: number): void {
+    this.droppedBytes += bytes;
+    this.totalDroppedBytes += bytes;
+    this.droppedLines += lines;
+    this.onDropped(bytes);
+    this.watchDrain();
+  }
+
+  /** Binary output is paced well below the bound beyond which output is dropped. */
+  private get paceBytes(): number {
+    return this.limits.maxBufferedBytes / 4;
+  }
+
+  private wakeDrainWaiters(all = false): void {
+    if (this.drainWaiters.length === 0) return;
+    if (!all && this.open && this.socket.bufferedAmount > this.paceBytes / 2) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Once dropping, output resumes only when half the bound has drained, so markers do not alternate with lines. */
