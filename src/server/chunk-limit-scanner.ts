@@ -7,6 +7,8 @@
 export class ChunkLimitScanner {
   /** The start of the current unterminated line (at most SEARCH_BYTES), from earlier chunks. */
   private carry: Buffer = EMPTY;
+  /** Whether the carried line start holds a candidate: the line is searched once it ends. */
+  private carryHolds = false;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
@@ -30,17 +32,19 @@ export class ChunkLimitScanner {
       start = newline + 1;
     }
     this.carry = copyStart(text.subarray(end));
+    this.carryHolds = hasCandidate(this.carry);
   }
 
   /** End of the stream: a last line without a newline is searched too. */
   end(): void {
-    if (this.carry.length > 0 && hasCandidate(this.carry)) this.search(this.carry);
+    if (this.carry.length > 0) this.search(this.carry);
     this.carry = EMPTY;
+    this.carryHolds = false;
   }
 
   /** Whether the chunk, or a line carried over and continued by it, may hold a limit message. */
   private mayHold(bytes: Buffer): boolean {
-    if (hasCandidate(bytes)) return true;
+    if (this.carryHolds || hasCandidate(bytes)) return true;
     if (this.carry.length === 0 || this.carry.length >= SEARCH_BYTES) return false;
     // A word cut in two by the read: the carried line's end joined to the chunk's start.
     const head = bytes.subarray(0, Math.min(bytes.length, LONGEST_WORD));

@@ -82,6 +82,8 @@ export class OutputSink {
   private hookFailed = false;
   /** Whether the log kept up with the chunk being written. */
   private keepGoing = true;
+  /** Whether the chunk hook asked to wait for `chunksDrained` before more is written. */
+  private consumerFull = false;
   private finished = false;
   /**
    * Whether anything reads the output as text. A plain command whose lines nobody looks at (no agent
@@ -161,13 +163,17 @@ export class OutputSink {
     if (this.wantsLines) this.splitters[stream].push(bytes);
     this.keepGoing = true;
     this.aligners[stream].push(bytes, this.recordRun);
-    if (this.options.onChunk !== undefined && !this.chunkTaken(stream, bytes)) this.keepGoing = false;
+    if (this.options.onChunk !== undefined && !this.chunkTaken(stream, bytes)) {
+      this.consumerFull = true;
+      this.keepGoing = false;
+    }
     return this.keepGoing;
   }
 
   drained(): Promise<void> {
     const consumer = this.options.chunksDrained;
-    if (consumer === undefined) return this.log.drained();
+    if (!this.consumerFull || consumer === undefined) return this.log.drained();
+    this.consumerFull = false;
     return Promise.all([this.log.drained(), consumer().catch(() => {})]).then(() => {});
   }
 
