@@ -22,7 +22,7 @@ import {
   throughputTable,
 } from './report.js';
 import type { ScaleResult } from './scale.js';
-import { type ThroughputRun, throughputBaseline } from './throughput.js';
+import { type ThroughputRun, throughputBaseline, throughputFileBaseline } from './throughput.js';
 
 /**
  * `npm run bench:runner [-- --quick] [--out DIR]`: what running through cc-stress costs, each measure of
@@ -111,6 +111,7 @@ async function throughput(sizes: Sizes, prof?: Profiling): Promise<ThroughputRow
   const nodeArgs = prof?.nodeArgs ?? [];
   const serve = await startServe(logDir, nodeArgs);
   const base: number[] = [];
+  const toFile: number[] = [];
   const local: ThroughputRun[] = [];
   const remote: ThroughputRun[] = [];
   let serverPeak: number | undefined;
@@ -119,6 +120,7 @@ async function throughput(sizes: Sizes, prof?: Profiling): Promise<ThroughputRow
     // Rounds alternate so that a burst of load on the machine hits every path alike.
     for (let round = 0; round < sizes.throughputRounds; round++) {
       base.push(await throughputBaseline(sizes.outputBytes));
+      toFile.push(await throughputFileBaseline(sizes.outputBytes));
       local.push(await runScenario<ThroughputRun>('throughput', { bytes: sizes.outputBytes }, nodeArgs));
       if (prof !== undefined) settle(prof, 'throughput-local', 'output throughput, local (runner process)');
       const before = cpuSeconds(serve.pid) ?? 0;
@@ -162,6 +164,7 @@ async function throughput(sizes: Sizes, prof?: Profiling): Promise<ThroughputRow
       runnerCpuSeconds: median(runs.map((r) => r.cpuSeconds))!,
     };
   };
+  const fileS = median(toFile)!;
   return [
     {
       path: 'sh > /dev/null (baseline)',
@@ -169,6 +172,13 @@ async function throughput(sizes: Sizes, prof?: Profiling): Promise<ThroughputRow
       seconds: baseS,
       mbPerS: mb / baseS,
       ratio: 1,
+    },
+    {
+      path: 'sh > a file (what keeping the log costs)',
+      baseline: true,
+      seconds: fileS,
+      mbPerS: mb / fileS,
+      ratio: fileS / baseS,
     },
     row('cc-stress run, local', local),
     row('cc-stress run via cc-stress serve', remote, { peakMB: serverPeak, cpu: serverCpu }),
@@ -230,7 +240,7 @@ async function main(): Promise<void> {
   });
 
   const slowest = history.rows.reduce((a, b) => (b.maxMs > a.maxMs ? b : a));
-  const baseline = flood.find((r) => r.baseline)!;
+  const [baseline, toFile] = flood.filter((r) => r.baseline) as [ThroughputRow, ThroughputRow];
   const [local, served] = flood.filter((r) => !r.baseline) as [ThroughputRow, ThroughputRow];
   const share = (r: ThroughputRow): number => r.mbPerS / baseline.mbPerS;
   const slowLaunch = launch
@@ -249,7 +259,9 @@ async function main(): Promise<void> {
       measure: 'output throughput, local',
       target: `>= ${LOCAL_SHARE * 100}% of sh > /dev/null`,
       pass: share(local) >= LOCAL_SHARE && (local.deliveredPct ?? 0) === 100,
-      detail: `${local.mbPerS.toFixed(0)} vs ${baseline.mbPerS.toFixed(0)} MB/s (${(100 * share(local)).toFixed(0)}%)`,
+      detail:
+        `${local.mbPerS.toFixed(0)} vs ${baseline.mbPerS.toFixed(0)} MB/s (${(100 * share(local)).toFixed(0)}%; ` +
+        `sh > a file: ${toFile.mbPerS.toFixed(0)} MB/s, ${(100 * share(toFile)).toFixed(0)}%)`,
     },
     {
       measure: 'output throughput, through serve',

@@ -35,6 +35,21 @@ export async function throughputBaseline(bytes: number): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * The same command writing its output to a file: what keeping a full log costs on this machine's disk,
+ * and so the most a runner that keeps every byte could do.
+ */
+export async function throughputFileBaseline(bytes: number): Promise<number> {
+  const dir = tempDir('file');
+  try {
+    const t0 = performance.now();
+    await execa('sh', ['-c', `${throughputCommand(bytes)} > ${join(dir, 'out.log')}`]);
+    return (performance.now() - t0) / 1000;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs the command through the scheduler with the local executor, or a WebSocket executor at `url`. */
 export async function throughputThroughRunner(bytes: number, url?: string): Promise<ThroughputRun> {
   const dir = tempDir('throughput');

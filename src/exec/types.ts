@@ -87,9 +87,14 @@ export interface ExecHooks {
    */
   onOutput?(stream: 'stdout' | 'stderr', line: string, terminated?: boolean): void;
   /**
-   * For an onOutput consumer that can fall behind (a socket): while full() is true the executor reads no
-   * more output until drained() resolves. A local task is not slowed by that (its output goes to files),
-   * only the reading behind it.
+   * The raw bytes of each read of the output, in the order read, before any decoding (only valid during
+   * the call), for a consumer of bytes (a binary socket).
+   */
+  onChunk?(stream: 'stdout' | 'stderr', bytes: Uint8Array): void;
+  /**
+   * For an onOutput or onChunk consumer that can fall behind (a socket): while full() is true the executor
+   * reads no more output until drained() resolves, and that wait counts toward none of the task's silence
+   * limits. A local task is not slowed by it (its output goes to files), only the reading behind it.
    */
   outputFlow?: OutputFlow;
   onStatus?(status: LiveStatus): void;

@@ -58,6 +58,12 @@ export const executeParamsSchema = z.object({
    * without it every line is its own frame, as clients of the existing service expect.
    */
   batch_output: z.boolean().nullish(),
+  /**
+   * true: the output comes as binary frames of the bytes exactly as the process wrote them (see
+   * binaryOutputFrame), and a client that reads slowly makes the process wait instead of losing output
+   * (a cc-stress runner). Takes precedence over `batch_output`.
+   */
+  binary_output: z.boolean().nullish(),
 });
 export type ExecuteParams = z.infer<typeof executeParamsSchema>;
 
@@ -180,6 +186,35 @@ export function readOutputParams(params: Record<string, unknown>): OutputParams 
   const { type, data } = params;
   if (typeof data !== 'string') return undefined;
   return { type: type === 'stderr' ? 'stderr' : 'stdout', data };
+}
+
+/**
+ * Output as a binary frame, for clients that asked for `binary_output`: one byte naming the stream (1 stdout,
+ * 2 stderr), then the bytes as read from the process (any length, not cut at lines). Text frames
+ * (`process.output` included, e.g. a marker) may come between them; the order of all frames is the order
+ * of output and events.
+ */
+export function binaryOutputFrame(stream: 'stdout' | 'stderr', bytes: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(bytes.length + 1);
+  frame[0] = stream === 'stderr' ? BINARY_STDERR : BINARY_STDOUT;
+  frame.set(bytes, 1);
+  return frame;
+}
+
+const BINARY_STDOUT = 1;
+const BINARY_STDERR = 2;
+
+export interface BinaryOutput {
+  type: 'stdout' | 'stderr';
+  /** A view into the frame. */
+  bytes: Buffer;
+}
+
+/** A binary output frame read back, or undefined when its first byte names no stream. */
+export function readBinaryOutput(frame: Buffer): BinaryOutput | undefined {
+  const code = frame[0];
+  if (code !== BINARY_STDOUT && code !== BINARY_STDERR) return undefined;
+  return { type: code === BINARY_STDERR ? 'stderr' : 'stdout', bytes: frame.subarray(1) };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,11 +1,12 @@
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectAgent } from '../command/model.js';
-import type { Executor, RunningTask } from '../exec/types.js';
+import type { ExecHooks, Executor, RunningTask } from '../exec/types.js';
 import { type ExecuteParams, notification } from '../protocol/messages.js';
 import { defaultExpectations } from '../suite/expect.js';
 import type { AgentKind, Expectations } from '../suite/types.js';
 import type { TimeoutPlanner } from '../timeouts/types.js';
+import { ChunkLimitScanner } from './chunk-limit-scanner.js';
 import { completedParams } from './completion.js';
 import { detectLimitSignal } from './limit-signals.js';
 import { LineChunker } from './line-chunker.js';
@@ -90,10 +91,39 @@ export async function runExecution(
   const signalsSent = new Set<string>();
   /** Server active time of the last silent progress reported, so each sign of life is sent once. */
   let reportedProgressAt = -1;
-  sender.batchOutput(params.batch_output === true);
+  const binary = params.binary_output === true;
+  sender.batchOutput(!binary && params.batch_output === true);
   const chunkers = {
     stdout: new LineChunker((data, index, total) => sender.output('stdout', data, index, total)),
     stderr: new LineChunker((data, index, total) => sender.output('stderr', data, index, total)),
+  };
+  const signalIn = (line: string): void => {
+    const signal = detectLimitSignal(line.slice(0, SIGNAL_SEARCH_CHARS));
+    if (signal === undefined || signalsSent.has(signal.method)) return;
+    signalsSent.add(signal.method);
+    sender.send(notification(signal.method, signal.params));
+  };
+  const scanners = {
+    stdout: new ChunkLimitScanner(signalIn),
+    stderr: new ChunkLimitScanner(signalIn),
+  };
+  // Raw bytes in binary frames, or lines in text frames; either way the output is read no faster than the
+  // client takes it.
+  const output: ExecHooks = {
+    ...(binary
+      ? {
+          onChunk: (stream, bytes) => {
+            sender.chunk(stream, bytes);
+            scanners[stream].push(bytes);
+          },
+        }
+      : {
+          onOutput: (stream, line, terminated) => {
+            chunkers[stream].piece(line, terminated ?? true);
+            signalIn(line);
+          },
+        }),
+    outputFlow: { full: () => sender.full(), drained: () => sender.drained(OUTPUT_WAIT_MS) },
   };
 
   const result = await deps.executor.run(
@@ -115,17 +145,7 @@ export async function runExecution(
         ids = { pid: task.pid ?? 0, pgid: task.pgid ?? task.pid ?? 0 };
         host.started(task, ids);
       },
-      onOutput: (stream, line, terminated) => {
-        chunkers[stream].piece(line, terminated ?? true);
-        const signal = detectLimitSignal(line.slice(0, SIGNAL_SEARCH_CHARS));
-        if (signal === undefined || signalsSent.has(signal.method)) return;
-        signalsSent.add(signal.method);
-        sender.send(notification(signal.method, signal.params));
-      },
-      outputFlow: {
-        full: () => sender.full(),
-        drained: () => sender.drained(OUTPUT_WAIT_MS),
-      },
+      ...output,
       onStatus: (status) => {
         if (params.progress !== true) return;
         const kind = status.lastProgress;
@@ -147,6 +167,8 @@ export async function runExecution(
   }
   chunkers.stdout.flush();
   chunkers.stderr.flush();
+  scanners.stdout.end();
+  scanners.stderr.end();
   sender.finishOutput();
   sender.send(notification('process.completed', completedParams(ids, plan, result)));
   if (params.record === false) return;

@@ -1,9 +1,6 @@
 import type WebSocket from 'ws';
-import { notification } from '../protocol/messages.js';
+import { binaryOutputFrame, notification } from '../protocol/messages.js';
 import { OutputBatch, type OutputStream } from './output-batch.js';
-
-/** How often a reader waiting for the client looks at the socket again. */
-const DRAIN_POLL_MS = 5;
 
 export interface SenderLimits {
   /** Output is dropped while the socket holds more than this many unsent bytes. */
@@ -29,6 +26,9 @@ export class SessionSender {
   private flushScheduled: NodeJS.Immediate | undefined;
   /** Total output bytes dropped during this session, for tests and the health page. */
   totalDroppedBytes = 0;
+  /** Waiting for the socket to drain before more output is read from the process. */
+  private drainWaiters: Array<() => void> = [];
+  private readonly afterWrite = (): void => this.wakeDrainWaiters();
 
   constructor(
     private readonly socket: WebSocket,
@@ -81,39 +81,56 @@ export class SessionSender {
     this.sendOutput(stream, data, chunkIndex, totalChunks, data.endsWith('\n') ? 1 : 0);
   }
 
+  /**
+   * Raw output as a binary frame, for a client that asked for `binary_output`. The reader of the output
+   * is expected to wait while full(); output is still dropped beyond the bound, should it not.
+   */
+  chunk(stream: OutputStream, bytes: Uint8Array): void {
+    if (!this.open) return;
+    this.flushOutput();
+    if (this.dropping()) {
+      this.drop(bytes.length, 0);
+      return;
+    }
+    this.reportDropped();
+    this.socket.send(binaryOutputFrame(stream, bytes), { binary: true }, this.afterWrite);
+  }
+
+  /**
+   * Whether the reading of the process's output should wait for the client. It waits rather than drops,
+   * since the output waits in the task's files meanwhile, not in memory.
+   */
+  full(): boolean {
+    return this.open && this.socket.bufferedAmount > this.paceBytes;
+  }
+
+  /**
+   * Resolves once the socket holds at most half the pacing bound or is closed, or after `maxWaitMs`
+   * however far behind the client is: a client that stopped reading then loses output beyond the bound
+   * (counted in the marker line) rather than holding the process's completion back forever.
+   */
+  drained(maxWaitMs: number): Promise<void> {
+    if (!this.open || this.socket.bufferedAmount <= this.paceBytes / 2) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(wake, maxWaitMs);
+      timer.unref();
+      function wake(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.drainWaiters.push(wake);
+    });
+  }
+
   /** The output of a process that ended: the last batch, then the drop marker if anything was dropped. */
   finishOutput(): void {
     this.flushOutput();
     this.reportDropped();
   }
 
-  /**
-   * Whether the output reader should wait: the client is behind by half the bound. Reading waits rather
-   * than dropping, since the task's output waits in its files meanwhile, not in memory.
-   */
-  full(): boolean {
-    return this.open && this.socket.bufferedAmount > this.limits.maxBufferedBytes / 2;
-  }
-
-  /**
-   * Resolves once the client has taken most of what it was sent, or after `maxWaitMs` however far behind
-   * it is: a client that stopped reading then loses output beyond the bound (counted in the marker line)
-   * rather than holding the process's completion back forever.
-   */
-  drained(maxWaitMs: number): Promise<void> {
-    const start = performance.now();
-    return new Promise((resolve) => {
-      const check = (): void => {
-        const caughtUp = !this.open || this.socket.bufferedAmount <= this.limits.maxBufferedBytes / 4;
-        if (caughtUp || performance.now() - start >= maxWaitMs) resolve();
-        else setTimeout(check, DRAIN_POLL_MS).unref();
-      };
-      check();
-    });
-  }
-
-  /** The session is over: nothing may fire after it. */
+  /** The session is over: nothing may fire after it, and nothing waits for the socket any more. */
   stopTimers(): void {
+    this.wakeDrainWaiters(true);
     if (this.drainTimer !== undefined) clearInterval(this.drainTimer);
     this.drainTimer = undefined;
     if (this.flushScheduled !== undefined) clearImmediate(this.flushScheduled);
@@ -134,12 +151,7 @@ export class SessionSender {
   ): void {
     if (!this.open) return;
     if (this.dropping()) {
-      const bytes = Buffer.byteLength(data);
-      this.droppedBytes += bytes;
-      this.totalDroppedBytes += bytes;
-      this.droppedLines += lines;
-      this.onDropped(bytes);
-      this.watchDrain();
+      this.drop(Buffer.byteLength(data), lines);
       return;
     }
     this.reportDropped();
@@ -151,7 +163,29 @@ export class SessionSender {
         chunk_index: chunkIndex,
         total_chunks: totalChunks,
       }),
+      this.afterWrite,
     );
+  }
+
+  private drop(bytes: number, lines: number): void {
+    this.droppedBytes += bytes;
+    this.totalDroppedBytes += bytes;
+    this.droppedLines += lines;
+    this.onDropped(bytes);
+    this.watchDrain();
+  }
+
+  /** Output is paced well below the bound beyond which it is dropped. */
+  private get paceBytes(): number {
+    return this.limits.maxBufferedBytes / 4;
+  }
+
+  private wakeDrainWaiters(all = false): void {
+    if (this.drainWaiters.length === 0) return;
+    if (!all && this.open && this.socket.bufferedAmount > this.paceBytes / 2) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Once dropping, output resumes only when half the bound has drained, so markers do not alternate with lines. */

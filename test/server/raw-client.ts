@@ -8,6 +8,8 @@ export interface Frame {
   params?: Record<string, unknown>;
   result?: Record<string, unknown>;
   error?: { code: number; message: string };
+  /** A binary frame (output for `binary_output`), as received. */
+  binary?: Buffer;
 }
 
 /** A bare protocol client for tests: records every frame and waits for the ones a test expects. */
@@ -18,8 +20,8 @@ export class RawClient {
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()) as Frame);
+    socket.on('message', (data, isBinary) => {
+      this.frames.push(isBinary ? { binary: data as Buffer } : (JSON.parse(data.toString()) as Frame));
       this.wake();
     });
     this.closed = new Promise((resolve) => {

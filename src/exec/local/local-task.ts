@@ -46,6 +46,8 @@ export class LocalTask {
   private readonly processes: TaskProcesses;
   private outputSeen = 0;
   private outputCredit = 0;
+  /** Since when reading the output has been held for the sink (the runner cannot see it meanwhile). */
+  private heldSince: number | undefined;
   private giveUpOnLeader: (exit: LeaderExit) => void = () => {};
   private readonly leaderLost = new Promise<LeaderExit>((resolve) => {
     this.giveUpOnLeader = resolve;
@@ -145,17 +147,22 @@ export class LocalTask {
     });
   }
 
-  /** Reads both pipes, pausing them while the log on disk catches up. */
+  /** Reads both output files, pausing while the sink's consumers (the log, a socket) catch up. */
   private pipe(stdout: Readable, stderr: Readable): void {
     const { sink } = this.parts;
     let waiting = false;
     const onChunk = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
       if (sink.write(stream, chunk) || waiting) return;
       waiting = true;
+      this.heldSince = performance.now();
       stdout.pause();
       stderr.pause();
       void sink.drained().then(() => {
         waiting = false;
+        // The runner did not look at the output meanwhile: that is not the task's silence.
+        const now = performance.now();
+        this.parts.watchdog.forgive(this.takeHeld(now), now);
+        this.heldSince = undefined;
         stdout.resume();
         stderr.resume();
       });
@@ -170,7 +177,8 @@ export class LocalTask {
   private tick(now: number, lagMs: number): void {
     if (this.stopping || this.leaderExited) return;
     const { watchdog, hooks } = this.parts;
-    if (lagMs > 0) watchdog.forgive(lagMs, now);
+    const forgiven = Math.max(lagMs, this.takeHeld(now));
+    if (forgiven > 0) watchdog.forgive(forgiven, now);
     const activity = this.withoutOutput(this.processes.tree.takeActivity());
     if (this.parts.procProgress) {
       watchdog.activity(activity, now);
@@ -184,6 +192,14 @@ export class LocalTask {
       this.lastStatusAt = now;
       this.callHook(() => hooks.onStatus?.(watchdog.status(now)));
     }
+  }
+
+  /** Time reading has been held since the last call (none when it is not held). */
+  private takeHeld(now: number): number {
+    if (this.heldSince === undefined) return 0;
+    const held = Math.max(0, now - this.heldSince);
+    this.heldSince = now;
+    return held;
   }
 
   /**

@@ -46,7 +46,9 @@ export interface OutputSinkOptions {
   expect: Expectations;
   /** `terminated` is false for a piece of a longer line and for a last line without a newline. */
   onOutput?(stream: OutputStream, line: string, terminated: boolean): void;
-  /** Whether onOutput's consumer can take more now, and when it can again. */
+  /** Each chunk as written, for a consumer of raw bytes (a binary socket). */
+  onChunk?(stream: OutputStream, bytes: Uint8Array): void;
+  /** Whether the consumer of onOutput or onChunk can take more now, and when it can again. */
   outputFlow?: OutputFlow;
   onAgentEvent?(event: AgentEvent): void;
   /** Output and agent events as signs of progress, each judged for how much it says. */
@@ -91,7 +93,7 @@ export class OutputSink {
   private hookFailed = false;
   /** Whether the log kept up with the chunk being written. */
   private keepGoing = true;
-  /** Whether the output hook's consumer was full since the last drained(). */
+  /** Whether the output hooks' consumer was full since the last drained(). */
   private hookBehind = false;
   private finished = false;
   /**
@@ -144,6 +146,7 @@ export class OutputSink {
         ...(hooks.onOutput
           ? { onOutput: (stream, line, terminated) => hooks.onOutput?.(stream, line, terminated) }
           : {}),
+        ...(hooks.onChunk ? { onChunk: (stream, bytes) => hooks.onChunk?.(stream, bytes) } : {}),
         ...(hooks.outputFlow ? { outputFlow: hooks.outputFlow } : {}),
         ...(hooks.onAgentEvent ? { onAgentEvent: (event) => hooks.onAgentEvent?.(event) } : {}),
         progress,
@@ -174,10 +177,14 @@ export class OutputSink {
     this.keepGoing = true;
     if (this.wantsLines) this.splitters[stream].push(bytes);
     this.aligners[stream].push(bytes, this.recordRuns[stream]);
+    if (this.options.onChunk !== undefined) {
+      this.call(() => this.options.onChunk?.(stream, bytes));
+      this.checkFlow();
+    }
     return this.keepGoing;
   }
 
-  /** Resolves once the log and the output hook can take more. */
+  /** Resolves once the log and the output hooks' consumer can take more. */
   async drained(): Promise<void> {
     const hookBehind = this.hookBehind;
     this.hookBehind = false;
@@ -215,10 +222,7 @@ export class OutputSink {
     this.tracker.onLine(stream, line);
     const events = this.adapter.onLine(stream, line);
     this.call(() => this.options.onOutput?.(stream, line, terminated));
-    if (this.options.outputFlow?.full() === true) {
-      this.hookBehind = true;
-      this.keepGoing = false;
-    }
+    this.checkFlow();
     for (const event of events) this.call(() => this.options.onAgentEvent?.(event));
     if (stream === this.eventStream) this.judgeLine(stream, line, events);
     else if (events.length > 0) this.judgeEvents(events);
@@ -267,6 +271,14 @@ export class OutputSink {
   private recordRun(run: Uint8Array, stream: OutputStream): void {
     this.window.push(run);
     if (!this.log.write(run, stream)) this.keepGoing = false;
+  }
+
+  /** A consumer that is full holds the reading of output back until it has drained. */
+  private checkFlow(): void {
+    if (this.options.outputFlow?.full() === true) {
+      this.hookBehind = true;
+      this.keepGoing = false;
+    }
   }
 
   /** A reporter's bug must not kill or misjudge the task; it is reported once with the result instead. */

@@ -31,6 +31,8 @@ export interface ConnectOptions {
 }
 
 type NotificationHandler = (method: string, params: Record<string, unknown>) => void;
+/** A binary frame: output, for a session whose execute asked for `binary_output`. */
+type BinaryHandler = (frame: Buffer) => void;
 type CloseHandler = (code: number, reason: string) => void;
 
 interface Pending {
@@ -46,6 +48,7 @@ export class RemoteSession {
   private nextId = 1;
   private readonly pending = new Map<RequestId, Pending>();
   private notificationHandler: NotificationHandler = () => {};
+  private binaryHandler: BinaryHandler | undefined;
   private closeHandler: CloseHandler = () => {};
   private closed = false;
   /** The first frame that was not valid JSON-RPC, kept as evidence for a crash message. */
@@ -56,7 +59,10 @@ export class RemoteSession {
     private readonly socket: WebSocket,
     readonly info: SessionInfo,
   ) {
-    socket.on('message', (data, isBinary) => this.receive(isBinary ? null : data.toString()));
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) this.receiveBinary(data);
+      else this.receive(data.toString());
+    });
     socket.on('close', (code, reason) => this.onSocketClosed(code, reason.toString()));
     // Errors are always followed by 'close', which is where they are handled.
     socket.on('error', () => {});
@@ -138,6 +144,10 @@ export class RemoteSession {
     this.notificationHandler = handler;
   }
 
+  onBinary(handler: BinaryHandler): void {
+    this.binaryHandler = handler;
+  }
+
   onClose(handler: CloseHandler): void {
     this.closeHandler = handler;
   }
@@ -178,11 +188,17 @@ export class RemoteSession {
     setTimeout(() => this.socket.terminate(), 1000).unref();
   }
 
-  private receive(text: string | null): void {
-    if (text === null) {
-      this.malformed ??= '(a binary frame)';
-      return;
-    }
+  private receiveBinary(data: WebSocket.RawData): void {
+    const frame = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    if (this.binaryHandler === undefined) this.malformed ??= '(a binary frame)';
+    else this.binaryHandler(frame);
+  }
+
+  private receive(text: string): void {
     const frame = parseJson(text);
     if (frame === undefined) {
       this.malformed ??= text.slice(0, 200);

@@ -5,6 +5,7 @@ import {
   completedParamsSchema,
   processErrorParamsSchema,
   progressParamsSchema,
+  readBinaryOutput,
   readOutputParams,
   startedParamsSchema,
 } from '../../protocol/messages.js';
@@ -75,6 +76,8 @@ export class RemoteRun {
   private lastTick = performance.now();
   private lastStatus = 0;
   private remotePaused = false;
+  /** Since when the socket has not been read because the sink is behind. */
+  private heldSince: number | undefined;
   private readonly onAbort = (): void => this.stop('cancelled', 'cancelled by the runner');
 
   constructor(
@@ -116,6 +119,7 @@ export class RemoteRun {
   run(): Promise<RemoteEnd> {
     const ended = this.endedPromise;
     this.session.onNotification((method, params) => this.onNotification(method, params));
+    this.session.onBinary((frame) => this.onBinary(frame));
     this.session.onClose((code, reason) => this.onClose(code, reason));
     this.tickTimer = setInterval(() => this.tick(), this.options.tickMs);
     if (this.request.signal?.aborted) {
@@ -151,6 +155,9 @@ export class RemoteRun {
       progress: true,
       // Several lines per frame: one frame per line costs both sides more than the lines themselves.
       batch_output: true,
+      // Better still, our server sends the bytes as read, in binary frames, and never drops any: the process
+      // waits while we catch up. The existing service ignores both and sends a line per frame.
+      binary_output: true,
     };
     if (shell) params.shell = true;
     if (Object.keys(this.request.env).length > 0) params.env = this.request.env;
@@ -237,11 +244,40 @@ export class RemoteRun {
       return;
     }
     this.markStarted();
-    if (!this.sink.write(type, data)) {
-      // The log on disk is behind: stop reading the socket rather than queueing output in memory.
-      this.session.pauseReading();
-      void this.sink.drained().then(() => this.session.resumeReading());
+    this.write(type, data);
+  }
+
+  private onBinary(frame: Buffer): void {
+    if (this.ended) return;
+    const output = readBinaryOutput(frame);
+    if (output === undefined) {
+      this.session.malformed ??= '(a binary frame that names no output stream)';
+      return;
     }
+    this.markStarted();
+    this.write(output.type, output.bytes);
+  }
+
+  private write(stream: 'stdout' | 'stderr', data: string | Uint8Array): void {
+    if (this.sink.write(stream, data) || this.heldSince !== undefined) return;
+    // The log on disk is behind: stop reading the socket rather than queueing output in memory. The remote
+    // process waits meanwhile, which is not its silence.
+    this.heldSince = performance.now();
+    this.session.pauseReading();
+    void this.sink.drained().then(() => {
+      const now = performance.now();
+      this.watchdog.forgive(this.takeHeld(now), now);
+      this.heldSince = undefined;
+      this.session.resumeReading();
+    });
+  }
+
+  /** Time reading has been held since the last call (none when it is not held). */
+  private takeHeld(now: number): number {
+    if (this.heldSince === undefined) return 0;
+    const held = Math.max(0, now - this.heldSince);
+    this.heldSince = now;
+    return held;
   }
 
   private onCompleted(params: CompletedParams): void {
@@ -294,7 +330,8 @@ export class RemoteRun {
     const now = performance.now();
     const late = now - this.lastTick - this.options.tickMs;
     this.lastTick = now;
-    if (late > LAG_TOLERANCE_MS) this.watchdog.forgive(late, now);
+    const held = this.takeHeld(now);
+    if (late > LAG_TOLERANCE_MS || held > 0) this.watchdog.forgive(Math.max(late, held), now);
     if (!this.stopping) {
       const verdict = this.watchdog.check(now);
       if (verdict.action === 'kill')

@@ -194,6 +194,47 @@ describe('WebSocketExecutor against our server', () => {
     expect(peakUnsent).toBeLessThan(8 * 1024 * 1024);
   }, 120_000);
 
+  it('keeps the bytes exactly as the remote process wrote them, invalid UTF-8 included', async () => {
+    const bytes = [0x61, 0xff, 0xfe, 0x0a, 0xe2, 0x82, 0xac, 0x0a, 0xc3];
+    const req = request({
+      argv: [node, '-e', `process.stdout.write(Buffer.from(${JSON.stringify(bytes)}))`],
+    });
+    const result = await executor.run(req);
+    expect(result.termination).toBe('exit');
+    expect(result.stdoutBytes).toBe(bytes.length);
+    expect([...readFileSync(req.logPath)]).toEqual(bytes);
+  });
+
+  it('makes the remote process wait while the runner cannot take more, losing nothing and not stalling', async () => {
+    const total = 20 * 1024 * 1024;
+    const script = `const chunk = ('y'.repeat(1023) + '\\n').repeat(64); let left = ${total / (1024 * 64)};
+      function write() { while (left > 0) { left--; if (!process.stdout.write(chunk)) return process.stdout.once('drain', write); } }
+      write();`;
+    let chunks = 0;
+    let waited = false;
+    const result = await executor.run(request({ argv: [node, '-e', script], plan: plan(60_000, 1000) }), {
+      // After the first chunk the runner cannot take more for three times the stall limit; then it flows.
+      onChunk: () => {
+        chunks++;
+      },
+      outputFlow: {
+        full: () => chunks === 1 && !waited,
+        drained: () =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              waited = true;
+              resolve();
+            }, 3000),
+          ),
+      },
+    });
+    expect(result.termination).toBe('exit');
+    expect(result.stdoutBytes).toBe(total);
+    expect(result.durationMs).toBeGreaterThan(2500);
+    expect(server.health().dropped_output_bytes).toBe(0);
+    expect(remote.at(-1)?.termination).toBe('exit');
+  }, 60_000);
+
   it('waits for a free session on a full server instead of failing the task', async () => {
     const small = await startServer({ port: 0, planner: new FixedPlanner(), graceMs: 300, maxSessions: 1 });
     try {
