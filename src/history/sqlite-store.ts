@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { HistoryError } from './errors.js';
 import { clampLimit, DEFAULT_MAX_CLASSES } from './limits.js';
 import { type PendingRemote, PendingRemoteTable } from './pending-remote.js';
+import { RecentRunsCache } from './recent-runs-cache.js';
 import { pickRecord, runOutcomes, uniqueKeys } from './records.js';
 import { describeSqliteFailure, type OpenDatabaseOptions, openHistoryDatabase } from './sqlite-schema.js';
 import type { ClassSummary, HistoryStore, RunOutcome, RunRecord } from './types.js';
@@ -40,7 +41,9 @@ export class SqliteHistoryStore implements HistoryStore {
   readonly kind = 'sqlite';
   private closed = false;
   private readonly statements;
-  private readonly recordTx: (classKeys: string[], record: RunRecord) => void;
+  /** Returns whether classes were evicted to make room. */
+  private readonly recordTx: (classKeys: string[], record: RunRecord) => boolean;
+  private readonly cache: RecentRunsCache;
 
   private constructor(
     private readonly db: Database.Database,
@@ -118,9 +121,11 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       if (addedClass) {
         const excess = this.statements.countClasses.get()!.n - this.maxClasses;
-        if (excess > 0) this.statements.evictClasses.run(excess);
+        if (excess > 0) return this.statements.evictClasses.run(excess).changes > 0;
       }
+      return false;
     }).immediate;
+    this.cache = new RecentRunsCache(() => db.pragma('data_version', { simple: true }) as number);
   }
 
   /** Opens or creates the file. Throws a one-line HistoryError naming the path. */
@@ -137,13 +142,23 @@ export class SqliteHistoryStore implements HistoryStore {
   async record(classKeys: string[], record: RunRecord): Promise<void> {
     const keys = uniqueKeys(classKeys);
     if (keys.length === 0) return;
-    this.guard(() => this.recordTx(keys, pickRecord(record)));
+    const picked = pickRecord(record);
+    const evicted = this.guard(() => this.recordTx(keys, picked));
+    if (evicted) this.cache.clear();
+    else this.cache.recorded(keys, picked);
   }
 
   async recent(classKey: string, limit?: number): Promise<RunRecord[]> {
-    const rows = this.guard(() =>
-      this.statements.recent.all(classKey, clampLimit(limit, this.maxRunsPerClass)),
-    );
+    const count = clampLimit(limit, this.maxRunsPerClass);
+    const cached = this.guard(() => this.cache.get(classKey, count));
+    if (cached !== undefined) return cached;
+    const runs = this.read(classKey, count);
+    this.cache.set(classKey, count, runs);
+    return [...runs];
+  }
+
+  private read(classKey: string, count: number): RunRecord[] {
+    const rows = this.guard(() => this.statements.recent.all(classKey, count));
     const records: RunRecord[] = [];
     for (const row of rows) {
       // A row from a newer cc-stress with an outcome this one does not know is skipped, not guessed.
@@ -171,6 +186,7 @@ export class SqliteHistoryStore implements HistoryStore {
   }
 
   async prune(olderThan: number): Promise<number> {
+    this.cache.clear();
     return this.guard(() =>
       this.db.transaction(() => this.statements.prune.run(olderThan).changes).immediate(),
     );

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryError } from '../../src/history/errors.js';
 import { SCHEMA_VERSION } from '../../src/history/sqlite-schema.js';
@@ -39,6 +40,40 @@ function openError(path: string): string {
 }
 
 describe('SqliteHistoryStore', () => {
+  it('answers from memory exactly what the file holds, whatever two runners sharing it write', async () => {
+    const step = fc.record({
+      writer: fc.constantFrom(0, 1),
+      keys: fc.subarray(['a', 'b', 'c'], { minLength: 1 }),
+      at: fc.integer({ min: 0, max: 50 }),
+      id: fc.integer({ min: 0, max: 40 }),
+      read: fc.constantFrom('a', 'b', 'c'),
+      limit: fc.integer({ min: 1, max: 10 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { maxLength: 40 }),
+        fc.constantFrom(2, 3, 8),
+        async (steps, maxClasses) => {
+          const path = freshPath();
+          const options = { maxRunsPerClass: 6, maxClasses };
+          const runners = [SqliteHistoryStore.open(path, options), SqliteHistoryStore.open(path, options)];
+          try {
+            for (const s of steps) {
+              await runners[s.writer]!.record(s.keys, run(`r${s.id}`, s.at));
+              const fresh = SqliteHistoryStore.open(path, options);
+              const truth = await fresh.recent(s.read, s.limit);
+              await fresh.close();
+              for (const runner of runners) expect(await runner.recent(s.read, s.limit)).toEqual(truth);
+            }
+          } finally {
+            for (const runner of runners) await runner.close();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('creates its folder and keeps history across reopening', async () => {
     const path = freshPath();
     const first = SqliteHistoryStore.open(path, { maxRunsPerClass: 8 });

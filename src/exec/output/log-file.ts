@@ -15,7 +15,7 @@ const WRITE_NEVER_BLOCKING =
 const closeFile = promisify(close);
 
 /** Output waiting for the disk beyond this asks the producer to pause. */
-const MAX_PENDING_BYTES = 64 * 1024;
+const MAX_PENDING_BYTES = 1024 * 1024;
 
 /**
  * The full output of one task on disk, double-buffered: output is copied into the back buffer (so the
