@@ -60,8 +60,8 @@ export const executeParamsSchema = z.object({
   batch_output: z.boolean().nullish(),
   /**
    * true: the output comes as binary frames of the bytes exactly as the process wrote them (see
-   * binaryOutputFrame), and a client that reads slowly makes the process wait instead of losing output
-   * (a cc-stress runner). Takes precedence over `batch_output`.
+   * binaryOutputFrame), for a client that reads bytes (a cc-stress runner). Takes precedence over
+   * `batch_output`.
    */
   binary_output: z.boolean().nullish(),
 });

@@ -38,7 +38,8 @@ export interface Explanation {
   stall: ExplainedLimit;
   /** Absent when the task gets none: it would not be below the max limit, or the suite fixed the stall. */
   quiet?: ExplainedLimit;
-  extension: { times: number; byMs: number };
+  /** `widened`: longer than the usual share of the max limit, because cut-offs were presumed hangs. */
+  extension: { times: number; byMs: number; widened: boolean };
   next?: { level: ClassLevel; key: string; finished: number; needed: number; message: string };
   settings: { alpha: number; safetyFactor: number; minSamples: number; window: number };
   history: {
@@ -218,7 +219,10 @@ export async function explainTimeout(
             fixedBySuite: false,
           },
         }),
-    extension: plan.extension,
+    extension: {
+      ...plan.extension,
+      widened: plan.extension.byMs > Math.round(plan.maxMs * config.predictor.extensionFraction),
+    },
     next:
       prediction.next === undefined
         ? undefined

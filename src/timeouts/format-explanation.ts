@@ -86,7 +86,13 @@ export function formatExplanation(e: Explanation, color: boolean): string {
     `${pad('Extension', 12)} ${
       e.extension.times === 0
         ? 'none'
-        : `up to ${e.extension.times} × ${formatDuration(e.extension.byMs)} while the task is still making progress`
+        : `up to ${e.extension.times} × ${formatDuration(e.extension.byMs)} while the task is still making progress${
+            e.extension.widened
+              ? paint.dim(
+                  ' (wider than usual: cut-offs presumed hung may have been slow runs that looked alive, so a run still working gets the room counting them would give)',
+                )
+              : ''
+          }`
     }`,
   );
   lines.push(`${pad('Why', 12)} ${e.why}`);

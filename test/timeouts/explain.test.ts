@@ -144,6 +144,12 @@ describe('formatExplanation', () => {
     expect(e.levels[0]!.dropped.presumedHung).toBe(2);
     expect(e.max.ms).toBeLessThan(900 * S);
     expect(formatExplanation(e, false)).toMatch(/^Max numbers .*· 2 cut-offs presumed hung ·/m);
+    // A run still working at the max limit may go on to where counting those cut-offs would put it.
+    expect(e.extension.widened).toBe(true);
+    expect(e.max.ms + e.extension.times * e.extension.byMs).toBeGreaterThan(900 * S);
+    expect(formatExplanation(e, false)).toMatch(
+      /^Extension +up to 2 × .* \(wider than usual: cut-offs presumed hung/m,
+    );
   });
 
   it('shows cut-offs as the evidence they are: at least the limit they met', async () => {

@@ -205,7 +205,7 @@ export class LocalTask {
   /**
    * What the task wrote to its stdout and stderr is judged as output (new or repeated), so it is taken out
    * of its I/O counters: a keep-alive line every second must not count as I/O instead. Bytes read from the
-   * pipes after the scan that counted their writing are taken out of the next sample.
+   * output files after the scan that counted their writing are taken out of the next sample.
    */
   private withoutOutput(activity: TreeActivity): TreeActivity {
     const total = this.parts.sink.outputBytes;
@@ -225,7 +225,7 @@ export class LocalTask {
 
   /**
    * The main process is done, but it may have left processes behind (`cmd &`, a daemon): they would
-   * hold the output pipes open or outlive the run, so they are stopped like a timed-out task. Only needed
+   * go on writing to its output or outlive the run, so they are stopped like a timed-out task. Only needed
    * where the container could not say that the task's namespace was already empty: a scan of /proc costs
    * milliseconds per task on a busy machine.
    */

@@ -155,8 +155,8 @@ export class RemoteRun {
       progress: true,
       // Several lines per frame: one frame per line costs both sides more than the lines themselves.
       batch_output: true,
-      // Better still, our server sends the bytes as read, in binary frames, and never drops any: the process
-      // waits while we catch up. The existing service ignores both and sends a line per frame.
+      // Better still, our server sends the bytes as read, in binary frames, reading the process's output no
+      // faster than we take it. The existing service ignores both and sends a line per frame.
       binary_output: true,
     };
     if (shell) params.shell = true;
@@ -260,8 +260,8 @@ export class RemoteRun {
 
   private write(stream: 'stdout' | 'stderr', data: string | Uint8Array): void {
     if (this.sink.write(stream, data) || this.heldSince !== undefined) return;
-    // The log on disk is behind: stop reading the socket rather than queueing output in memory. The remote
-    // process waits meanwhile, which is not its silence.
+    // The log on disk is behind: stop reading the socket rather than queueing output in memory. The server
+    // then stops reading the process's output too, which is not the process's silence.
     this.heldSince = performance.now();
     this.session.pauseReading();
     void this.sink.drained().then(() => {
