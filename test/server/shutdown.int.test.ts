@@ -8,8 +8,13 @@ describe('graceful shutdown', () => {
     const busy = await RawClient.session(server.url);
     const idle = await RawClient.session(server.url);
     // Ignores SIGTERM: the group is still gone after the grace period.
-    const id = busy.request('execute', { command: `sh -c 'trap "" TERM; sleep 30 & wait'` });
+    const id = busy.request('execute', { command: `sh -c 'trap "" TERM; echo ready; sleep 30 & wait'` });
     const { pgid } = (await busy.response(id)).result as { pgid: number };
+    // Started is not yet trapping: shut down once the shell says it ignores SIGTERM.
+    await busy.waitFor(
+      (frame) => frame.method === 'process.output' && String(frame.params?.data).includes('ready'),
+      10_000,
+    );
 
     const closing = server.close();
     await expect(RawClient.connect(server.url)).rejects.toThrow();

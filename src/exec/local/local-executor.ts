@@ -11,6 +11,7 @@ import { DEFAULT_PROGRESS_RULES, type ProgressRules } from '../watchdog/progress
 import { WatchLoop } from '../watchdog/watch-loop.js';
 import { Watchdog } from '../watchdog/watchdog.js';
 import { LocalTask } from './local-task.js';
+import { OutputPump } from './output-pump.js';
 
 export interface LocalExecutorOptions {
   /** Time between SIGTERM to a task's processes and SIGKILL. */
@@ -124,6 +125,14 @@ export class LocalExecutor implements Executor {
     const tag = taskTag(this.runnerToken, ++this.sequence);
     const guardian = this.startGuardian();
     const startMono = performance.now();
+    const procProgress = this.sampler.supported && this.options.progressFromProc !== false;
+    const rules = this.options.progress ?? DEFAULT_PROGRESS_RULES;
+    // However the window is configured, it holds at least two samples.
+    const windowMs = Math.max(rules.windowMs, 2 * (this.options.pollMs ?? DEFAULT_POLL_MS));
+    watchdog = new Watchdog(request.plan, startMono, procProgress, { ...rules, windowMs });
+    // Reading starts before the task does, so both files are read in the order it writes them, and the
+    // watchdog, which hears of the output, is there before any.
+    const pump = new OutputPump(spool, sink);
     const spawned = await spawnTask(request, tag, this.container, spool.fds);
     // The task holds its own copies now; the runner's would keep nothing open but its own files.
     spool.releaseChildFds();
@@ -131,16 +140,12 @@ export class LocalExecutor implements Executor {
       await sink.finish(null);
       return notStarted(request, startedAt, 'crashed', spawned.detail);
     }
-    const procProgress = this.sampler.supported && this.options.progressFromProc !== false;
-    const rules = this.options.progress ?? DEFAULT_PROGRESS_RULES;
-    // However the window is configured, it holds at least two samples.
-    const windowMs = Math.max(rules.windowMs, 2 * (this.options.pollMs ?? DEFAULT_POLL_MS));
-    watchdog = new Watchdog(request.plan, startMono, procProgress, { ...rules, windowMs });
     const task = new LocalTask({
       request,
       hooks,
       spawned,
       spool,
+      pump,
       sink,
       watchdog,
       tag,

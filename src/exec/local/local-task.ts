@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { OutputSink } from '../output/output-sink.js';
 import type { OutputSpool } from '../output/output-spool.js';
 import { type KillOutcome, killProcessTree } from '../process/kill-group.js';
@@ -11,6 +10,7 @@ import { describeProcess, TaskProcesses } from '../process/task-processes.js';
 import type { ExecHooks, ExecRequest, ExecResult, RunningTask, Termination } from '../types.js';
 import type { WatchLoop } from '../watchdog/watch-loop.js';
 import type { Watchdog } from '../watchdog/watchdog.js';
+import type { OutputPump } from './output-pump.js';
 
 const STATUS_EVERY_MS = 1000;
 /** Leftovers named in a failure message; the rest are counted. */
@@ -20,8 +20,9 @@ export interface LocalTaskParts {
   request: ExecRequest;
   hooks: ExecHooks;
   spawned: Spawned;
-  /** The files the task writes its output to, read behind it. */
+  /** The files the task writes its output to, read behind it into the sink by the pump. */
   spool: OutputSpool;
+  pump: OutputPump;
   sink: OutputSink;
   watchdog: Watchdog;
   tag: string;
@@ -46,8 +47,6 @@ export class LocalTask {
   private readonly processes: TaskProcesses;
   private outputSeen = 0;
   private outputCredit = 0;
-  /** Since when reading the output has been held for the sink (the runner cannot see it meanwhile). */
-  private heldSince: number | undefined;
   private giveUpOnLeader: (exit: LeaderExit) => void = () => {};
   private readonly leaderLost = new Promise<LeaderExit>((resolve) => {
     this.giveUpOnLeader = resolve;
@@ -75,16 +74,17 @@ export class LocalTask {
   }
 
   async run(): Promise<ExecResult> {
-    const { request, hooks, spawned, spool, sink, watchdog, sampler, guardian } = this.parts;
+    const { request, hooks, spawned, spool, pump, sink, watchdog, sampler, guardian } = this.parts;
     const pgid = spawned.pid;
     guardian?.watch(pgid);
-    this.pipe(spool.stdout, spool.stderr);
+    pump.onResumed = (heldMs, now) => watchdog.forgive(heldMs, now);
     const unwatch = this.parts.loop.add({ tick: (now, lag) => this.tick(now, lag) });
     const abort = request.signal;
     const onAbort = (): void => this.cancel(describeAbort(abort?.reason));
     abort?.addEventListener('abort', onAbort, { once: true });
     if (abort?.aborted) onAbort();
     this.callHook(() => hooks.onStart?.(this.runningTask()));
+    pump.open();
 
     const exit = await Promise.race([spawned.exited, this.leaderLost]);
     const exitMono = performance.now();
@@ -147,37 +147,10 @@ export class LocalTask {
     });
   }
 
-  /** Reads both output files, pausing while the sink's consumers (the log, a socket) catch up. */
-  private pipe(stdout: Readable, stderr: Readable): void {
-    const { sink } = this.parts;
-    let waiting = false;
-    const onChunk = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
-      if (sink.write(stream, chunk) || waiting) return;
-      waiting = true;
-      this.heldSince = performance.now();
-      stdout.pause();
-      stderr.pause();
-      void sink.drained().then(() => {
-        waiting = false;
-        // The runner did not look at the output meanwhile: that is not the task's silence.
-        const now = performance.now();
-        this.parts.watchdog.forgive(this.takeHeld(now), now);
-        this.heldSince = undefined;
-        stdout.resume();
-        stderr.resume();
-      });
-    };
-    stdout.on('data', (chunk: Buffer) => onChunk('stdout', chunk));
-    stderr.on('data', (chunk: Buffer) => onChunk('stderr', chunk));
-    // A reader error (EIO on a broken pipe) only ends that stream; the process is judged on its own.
-    stdout.on('error', () => {});
-    stderr.on('error', () => {});
-  }
-
   private tick(now: number, lagMs: number): void {
     if (this.stopping || this.leaderExited) return;
     const { watchdog, hooks } = this.parts;
-    const forgiven = Math.max(lagMs, this.takeHeld(now));
+    const forgiven = Math.max(lagMs, this.parts.pump.takeHeld(now));
     if (forgiven > 0) watchdog.forgive(forgiven, now);
     const activity = this.withoutOutput(this.processes.tree.takeActivity());
     if (this.parts.procProgress) {
@@ -192,14 +165,6 @@ export class LocalTask {
       this.lastStatusAt = now;
       this.callHook(() => hooks.onStatus?.(watchdog.status(now)));
     }
-  }
-
-  /** Time reading has been held since the last call (none when it is not held). */
-  private takeHeld(now: number): number {
-    if (this.heldSince === undefined) return 0;
-    const held = Math.max(0, now - this.heldSince);
-    this.heldSince = now;
-    return held;
   }
 
   /**

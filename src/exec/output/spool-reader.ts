@@ -1,4 +1,4 @@
-import { close, type FSWatcher, read, watch } from 'node:fs';
+import { close, type FSWatcher, readSync, watch } from 'node:fs';
 import { Readable } from 'node:stream';
 
 /**
@@ -7,9 +7,11 @@ import { Readable } from 'node:stream';
  */
 const MIN_READ_BYTES = 16 * 1024;
 const MAX_READ_BYTES = 256 * 1024;
+/** Read in one turn of the event loop at most; a flood goes on in the next turn, so the loop stays free. */
+const TURN_BYTES = 4 * 1024 * 1024;
 /**
- * How often a caught-up reader looks again without being told the file changed: a safety net for file
- * systems whose change notifications do not arrive (network mounts). Notifications wake it at once.
+ * How often a reader looks again without being told the file changed: a safety net for file systems
+ * whose change notifications do not arrive (network mounts). Notifications wake it at once.
  */
 const LOOK_AGAIN_MS = 1000;
 /** The same, where change notifications cannot be had at all (the watch limit is reached). */
@@ -18,26 +20,41 @@ const LOOK_AGAIN_UNWATCHED_MS = 100;
 /**
  * A stream of what a task writes to one of its spool files, read behind the writer: the task writes to
  * the file directly (the kernel copies, the runner never slows it down), and this reads whatever is new
- * as the file changes. It ends once end() said no writer is left and everything written was read.
+ * when the file changes. The change notifications of all the files a runner watches arrive in the order
+ * the writes happened, and each is read at once (a read of the page cache), so the task's stdout and
+ * stderr come out in the order it wrote them, as far as the notifications tell them apart. It ends once
+ * end() said no writer is left and everything written was read.
  * A 'data' chunk is only valid during its event: the buffer is reused once the listener returns.
  */
 export class SpoolReader extends Readable {
   private position = 0;
-  private reading = false;
-  private caughtUp = false;
   private writersGone = false;
-  private watcher: FSWatcher | undefined;
-  private watchFailed = false;
-  private lookAgain: NodeJS.Timeout | undefined;
+  private ended = false;
+  /** Set when reading stopped before the end of the file (the consumer is full, or the turn is over). */
+  private behind = false;
+  private continuing: NodeJS.Immediate | undefined;
+  private readonly watcher: FSWatcher | undefined;
+  private readonly lookAgain: NodeJS.Timeout;
   private readBytes = MIN_READ_BYTES;
   /** The read buffer, kept while reads follow each other and dropped once the reader has caught up. */
   private buffer: Buffer | undefined;
 
+  /** Watches the file from the start: create it before the task can write. */
   constructor(
     private readonly fd: number,
-    private readonly path: string,
+    path: string,
   ) {
     super({ highWaterMark: MAX_READ_BYTES });
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(path, { persistent: false }, () => this.pull());
+      watcher.on('error', () => {});
+    } catch {
+      watcher = undefined;
+    }
+    this.watcher = watcher;
+    this.lookAgain = setInterval(() => this.pull(), watcher ? LOOK_AGAIN_MS : LOOK_AGAIN_UNWATCHED_MS);
+    this.lookAgain.unref();
   }
 
   /** Bytes read so far. */
@@ -48,86 +65,77 @@ export class SpoolReader extends Readable {
   /** No process writes to the file any more: read what is left, then end. */
   end(): void {
     this.writersGone = true;
-    if (this.caughtUp) this.wake();
+    this.pull();
   }
 
   override _read(): void {
-    this.readMore();
+    // Asked for more: only a reader that stopped early has more at hand; the others wait for a change.
+    if (this.behind || this.writersGone) this.pull();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.stopWaiting();
+    this.stopWatching();
     close(this.fd, () => callback(error));
   }
 
-  private readMore(): void {
-    if (this.reading || this.destroyed) return;
-    this.reading = true;
-    if (this.buffer === undefined || this.buffer.length !== this.readBytes) {
-      this.buffer = Buffer.allocUnsafe(this.readBytes);
+  /** Reads what is new now, as long as the consumer takes it and the turn lasts. */
+  private pull(): void {
+    if (this.destroyed || this.ended || this.isPaused()) {
+      this.behind = !this.ended;
+      return;
     }
-    const buffer = this.buffer;
-    read(this.fd, buffer, 0, buffer.length, this.position, (error, bytes) => {
-      this.reading = false;
-      if (this.destroyed) return;
-      if (error) {
-        this.destroy(error);
+    let taken = 0;
+    for (;;) {
+      if (taken >= TURN_BYTES) {
+        this.behind = true;
+        this.continuing ??= setImmediate(() => {
+          this.continuing = undefined;
+          this.pull();
+        });
+        return;
+      }
+      if (this.buffer === undefined || this.buffer.length !== this.readBytes) {
+        this.buffer = Buffer.allocUnsafe(this.readBytes);
+      }
+      const buffer = this.buffer;
+      let bytes: number;
+      try {
+        bytes = readSync(this.fd, buffer, 0, buffer.length, this.position);
+      } catch (error) {
+        this.destroy(error as Error);
         return;
       }
       if (bytes === 0) {
+        this.behind = false;
         this.buffer = undefined;
         this.readBytes = MIN_READ_BYTES;
-        if (this.writersGone) this.push(null);
-        else this.waitForMore();
+        if (this.writersGone) this.finish();
         return;
       }
       this.position += bytes;
+      taken += bytes;
       if (bytes === buffer.length) this.readBytes = Math.min(MAX_READ_BYTES, 2 * this.readBytes);
       const more = this.push(buffer.subarray(0, bytes));
       // Queued rather than handed to a listener at once (nobody reads yet, or reading is paused): the
       // queue owns that buffer now.
       if (this.readableLength > 0) this.buffer = undefined;
-      if (more) this.readMore();
-    });
-  }
-
-  private waitForMore(): void {
-    this.caughtUp = true;
-    if (this.watcher === undefined && !this.watchFailed) {
-      try {
-        this.watcher = watch(this.path, { persistent: false }, () => this.wake());
-        this.watcher.on('error', () => this.unwatch());
-      } catch {
-        this.watchFailed = true;
+      if (!more || this.isPaused()) {
+        this.behind = true;
+        return;
       }
     }
-    this.lookAgain ??= setTimeout(
-      () => {
-        this.lookAgain = undefined;
-        this.wake();
-      },
-      this.watcher === undefined ? LOOK_AGAIN_UNWATCHED_MS : LOOK_AGAIN_MS,
-    );
   }
 
-  private wake(): void {
-    if (!this.caughtUp) return;
-    this.caughtUp = false;
-    if (this.lookAgain !== undefined) clearTimeout(this.lookAgain);
-    this.lookAgain = undefined;
-    this.readMore();
+  private finish(): void {
+    this.ended = true;
+    this.stopWatching();
+    this.push(null);
   }
 
-  private unwatch(): void {
+  private stopWatching(): void {
     this.watcher?.close();
-    this.watcher = undefined;
-    this.watchFailed = true;
-  }
-
-  private stopWaiting(): void {
-    this.watcher?.close();
-    this.watcher = undefined;
-    if (this.lookAgain !== undefined) clearTimeout(this.lookAgain);
-    this.lookAgain = undefined;
+    clearInterval(this.lookAgain);
+    if (this.continuing !== undefined) clearImmediate(this.continuing);
+    this.continuing = undefined;
   }
 }

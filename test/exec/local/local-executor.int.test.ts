@@ -91,6 +91,17 @@ describe('LocalExecutor: how a task ends', () => {
     expect(lines).toEqual(['stdout:one', 'stdout:two']);
   });
 
+  it('tells hooks of output only after the start, even of output written at once', async () => {
+    for (let i = 0; i < 5; i++) {
+      const events: string[] = [];
+      await local.run(shell(dir, 'echo now; echo also >&2'), {
+        onStart: () => events.push('start'),
+        onOutput: (stream, line) => events.push(`${stream}:${line}`),
+      });
+      expect(events).toEqual(['start', 'stdout:now', 'stderr:also']);
+    }
+  });
+
   it('survives a hook that throws and says so', async () => {
     const result = await local.run(shell(dir, 'echo a; echo b'), {
       onOutput: () => {
@@ -235,6 +246,20 @@ describe('LocalExecutor: output', () => {
     expect(log.split('\n').sort()).toEqual(['', 'err1', 'err2', 'out1', 'out2']);
     expect(result).toMatchObject({ stdoutBytes: 10, stderrBytes: 10 });
   });
+
+  it.each([
+    ['stdout first', 'echo out; echo err >&2', 'out\nerr\n'],
+    ['stderr first', 'echo err >&2; echo out', 'err\nout\n'],
+  ])(
+    'keeps the order in which the task wrote its two streams (%s), in the head and in the log',
+    async (_, script, expected) => {
+      for (let i = 0; i < 5; i++) {
+        const result = await local.run(shell(dir, script));
+        expect(result.outputHead).toBe(expected);
+        expect(readFileSync(result.logPath, 'utf8')).toBe(expected);
+      }
+    },
+  );
 
   it('copes with invalid UTF-8: lines get U+FFFD, the log keeps the exact bytes', async () => {
     const lines: string[] = [];

@@ -121,8 +121,9 @@ describe.runIf(procSupported()).concurrent('CPU and I/O', () => {
       request(dir, [process.execPath, '-e', `console.log('working'); for (;;) {}`], { plan: quiet }),
     );
     expect(result.termination).toBe('stall');
+    // Its one line can be sampled as I/O before the runner has read it, on a loaded machine.
     expect(result.detail).toMatch(
-      /^nothing new \(no new output or agent work\) for \d+\.\ds, only CPU \(quiet limit 3s, from test quiet\)$/,
+      /^nothing new \(no new output or agent work\) for \d+\.\ds, only CPU( and I\/O)? \(quiet limit 3s, from test quiet\)$/,
     );
     expect(result.longestQuietMs).toBeGreaterThanOrEqual(3000);
     expect(result.longestSilenceMs).toBeLessThan(1500);
