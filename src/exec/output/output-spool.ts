@@ -5,13 +5,13 @@ import { openCreatingFolder } from './log-file.js';
 import { SpoolReader } from './spool-reader.js';
 import { SpooledLog } from './spooled-log.js';
 
+// Plain descriptors, not FileHandles: a FileHandle closes its descriptor when it is garbage-collected.
+const openFile = promisify(open);
 /**
  * O_APPEND so that every process of the task appends (a shell and its children share the file), and
  * O_NONBLOCK so that a FIFO in place of a log fails at once (ENXIO) instead of blocking until a reader
  * comes. Regular files ignore the latter.
  */
-// Plain descriptors, not FileHandles: a FileHandle closes its descriptor when it is garbage-collected.
-const openFile = promisify(open);
 const CHILD_WRITES =
   constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND | constants.O_NONBLOCK;
 
