@@ -165,8 +165,9 @@ export class OutputSink {
   }
 
   /**
-   * Takes a chunk of one stream. Returns false when the log on disk is behind: the caller should stop
-   * reading until drained() resolves, so a fast producer cannot fill the runner's memory.
+   * Takes a chunk of one stream. Returns false when the log on disk or a consumer of the output hooks is
+   * behind: the caller should stop reading until drained() resolves, so a fast producer cannot fill the
+   * runner's memory.
    */
   write(stream: OutputStream, chunk: Uint8Array | string): boolean {
     if (this.finished) return true;
