@@ -150,7 +150,7 @@ export class LocalTask {
   private tick(now: number, lagMs: number): void {
     if (this.stopping || this.leaderExited) return;
     const { watchdog, hooks } = this.parts;
-    const forgiven = Math.max(lagMs, this.parts.pump.takeHeld(now));
+    const forgiven = Math.max(lagMs, this.parts.pump.held.take(now));
     if (forgiven > 0) watchdog.forgive(forgiven, now);
     const activity = this.withoutOutput(this.processes.tree.takeActivity());
     if (this.parts.procProgress) {

@@ -1,5 +1,6 @@
 import type { OutputSink } from '../output/output-sink.js';
 import type { OutputSpool } from '../output/output-spool.js';
+import { HeldTime } from '../watchdog/held-time.js';
 
 /** Output read before the task's start was announced, kept in order; beyond this, reading waits. */
 const MAX_EARLY_BYTES = 1024 * 1024;
@@ -13,9 +14,8 @@ type Stream = 'stdout' | 'stderr';
  * was announced to the hooks) waits, in that order.
  */
 export class OutputPump {
-  /** Since when reading has been held for the sink; the runner cannot see the output meanwhile. */
-  private heldSince: number | undefined;
-  private waiting = false;
+  /** Reading held for the sink: the runner cannot see the output meanwhile. */
+  readonly held = new HeldTime();
   private early: Array<[Stream, Buffer]> | undefined = [];
   private earlyBytes = 0;
   /** Told how long reading was held each time it resumes: that is not the task's silence. */
@@ -39,7 +39,7 @@ export class OutputPump {
     if (early === undefined) return;
     this.early = undefined;
     for (const [stream, chunk] of early) this.deliver(stream, chunk);
-    if (!this.waiting) this.resume();
+    if (!this.held.holding) this.resume();
   }
 
   private take(stream: Stream, chunk: Buffer): void {
@@ -54,15 +54,12 @@ export class OutputPump {
   }
 
   private deliver(stream: Stream, chunk: Buffer): void {
-    if (this.sink.write(stream, chunk) || this.waiting) return;
-    this.waiting = true;
-    this.heldSince = performance.now();
+    if (this.sink.write(stream, chunk) || this.held.holding) return;
+    this.held.hold(performance.now());
     this.pause();
     void this.sink.drained().then(() => {
-      this.waiting = false;
       const now = performance.now();
-      this.onResumed(this.takeHeld(now), now);
-      this.heldSince = undefined;
+      this.onResumed(this.held.release(now), now);
       this.resume();
     });
   }
@@ -75,13 +72,5 @@ export class OutputPump {
   private resume(): void {
     this.spool.stdout.resume();
     this.spool.stderr.resume();
-  }
-
-  /** Time reading has been held since the last call (none when it is not held). */
-  takeHeld(now: number): number {
-    if (this.heldSince === undefined) return 0;
-    const held = Math.max(0, now - this.heldSince);
-    this.heldSince = now;
-    return held;
   }
 }

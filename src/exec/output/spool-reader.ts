@@ -57,11 +57,6 @@ export class SpoolReader extends Readable {
     this.lookAgain.unref();
   }
 
-  /** Bytes read so far. */
-  get bytesRead(): number {
-    return this.position;
-  }
-
   /** No process writes to the file any more: read what is left, then end. */
   end(): void {
     this.writersGone = true;

@@ -11,6 +11,7 @@ import {
 } from '../../protocol/messages.js';
 import type { OutputSink } from '../output/output-sink.js';
 import type { ExecHooks, ExecRequest, Termination } from '../types.js';
+import { HeldTime } from '../watchdog/held-time.js';
 import type { ProgressRules } from '../watchdog/progress-rules.js';
 import { LAG_TOLERANCE_MS } from '../watchdog/watch-loop.js';
 import { type ProgressDetail, Watchdog } from '../watchdog/watchdog.js';
@@ -76,8 +77,8 @@ export class RemoteRun {
   private lastTick = performance.now();
   private lastStatus = 0;
   private remotePaused = false;
-  /** Since when the socket has not been read because the sink is behind. */
-  private heldSince: number | undefined;
+  /** The socket not read because the sink is behind. */
+  private readonly held = new HeldTime();
   private readonly onAbort = (): void => this.stop('cancelled', 'cancelled by the runner');
 
   constructor(
@@ -259,25 +260,16 @@ export class RemoteRun {
   }
 
   private write(stream: 'stdout' | 'stderr', data: string | Uint8Array): void {
-    if (this.sink.write(stream, data) || this.heldSince !== undefined) return;
+    if (this.sink.write(stream, data) || this.held.holding) return;
     // The log on disk is behind: stop reading the socket rather than queueing output in memory. The server
     // then stops reading the process's output too, which is not the process's silence.
-    this.heldSince = performance.now();
+    this.held.hold(performance.now());
     this.session.pauseReading();
     void this.sink.drained().then(() => {
       const now = performance.now();
-      this.watchdog.forgive(this.takeHeld(now), now);
-      this.heldSince = undefined;
+      this.watchdog.forgive(this.held.release(now), now);
       this.session.resumeReading();
     });
-  }
-
-  /** Time reading has been held since the last call (none when it is not held). */
-  private takeHeld(now: number): number {
-    if (this.heldSince === undefined) return 0;
-    const held = Math.max(0, now - this.heldSince);
-    this.heldSince = now;
-    return held;
   }
 
   private onCompleted(params: CompletedParams): void {
@@ -330,7 +322,7 @@ export class RemoteRun {
     const now = performance.now();
     const late = now - this.lastTick - this.options.tickMs;
     this.lastTick = now;
-    const held = this.takeHeld(now);
+    const held = this.held.take(now);
     if (late > LAG_TOLERANCE_MS || held > 0) this.watchdog.forgive(Math.max(late, held), now);
     if (!this.stopping) {
       const verdict = this.watchdog.check(now);
