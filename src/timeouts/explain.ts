@@ -7,7 +7,7 @@ import { readLevels } from './history-lookup.js';
 import { planFromPrediction } from './learned-planner.js';
 import { type BoundCandidate, type BoundMethod, OWN_LEVELS } from './level-bound.js';
 import type { PlanCache } from './plan-cache.js';
-import { type LimitDerivation, type Prediction, predictLimits } from './predict.js';
+import { extensionWidened, type LimitDerivation, type Prediction, predictLimits } from './predict.js';
 import { describeBucket } from './template.js';
 import type { LimitSource, PlanInput } from './types.js';
 
@@ -221,7 +221,7 @@ export async function explainTimeout(
         }),
     extension: {
       ...plan.extension,
-      widened: plan.extension.byMs > Math.round(plan.maxMs * config.predictor.extensionFraction),
+      widened: extensionWidened(plan.maxMs, plan.extension, config.predictor),
     },
     next:
       prediction.next === undefined

@@ -2,7 +2,7 @@ import type { ClassLevel } from './classify.js';
 import { formatDuration } from './duration-text.js';
 import { OWN_LEVELS } from './level-bound.js';
 import type { LastPlan } from './plan-cache.js';
-import type { LimitDerivation, Prediction, PredictorConfig } from './predict.js';
+import { extensionReaching, type LimitDerivation, type Prediction, type PredictorConfig } from './predict.js';
 
 /**
  * What a task gets when part of its history could not be read. Any level that did not answer could have
@@ -148,24 +148,23 @@ export function failLoose(
   const { quiet: _quiet, ...withoutQuiet } = prediction;
   // The room a still-progressing run gets reaches at least what it reached in the prediction and in the
   // last plan (predict.ts, extensionOf: cut-offs presumed hangs, which may have been slow runs, widen it).
-  const times = prediction.extension.times;
-  const reachOf = (maxMs: number, byMs: number): number => maxMs + times * byMs;
-  const reach = Math.max(
-    reachOf(prediction.max.ms, prediction.extension.byMs),
-    maxSource === 'last-plan' && lastPlan!.extensionByMs !== undefined
-      ? reachOf(lastPlan!.maxMs, lastPlan!.extensionByMs)
-      : 0,
-  );
-  const byMs = Math.max(
-    Math.round(max.ms * config.extensionFraction),
-    times > 0 ? Math.ceil((reach - max.ms) / times) : 0,
+  const reachOf = (maxMs: number, byMs: number): number => maxMs + config.extensionTimes * byMs;
+  const extension = extensionReaching(
+    max.ms,
+    Math.max(
+      reachOf(prediction.max.ms, prediction.extension.byMs),
+      maxSource === 'last-plan' && lastPlan!.extensionByMs !== undefined
+        ? reachOf(lastPlan!.maxMs, lastPlan!.extensionByMs)
+        : 0,
+    ),
+    config,
   );
   return {
     prediction: {
       ...withoutQuiet,
       max,
       stall,
-      extension: { times, byMs },
+      extension,
     },
     fallback: {
       missing: [...missing],

@@ -4,7 +4,7 @@ import { classify } from './classify.js';
 import { failLoose, type MissingLevel } from './fail-loose.js';
 import { readLevels } from './history-lookup.js';
 import { PlanCache, planCachePathFor } from './plan-cache.js';
-import { type Prediction, predictLimits } from './predict.js';
+import { extensionWidened, type Prediction, predictLimits } from './predict.js';
 import { RecentMirror } from './recent-mirror.js';
 import type { LimitSource, PlanInput, TimeoutPlan, TimeoutPlanner } from './types.js';
 
@@ -101,8 +101,7 @@ export class LearnedTimeoutPlanner implements TimeoutPlanner {
         maxMs: prediction.max.ms,
         stallMs: prediction.stall.ms,
         at: now,
-        ...(prediction.extension.byMs >
-        Math.round(prediction.max.ms * this.config.predictor.extensionFraction)
+        ...(extensionWidened(prediction.max.ms, prediction.extension, this.config.predictor)
           ? { extensionByMs: prediction.extension.byMs }
           : {}),
       });

@@ -421,21 +421,49 @@ export function predictLimits(
   };
 }
 
-/**
- * The soft extensions of a max limit: `extensionTimes` steps of `extensionFraction` of it, or, when the
- * limit every cut-off would have set (`countedMaxMs`) is higher, steps that reach that limit with its own
- * extensions.
- */
-export function extensionOf(
+type ExtensionConfig = Pick<PredictorConfig, 'extensionTimes' | 'extensionFraction'>;
+
+/** Each soft extension of a max limit, as usual: `extensionFraction` of it. */
+export function usualExtensionMs(maxMs: number, config: Pick<PredictorConfig, 'extensionFraction'>): number {
+  return Math.round(maxMs * config.extensionFraction);
+}
+
+/** Whether the extensions of a max limit are longer than usual (cut-offs presumed hangs widened them). */
+export function extensionWidened(
   maxMs: number,
-  countedMaxMs: number | undefined,
-  config: Pick<PredictorConfig, 'extensionTimes' | 'extensionFraction'>,
+  extension: Prediction['extension'],
+  config: ExtensionConfig,
+): boolean {
+  return extension.byMs > usualExtensionMs(maxMs, config);
+}
+
+/**
+ * `extensionTimes` extensions of a max limit that reach at least `reachMs` altogether, each no shorter
+ * than usual.
+ */
+export function extensionReaching(
+  maxMs: number,
+  reachMs: number,
+  config: ExtensionConfig,
 ): Prediction['extension'] {
   const times = config.extensionTimes;
-  const byMs = Math.round(maxMs * config.extensionFraction);
-  if (times <= 0 || countedMaxMs === undefined || countedMaxMs <= maxMs) return { times, byMs };
-  const reach = countedMaxMs + times * Math.round(countedMaxMs * config.extensionFraction);
-  return { times, byMs: Math.max(byMs, Math.ceil((reach - maxMs) / times)) };
+  const byMs = usualExtensionMs(maxMs, config);
+  if (times <= 0 || reachMs <= maxMs + times * byMs) return { times, byMs };
+  return { times, byMs: Math.ceil((reachMs - maxMs) / times) };
+}
+
+/**
+ * The soft extensions of a max limit: as usual, or, when the limit every cut-off would have set
+ * (`countedMaxMs`) is higher, extensions that reach that limit with its own extensions.
+ */
+function extensionOf(
+  maxMs: number,
+  countedMaxMs: number | undefined,
+  config: ExtensionConfig,
+): Prediction['extension'] {
+  if (countedMaxMs === undefined) return extensionReaching(maxMs, maxMs, config);
+  const reach = countedMaxMs + config.extensionTimes * usualExtensionMs(countedMaxMs, config);
+  return extensionReaching(maxMs, reach, config);
 }
 
 /**
