@@ -24,26 +24,18 @@ export interface LastPlan {
 
 const FILE_VERSION = 1;
 
+/** [classKey, maxMs, stallMs, at]: every plan has these, and a widened one its extensionByMs after them. */
+const planFields = [
+  z.string().min(1).max(1024),
+  z.number().finite().positive(),
+  z.number().finite().positive(),
+  z.number().finite().min(0),
+] as const;
+
 const fileSchema = z.object({
   version: z.literal(FILE_VERSION),
   /** [classKey, maxMs, stallMs, at, extensionByMs?], oldest first. */
-  plans: z.array(
-    z.union([
-      z.tuple([
-        z.string().min(1).max(1024),
-        z.number().finite().positive(),
-        z.number().finite().positive(),
-        z.number().finite().min(0),
-      ]),
-      z.tuple([
-        z.string().min(1).max(1024),
-        z.number().finite().positive(),
-        z.number().finite().positive(),
-        z.number().finite().min(0),
-        z.number().finite().min(0),
-      ]),
-    ]),
-  ),
+  plans: z.array(z.union([z.tuple([...planFields]), z.tuple([...planFields, z.number().finite().min(0)])])),
 });
 
 export interface PlanCacheOptions {

@@ -17,7 +17,6 @@ const COPY_BYTES = 1024 * 1024;
 export class SpooledLog {
   /** Lengths of consecutive runs of one stream, in the order they were read; stdout first. */
   private readonly runs: number[] = [0];
-  private readonly totals: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
   /** Bytes read after the run list was full, per stream. */
   private readonly rest: Record<OutputStream, number> = { stdout: 0, stderr: 0 };
 
@@ -32,7 +31,6 @@ export class SpooledLog {
   write(bytes: Uint8Array, stream: OutputStream): boolean {
     const length = bytes.length;
     if (length === 0) return true;
-    this.totals[stream] += length;
     const current = (this.runs.length - 1) % 2 === 0 ? 'stdout' : 'stderr';
     if (stream === current) this.runs[this.runs.length - 1]! += length;
     else if (this.runs.length < MAX_RUNS) this.runs.push(length);
@@ -48,13 +46,20 @@ export class SpooledLog {
   async close(): Promise<Error | undefined> {
     await this.release();
     try {
-      if (this.totals.stderr === 0) await unlink(this.stderrPath);
-      else if (this.totals.stdout === 0) await rename(this.stderrPath, this.path);
+      if (this.total('stderr') === 0) await unlink(this.stderrPath);
+      else if (this.total('stdout') === 0) await rename(this.stderrPath, this.path);
       else await this.merge();
       return undefined;
     } catch (error) {
       return error as Error;
     }
+  }
+
+  private total(stream: OutputStream): number {
+    let bytes = this.rest[stream];
+    for (let index = stream === 'stdout' ? 0 : 1; index < this.runs.length; index += 2)
+      bytes += this.runs[index]!;
+    return bytes;
   }
 
   private async merge(): Promise<void> {

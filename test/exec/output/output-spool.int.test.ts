@@ -28,6 +28,22 @@ function collect(spool: OutputSpool): { stdout: Buffer[]; stderr: Buffer[]; orde
   return seen;
 }
 
+/**
+ * Runs a script into a spool whose reader tells the log what it read, as the sink does, and makes the
+ * one log: its text, once the stderr file beside it is gone.
+ */
+async function oneLog(name: string, script: string): Promise<string> {
+  const path = join(dir, name);
+  const spool = await OutputSpool.create(path);
+  spool.stdout.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stdout'));
+  spool.stderr.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stderr'));
+  await runWriting(spool, script);
+  await spool.drain();
+  expect(await spool.log.close()).toBeUndefined();
+  expect(existsSync(`${path}.stderr`)).toBe(false);
+  return readFileSync(path, 'utf8');
+}
+
 describe('a task writing its output to files, read behind it', () => {
   it('passes output on while the task still runs, not only once it ended', async () => {
     const spool = await OutputSpool.create(join(dir, 'live.log'));
@@ -58,30 +74,12 @@ describe('a task writing its output to files, read behind it', () => {
   });
 
   it('makes one log of both files, interleaved by whole lines in the order they were read', async () => {
-    const path = join(dir, 'merged.log');
-    const spool = await OutputSpool.create(path);
-    spool.stdout.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stdout'));
-    spool.stderr.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stderr'));
-    await runWriting(
-      spool,
-      'echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; echo out2; sleep 0.3; echo err2 >&2',
-    );
-    await spool.drain();
-    expect(await spool.log.close()).toBeUndefined();
-    expect(readFileSync(path, 'utf8')).toBe('out1\nerr1\nout2\nerr2\n');
-    expect(existsSync(`${path}.stderr`)).toBe(false);
+    const script = 'echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; echo out2; sleep 0.3; echo err2 >&2';
+    expect(await oneLog('merged.log', script)).toBe('out1\nerr1\nout2\nerr2\n');
   });
 
   it('makes the stderr file the log when only stderr printed, without copying', async () => {
-    const path = join(dir, 'only-stderr.log');
-    const spool = await OutputSpool.create(path);
-    spool.stderr.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stderr'));
-    spool.stdout.resume();
-    await runWriting(spool, 'echo oops >&2');
-    await spool.drain();
-    expect(await spool.log.close()).toBeUndefined();
-    expect(readFileSync(path, 'utf8')).toBe('oops\n');
-    expect(existsSync(`${path}.stderr`)).toBe(false);
+    expect(await oneLog('only-stderr.log', 'echo oops >&2')).toBe('oops\n');
   });
 
   it('keeps everything the task wrote on disk even when nothing read it (the runner died)', async () => {
