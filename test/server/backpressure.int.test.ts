@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
 import { startConfigServer } from '../helpers/config-server.js';
+import { floodProgram } from '../helpers/flood.js';
 import { type Frame, RawClient } from './raw-client.js';
 
 const node = process.execPath;
@@ -44,9 +45,7 @@ describe('a client that reads slowly or misbehaves', () => {
     async (_, batch) => {
       const client = await RawClient.session(server.url);
       const total = 40 * 1024 * 1024;
-      const script = `const chunk = ('z'.repeat(1023) + '\\n').repeat(64); let left = ${total / (64 * 1024)};
-      function write() { while (left > 0) { left--; if (!process.stdout.write(chunk)) return process.stdout.once('drain', write); } }
-      write();`;
+      const script = floodProgram(total, 'z');
       const id = client.request('execute', {
         command: `${node} -e "${script.replace(/"/g, '\\"')}"`,
         batch_output: batch,

@@ -6,6 +6,7 @@ import type { ExecResult, RunningTask } from '../../../src/exec/types.js';
 import { type RunningServer, startServer } from '../../../src/server/server.js';
 import type { ServedRun } from '../../../src/server/session.js';
 import { eventually } from '../../helpers/eventually.js';
+import { floodProgram } from '../../helpers/flood.js';
 import { firstWrongLine, LINE_BYTES, numberedLinesScript } from '../../helpers/numbered-lines.js';
 import { expectations, FixedPlanner, plan, request } from './ws-test-support.js';
 
@@ -163,9 +164,7 @@ describe('WebSocketExecutor against our server', () => {
   it('streams a 50 MB output completely', async () => {
     const total = 50 * 1024 * 1024;
     // 50 MiB in lines of 1 KiB: 51,200 lines, each 1023 characters plus the newline.
-    const script = `const line = 'y'.repeat(1023) + '\\n'; const chunk = line.repeat(64); let left = ${total / (1024 * 64)};
-      function write() { while (left > 0) { left--; if (!process.stdout.write(chunk)) return process.stdout.once('drain', write); } }
-      write();`;
+    const script = floodProgram(total, 'y');
     let lines = 0;
     const result = await executor.run(request({ argv: [node, '-e', script], plan: plan(60_000, 20_000) }), {
       onOutput: () => {
@@ -205,11 +204,9 @@ describe('WebSocketExecutor against our server', () => {
     expect([...readFileSync(req.logPath)]).toEqual(bytes);
   });
 
-  it('makes the remote process wait while the runner cannot take more, losing nothing and not stalling', async () => {
+  it('holds the reading back while the runner cannot take more, losing nothing and not stalling', async () => {
     const total = 20 * 1024 * 1024;
-    const script = `const chunk = ('y'.repeat(1023) + '\\n').repeat(64); let left = ${total / (1024 * 64)};
-      function write() { while (left > 0) { left--; if (!process.stdout.write(chunk)) return process.stdout.once('drain', write); } }
-      write();`;
+    const script = floodProgram(total, 'y');
     let chunks = 0;
     let waited = false;
     const result = await executor.run(request({ argv: [node, '-e', script], plan: plan(60_000, 1000) }), {
