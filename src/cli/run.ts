@@ -22,10 +22,12 @@ import { exposeOwnBins } from './own-bins.js';
 import { rerunSelection } from './rerun-failed.js';
 
 /**
- * How long a run's start waits for Redis before its first tasks go ahead on the embedded store; Redis
- * joins in the background when it answers later. A healthy local server is ready well within it.
+ * How long a run's first use of history waits for Redis (counted from opening the store, so the run's own
+ * start-up overlaps it) before its first tasks go ahead on the embedded store; Redis joins in the
+ * background when it answers later. A healthy server is ready in two round trips (connect, INFO): about
+ * 15 ms on this host, so this allows a network of some 15 ms round trip.
  */
-const RUN_START_WAIT_MS = 100;
+const RUN_START_WAIT_MS = 50;
 
 export interface RunOptions {
   concurrency?: number;

@@ -84,6 +84,11 @@ export class FallbackHistoryStore implements HistoryStore {
   private readonly unsubscribe: () => void;
   /** Set while the first connection is still being made in the background (see start). */
   private joining: { budgetMs: number; stop(): void } | undefined;
+  /**
+   * Settles when start()'s wait is over. Every call waits for it first, so a caller that does not await
+   * start() spends the wait on its own start-up, and its first read still finds a healthy Redis.
+   */
+  private opened: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly primary: RemoteHistoryStore,
@@ -110,19 +115,29 @@ export class FallbackHistoryStore implements HistoryStore {
    * refused connection warns at once, one that never gets ready warns when `budgetMs` is spent.
    * Records queued by earlier runs are replayed in the background: nothing waits for them.
    */
-  async start(budgetMs: number, waitMs = budgetMs): Promise<void> {
+  start(budgetMs: number, waitMs = budgetMs): Promise<void> {
+    this.opened = this.join(budgetMs, waitMs);
+    return this.opened;
+  }
+
+  private async join(budgetMs: number, waitMs: number): Promise<void> {
+    let refused: (() => void) | undefined;
     const stopErrors = this.primary.onConnectionError((error) => {
       this.endJoin();
       this.fail(error);
+      refused?.();
     });
     const joined = this.primary.connect(budgetMs);
     let waitTimer: NodeJS.Timeout | undefined;
+    // A refused connection ends the wait at once: the server is down, and the retries go on behind.
     const early = await Promise.race([
       joined,
       new Promise<undefined>((resolve) => {
         waitTimer = setTimeout(() => resolve(undefined), Math.min(waitMs, budgetMs));
+        refused = () => resolve(undefined);
       }),
     ]);
+    refused = undefined;
     clearTimeout(waitTimer);
     if (early === true) {
       stopErrors();
@@ -160,6 +175,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async record(classKeys: string[], record: RunRecord): Promise<void> {
+    await this.opened;
     let localError: unknown;
     try {
       await this.local.record(classKeys, record);
@@ -189,6 +205,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async recent(classKey: string, limit?: number): Promise<RunRecord[]> {
+    await this.opened;
     const remote = this.fromPrimary(() => this.primary.recent(classKey, limit));
     const localRuns = await this.local.recent(classKey, limit);
     const remoteRuns = await remote;
@@ -197,6 +214,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async classes(limit?: number): Promise<ClassSummary[]> {
+    await this.opened;
     const remote = this.fromPrimary(() => this.primary.classes(limit));
     const localClasses = await this.local.classes(limit);
     const remoteClasses = await remote;
@@ -220,6 +238,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async prune(olderThan: number): Promise<number> {
+    await this.opened;
     const localDropped = await this.local.prune(olderThan);
     // Pruning is a maintenance command, not a task start: it may wait longer than a call.
     const remoteDropped = await this.fromPrimary(() => this.primary.prune(olderThan), 30_000);
@@ -231,6 +250,7 @@ export class FallbackHistoryStore implements HistoryStore {
    * Whatever is left stays queued in the embedded store for a later run; a warning says how much.
    */
   async flush(timeoutMs = 2000): Promise<void> {
+    await this.opened;
     if (this.joining !== undefined) {
       // The run ends before Redis ever answered: say so now, as a longer run would have.
       const { budgetMs } = this.joining;

@@ -80,8 +80,9 @@ describe('history across runs', () => {
       const one = workDir();
       const two = workDir();
       const suite = writeSuite(one, suiteText);
+      const config = fastLearningConfig(one);
       const first = await runCli(
-        ['run', suite, '--out', join(one, 'out')],
+        ['run', suite, '--config', config, '--out', join(one, 'out')],
         isolatedEnv(one, { CC_STRESS_REDIS_URL: redis.url }),
       );
       expect(first.code, first.stderr).toBe(0);
@@ -93,6 +94,17 @@ describe('history across runs', () => {
       expect(list.code, list.stderr).toBe(0);
       const classes = JSON.parse(list.stdout) as { runs: number }[];
       expect(Math.max(...classes.map((c) => c.runs))).toBe(4);
+      // A run there waits only briefly for Redis at its start, yet its very first task already plans from
+      // the shared runs.
+      const second = await runCli(
+        ['run', suite, '--config', config, '--out', join(two, 'out'), '--concurrency', '1'],
+        isolatedEnv(two, { CC_STRESS_REDIS_URL: redis.url }),
+      );
+      expect(second.code, second.stderr).toBe(0);
+      const report = readReport(join(two, 'out', 'report.json'));
+      expect(report.tasks.map((task) => task.attempts[0]?.limits.max.origin)).toEqual(
+        Array(4).fill('learned'),
+      );
     } finally {
       await redis.stop();
     }

@@ -87,6 +87,8 @@ async function runner(
   stores.push(store);
   expect(store.kind).toBe('redis+sqlite');
   // Redis may join in the background after opening returns: wait until it has, or has been given up on.
+  // The first call waits out the start wait, as a run's first plan does.
+  await store.classes(1);
   const fallback = store as FallbackHistoryStore;
   await eventually(
     () => fallback.status().breaker === 'closed' || warnings.length > 0,
@@ -292,6 +294,24 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     await eventually(() => r.store.status().pending === 0, 'queue replayed to the new server', 10_000);
     expect(await inRedis(redis.url, r.keyPrefix, 'cargo build')).toHaveLength(20);
     expect(r.warnings).toHaveLength(1);
+  });
+
+  it('does not wait out the start wait when the connection is refused', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const warnings: string[] = [];
+    const store = await openHistoryStore({
+      historyPath: freshHistoryPath(),
+      redisUrl: url,
+      config: { ...defaults, keyPrefix: 'refused' },
+      connectBudgetMs: 20_000,
+      startWaitMs: 20_000,
+      onWarning: (message) => warnings.push(message),
+    });
+    stores.push(store);
+    // Nothing listens: the first call learns so from the refusal, not from the wait running out.
+    const first = await timed(() => store.recent('make'));
+    expect(first.ms).toBeLessThan(5000);
+    expect(warnings).toEqual([expect.stringMatching(/unreachable \(ECONNREFUSED\)/)]);
   });
 
   it('does not hang at start on a server that accepts connections but never answers', async () => {
