@@ -63,6 +63,17 @@ export class SpoolReader extends Readable {
     this.pull();
   }
 
+  /**
+   * Reading resumes after a pause: what was written meanwhile is read now. The stream's own resume asks
+   * _read() only when it is not already waiting on one, and no change may be notified any more (the task
+   * may be gone), which would leave the rest to the once-a-second look.
+   */
+  override resume(): this {
+    super.resume();
+    if (this.behind) process.nextTick(() => this.pull());
+    return this;
+  }
+
   override _read(): void {
     // Asked for more: only a reader that stopped early has more at hand; the others wait for a change.
     if (this.behind || this.writersGone) this.pull();

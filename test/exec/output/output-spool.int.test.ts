@@ -57,6 +57,27 @@ describe('a task writing its output to files, read behind it', () => {
     await spool.close();
   });
 
+  it('reads on as soon as reading resumes after a pause, with no change left to notify it', async () => {
+    const spool = await OutputSpool.create(join(dir, 'paused.log'));
+    const seen = collect(spool);
+    // Held back (as for a slow client) while the whole task runs and ends: every change is notified while
+    // paused, and none comes after.
+    spool.stdout.pause();
+    spool.stderr.pause();
+    await runWriting(spool, 'seq 1 100000; echo done >&2');
+    const drained = spool.drain();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const resumedAt = performance.now();
+    spool.stdout.resume();
+    spool.stderr.resume();
+    await drained;
+    // Well before the once-a-second look that stands in for lost notifications.
+    expect(performance.now() - resumedAt).toBeLessThan(600);
+    expect(Buffer.concat(seen.stdout).toString().split('\n').at(-2)).toBe('100000');
+    expect(Buffer.concat(seen.stderr).toString()).toBe('done\n');
+    await spool.close();
+  });
+
   it('reads every byte of a flood, 10 MB lines and invalid UTF-8 included, exactly', async () => {
     const spool = await OutputSpool.create(join(dir, 'flood.log'));
     const seen = collect(spool);
