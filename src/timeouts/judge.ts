@@ -121,7 +121,7 @@ export function promptSignals(prompt: string): PromptSignals {
     }
   }
   const numbered = (text.match(/^[ \t]*\d{1,3}[.)][ \t]+\S/gm) ?? []).length;
-  const bullets = (text.match(/^[ \t]*[-*•][ \t]+\S/gm) ?? []).length;
+  const bullets = (text.match(/^[ \t]*[-*\u2022][ \t]+\S/gm) ?? []).length;
   const inline = new Set<string>();
   for (const m of text.matchAll(/(?:^|\s)\(?(\d{1,2})\)\s/g)) inline.add(m[1]!);
   return { requestedWords, requestedText, requestedProse, items: Math.max(numbered, bullets, inline.size) };

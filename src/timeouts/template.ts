@@ -28,7 +28,7 @@ export function describeBucket(bucket: LengthBucket): string {
   return Number.isFinite(to) ? `${from}–${to - 1} characters` : `${from}+ characters`;
 }
 
-const NUMBER = /^[+-]?\d+(\.\d+)?[a-z%µ]{0,3}$/i;
+const NUMBER = /^[+-]?\d+(\.\d+)?[a-z%\u00b5]{0,3}$/i;
 const VERSION = /^v?\d+(\.\d+)+([-+][\w.]+)?$/i;
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 const ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,})$/i;

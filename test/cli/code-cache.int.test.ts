@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -51,5 +52,9 @@ describe('the code cache the CLI starts from', () => {
     expect(rebuilt.stdout.trim()).toBe(expected);
     expect(caches(cli.dist)).toHaveLength(1);
     expect(caches(cli.dist)[0]).not.toBe(name);
+  });
+
+  it('starts from an ASCII bundle, which loads as a one-byte string (text outside ASCII is escaped)', () => {
+    expect(isAscii(readFileSync(join(dist, 'cc-stress.cjs')))).toBe(true);
   });
 });
