@@ -7,7 +7,7 @@ import { TASK_TAG_VAR } from './task-tag.js';
  * runner holds the write end of the guardian's stdin; when the runner dies in any way, SIGKILL included,
  * the kernel closes it and the guardian sees end-of-file. It then stops every registered process group and
  * every process carrying one of the runner's task tags (found through /proc, which catches daemons), first
- * with SIGTERM and after the grace period with SIGKILL.
+ * with SIGTERM and after the grace period with SIGKILL, and leaves as soon as none is left.
  */
 const GUARDIAN_SCRIPT = `
 const fs = require('node:fs');
@@ -33,16 +33,25 @@ function tagged() {
   return pids;
 }
 function signalAll(signal) {
-  for (const pgid of groups) { try { process.kill(-pgid, signal); } catch {} }
-  for (const pid of tagged()) { try { process.kill(pid, signal); } catch {} }
+  let reached = 0;
+  for (const pgid of groups) { try { process.kill(-pgid, signal); reached++; } catch {} }
+  for (const pid of tagged()) { try { process.kill(pid, signal); reached++; } catch {} }
+  return reached;
 }
 let reaping = false;
 function reap() {
   if (reaping) return;
   reaping = true;
-  signalAll('SIGTERM');
+  // A runner that ended normally left nothing: go at once rather than linger through the grace period.
+  if (signalAll('SIGTERM') === 0) process.exit(0);
   signalAll('SIGCONT');
-  setTimeout(() => { signalAll('SIGKILL'); process.exit(0); }, graceMs);
+  const deadline = Date.now() + graceMs;
+  const look = () => {
+    if (Date.now() >= deadline) { signalAll('SIGKILL'); process.exit(0); }
+    if (signalAll(0) === 0) process.exit(0);
+    setTimeout(look, Math.min(250, Math.max(1, deadline - Date.now())));
+  };
+  setTimeout(look, Math.min(250, graceMs));
 }
 let buffer = '';
 process.stdin.setEncoding('utf8');

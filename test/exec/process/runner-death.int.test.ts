@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { procSupported } from '../../../src/exec/process/proc-fs.js';
+import { TaskGuardian } from '../../../src/exec/process/task-guardian.js';
 import { builtModule } from '../../helpers/built.js';
 import { eventually } from '../../helpers/eventually.js';
 import { liveMarked, newMark, scratchDir } from '../support/local-tasks.js';
@@ -24,6 +25,20 @@ executor.run({
 }, { onOutput: (_stream, line) => { if (line === 'up') console.log('running'); } });
 `;
 
+/** Live processes whose command line holds `token`: a guardian is started with its runner's token. */
+function liveWithArgument(token: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(token)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') pids.push(Number(name));
+    } catch {}
+  }
+  return pids;
+}
+
 describe.runIf(procSupported())('when the runner dies', () => {
   it('takes its tasks with it, even when it is killed with SIGKILL', async () => {
     const mark = newMark();
@@ -39,5 +54,15 @@ describe.runIf(procSupported())('when the runner dies', () => {
 
     runner.kill('SIGKILL');
     await eventually(() => liveMarked(mark).length === 0, 'every process of the task gone');
+  });
+
+  it('lets its guardian go at once when it ends normally, not after the grace period', async () => {
+    const token = newMark();
+    const guardian = TaskGuardian.start(token, 30_000);
+    expect(guardian).toBeDefined();
+    await eventually(() => liveWithArgument(token).length === 1, 'the guardian running');
+    guardian?.close();
+    // Nothing registered and nothing tagged: it has nothing to wait for.
+    await eventually(() => liveWithArgument(token).length === 0, 'the guardian gone', 5000);
   });
 });
