@@ -36,6 +36,7 @@ export class OutputSpool {
     this.childFds = { stdout: fds.stdout, stderr: fds.stderr };
     this.stdout = new SpoolReader(fds.readStdout, path);
     this.stderr = new SpoolReader(fds.readStderr, stderrPath);
+    SpoolReader.pair(this.stdout, this.stderr);
     this.log = new SpooledLog(path, stderrPath, () => this.close());
   }
 

@@ -16,6 +16,15 @@ const TURN_BYTES = 4 * 1024 * 1024;
 const LOOK_AGAIN_MS = 1000;
 /** The same, where change notifications cannot be had at all (the watch limit is reached). */
 const LOOK_AGAIN_UNWATCHED_MS = 100;
+/**
+ * A flood: a read after a change notification found this much, or notifications came closer together
+ * than FLOOD_GAP_MS. The reader then stops being notified, which costs the writer a kernel event per write
+ * (measured: 200 MB written in 0.29 s, 0.42 s with a watch on the file), and looks every FLOOD_LOOK_MS
+ * instead, until a look finds nothing new.
+ */
+const FLOOD_READ_BYTES = 64 * 1024;
+const FLOOD_GAP_MS = 1;
+const FLOOD_LOOK_MS = 4;
 
 /**
  * A stream of what a task writes to one of its spool files, read behind the writer: the task writes to
@@ -33,7 +42,14 @@ export class SpoolReader extends Readable {
   /** Set when reading stopped before the end of the file (the consumer is full, or the turn is over). */
   private behind = false;
   private continuing: NodeJS.Immediate | undefined;
-  private readonly watcher: FSWatcher | undefined;
+  /** Set while change notifications are wanted: not during a flood, and not once the reader ended. */
+  private watcher: FSWatcher | undefined;
+  private watchable = true;
+  private lastChangeAt = Number.NEGATIVE_INFINITY;
+  /** Set during a flood: the next look. */
+  private floodLook: NodeJS.Timeout | undefined;
+  /** The reader of the task's other stream, read first when this one is told of a change (see look). */
+  private other: SpoolReader | undefined;
   private readonly lookAgain: NodeJS.Timeout;
   private readBytes = MIN_READ_BYTES;
   /** The read buffer, kept while reads follow each other and dropped once the reader has caught up. */
@@ -42,19 +58,24 @@ export class SpoolReader extends Readable {
   /** Watches the file from the start: create it before the task can write. */
   constructor(
     private readonly fd: number,
-    path: string,
+    private readonly path: string,
   ) {
     super({ highWaterMark: MAX_READ_BYTES });
-    let watcher: FSWatcher | undefined;
-    try {
-      watcher = watch(path, { persistent: false }, () => this.pull());
-      watcher.on('error', () => {});
-    } catch {
-      watcher = undefined;
-    }
-    this.watcher = watcher;
-    this.lookAgain = setInterval(() => this.pull(), watcher ? LOOK_AGAIN_MS : LOOK_AGAIN_UNWATCHED_MS);
+    this.watch();
+    this.lookAgain = setInterval(
+      () => this.look(false),
+      this.watchable ? LOOK_AGAIN_MS : LOOK_AGAIN_UNWATCHED_MS,
+    );
     this.lookAgain.unref();
+  }
+
+  /**
+   * Pairs the readers of a task's two streams. When one is told of a change while the other is flooding
+   * (looked at on a timer, not told), the other is read first: what it holds was written before the change.
+   */
+  static pair(stdout: SpoolReader, stderr: SpoolReader): void {
+    stdout.other = stderr;
+    stderr.other = stdout;
   }
 
   /** No process writes to the file any more: read what is left, then end. */
@@ -70,7 +91,7 @@ export class SpoolReader extends Readable {
    */
   override resume(): this {
     super.resume();
-    if (this.behind) process.nextTick(() => this.pull());
+    if (this.behind) process.nextTick(() => this.look(false));
     return this;
   }
 
@@ -84,11 +105,54 @@ export class SpoolReader extends Readable {
     close(this.fd, () => callback(error));
   }
 
-  /** Reads what is new now, as long as the consumer takes it and the turn lasts. */
-  private pull(): void {
+  private watch(): void {
+    if (this.watcher !== undefined || !this.watchable) return;
+    try {
+      this.watcher = watch(this.path, { persistent: false }, () => this.look(true));
+      this.watcher.on('error', () => {});
+    } catch {
+      this.watchable = false;
+    }
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /**
+   * The file may have grown (`told`: a change notification said so): reads what is new. In a flood the
+   * reader stops being told of every write and looks on a timer; once a look finds nothing new it asks to
+   * be told again, and reads once more for a write that came before the watch did.
+   */
+  private look(told: boolean): void {
+    if (this.ended || this.destroyed) return;
+    clearTimeout(this.floodLook);
+    this.floodLook = undefined;
+    const now = performance.now();
+    let flooding = false;
+    if (told) {
+      if (this.other?.floodLook !== undefined) this.other.look(false);
+      flooding = now - this.lastChangeAt < FLOOD_GAP_MS;
+      this.lastChangeAt = now;
+    }
+    const taken = this.pull();
+    if (this.ended || this.isPaused()) return;
+    if (taken >= FLOOD_READ_BYTES || flooding || (taken > 0 && this.watcher === undefined)) {
+      this.unwatch();
+      this.floodLook = setTimeout(() => this.look(false), FLOOD_LOOK_MS);
+      this.floodLook.unref();
+    } else if (this.watcher === undefined) {
+      this.watch();
+      this.pull();
+    }
+  }
+
+  /** Reads what is new now, as long as the consumer takes it and the turn lasts; returns the bytes read. */
+  private pull(): number {
     if (this.destroyed || this.ended || this.isPaused()) {
       this.behind = !this.ended;
-      return;
+      return 0;
     }
     let taken = 0;
     for (;;) {
@@ -98,7 +162,7 @@ export class SpoolReader extends Readable {
           this.continuing = undefined;
           this.pull();
         });
-        return;
+        return taken;
       }
       if (this.buffer === undefined || this.buffer.length !== this.readBytes) {
         this.buffer = Buffer.allocUnsafe(this.readBytes);
@@ -109,14 +173,14 @@ export class SpoolReader extends Readable {
         bytes = readSync(this.fd, buffer, 0, buffer.length, this.position);
       } catch (error) {
         this.destroy(error as Error);
-        return;
+        return taken;
       }
       if (bytes === 0) {
         this.behind = false;
         this.buffer = undefined;
         this.readBytes = MIN_READ_BYTES;
         if (this.writersGone) this.finish();
-        return;
+        return taken;
       }
       this.position += bytes;
       taken += bytes;
@@ -127,7 +191,7 @@ export class SpoolReader extends Readable {
       if (this.readableLength > 0) this.buffer = undefined;
       if (!more || this.isPaused()) {
         this.behind = true;
-        return;
+        return taken;
       }
     }
   }
@@ -139,7 +203,10 @@ export class SpoolReader extends Readable {
   }
 
   private stopWatching(): void {
-    this.watcher?.close();
+    this.unwatch();
+    this.watchable = false;
+    clearTimeout(this.floodLook);
+    this.floodLook = undefined;
     clearInterval(this.lookAgain);
     if (this.continuing !== undefined) clearImmediate(this.continuing);
     this.continuing = undefined;

@@ -99,6 +99,17 @@ describe('a task writing its output to files, read behind it', () => {
     expect(await oneLog('merged.log', script)).toBe('out1\nerr1\nout2\nerr2\n');
   });
 
+  it('puts a line of the quiet stream after the flood the other stream wrote before it', async () => {
+    // The flooding stream is looked at on a timer, not told of each write; the marker's notification must
+    // have what it holds read first.
+    for (let round = 0; round < 5; round++) {
+      const script = 'seq 1 300000; echo marker >&2; sleep 0.05; seq 300001 300010';
+      const lines = (await oneLog(`flood-then-marker-${round}.log`, script)).split('\n');
+      expect(lines.indexOf('marker')).toBe(300000);
+      expect(lines.at(-2)).toBe('300010');
+    }
+  });
+
   it('makes the stderr file the log when only stderr printed, without copying', async () => {
     expect(await oneLog('only-stderr.log', 'echo oops >&2')).toBe('oops\n');
   });
