@@ -47,16 +47,21 @@ export class OutputSpool {
 
   private static async openAll(path: string): Promise<OutputSpool> {
     const opened: number[] = [];
-    const take = async (file: string, flags: number): Promise<number> => {
-      const fd = await openFile(file, flags);
-      opened.push(fd);
-      return fd;
+    // Two round trips to the thread pool, not four: each is a good part of a short task's overhead. The
+    // files must exist before they are opened for reading.
+    const both = async (flags: number): Promise<[number, number]> => {
+      const [out, err] = await Promise.allSettled([
+        openFile(path, flags),
+        openFile(stderrPathOf(path), flags),
+      ]);
+      for (const result of [out, err]) if (result.status === 'fulfilled') opened.push(result.value);
+      if (out.status === 'rejected') throw out.reason;
+      if (err.status === 'rejected') throw err.reason;
+      return [out.value, err.value];
     };
     try {
-      const stdout = await take(path, CHILD_WRITES);
-      const stderr = await take(stderrPathOf(path), CHILD_WRITES);
-      const readStdout = await take(path, constants.O_RDONLY);
-      const readStderr = await take(stderrPathOf(path), constants.O_RDONLY);
+      const [stdout, stderr] = await both(CHILD_WRITES);
+      const [readStdout, readStderr] = await both(constants.O_RDONLY);
       return new OutputSpool(path, { stdout, stderr, readStdout, readStderr });
     } catch (error) {
       for (const fd of opened) closeSync(fd);
