@@ -85,10 +85,12 @@ export class FallbackHistoryStore implements HistoryStore {
   /** Set while the first connection is still being made in the background (see start). */
   private joining: { budgetMs: number; stop(): void } | undefined;
   /**
-   * Settles when start()'s wait is over. Every call waits for it first, so a caller that does not await
-   * start() spends the wait on its own start-up, and its first read still finds a healthy Redis.
+   * Settles when start()'s wait is over. Calls wait for it first (reads of a class the embedded store has
+   * runs of excepted), so a caller that does not await start() spends the wait on its own start-up, and
+   * its first read of a class new to this machine still finds a healthy Redis.
    */
   private opened: Promise<void> = Promise.resolve();
+  private opening = false;
 
   constructor(
     private readonly primary: RemoteHistoryStore,
@@ -116,28 +118,32 @@ export class FallbackHistoryStore implements HistoryStore {
    * Records queued by earlier runs are replayed in the background: nothing waits for them.
    */
   start(budgetMs: number, waitMs = budgetMs): Promise<void> {
-    this.opened = this.join(budgetMs, waitMs);
+    this.opening = true;
+    this.opened = this.join(budgetMs, waitMs).finally(() => {
+      this.opening = false;
+    });
     return this.opened;
   }
 
   private async join(budgetMs: number, waitMs: number): Promise<void> {
-    let refused: (() => void) | undefined;
+    let failed: (() => void) | undefined;
     const stopErrors = this.primary.onConnectionError((error) => {
       this.endJoin();
       this.fail(error);
-      refused?.();
+      failed?.();
     });
     const joined = this.primary.connect(budgetMs);
     let waitTimer: NodeJS.Timeout | undefined;
-    // A refused connection ends the wait at once: the server is down, and the retries go on behind.
+    // A failed attempt (refused, or no answer within the command timeout) ends the wait at once; the
+    // retries go on behind.
     const early = await Promise.race([
       joined,
       new Promise<undefined>((resolve) => {
         waitTimer = setTimeout(() => resolve(undefined), Math.min(waitMs, budgetMs));
-        refused = () => resolve(undefined);
+        failed = () => resolve(undefined);
       }),
     ]);
-    refused = undefined;
+    failed = undefined;
     clearTimeout(waitTimer);
     if (early === true) {
       stopErrors();
@@ -205,7 +211,13 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async recent(classKey: string, limit?: number): Promise<RunRecord[]> {
-    await this.opened;
+    if (this.opening) {
+      // Only a class this machine knows nothing of is worth the start wait: one it has runs of plans from
+      // them, and Redis joins the reads once it answers.
+      const localRuns = await this.local.recent(classKey, limit);
+      if (localRuns.length > 0) return localRuns;
+      await this.opened;
+    }
     const remote = this.fromPrimary(() => this.primary.recent(classKey, limit));
     const localRuns = await this.local.recent(classKey, limit);
     const remoteRuns = await remote;

@@ -314,6 +314,36 @@ describe('FallbackHistoryStore (Redis with the embedded store behind it)', () =>
     expect(warnings).toEqual([expect.stringMatching(/unreachable \(ECONNREFUSED\)/)]);
   });
 
+  it('waits for a hung server at start only for a class this machine has no runs of', async () => {
+    const redis = await server();
+    redis.pause();
+    const historyPath = freshHistoryPath();
+    const seeded = SqliteHistoryStore.open(historyPath, {
+      maxRunsPerClass: defaults.maxRunsPerClass,
+      createFolder: true,
+    });
+    await seeded.record(['cargo test'], run('known-1', T0));
+    await seeded.close();
+    const store = await openHistoryStore({
+      historyPath,
+      redisUrl: redis.url,
+      // Long enough that no command times out during the wait: the server is only slow to answer.
+      config: { ...defaults, keyPrefix: 'local-first', commandTimeoutMs: 10_000 },
+      connectBudgetMs: 10_000,
+      startWaitMs: 3000,
+      onWarning: () => {},
+    });
+    stores.push(store);
+    const known = await timed(() => store.recent('cargo test'));
+    expect(known.value.map((record) => record.runId)).toEqual(['known-1']);
+    expect(known.ms).toBeLessThan(1500);
+    // Nothing here to plan from: Redis might have it, so this read waits out the start wait.
+    const unknown = await timed(() => store.recent('cargo build'));
+    expect(unknown.value).toEqual([]);
+    expect(known.ms + unknown.ms).toBeGreaterThan(2500);
+    redis.resume();
+  });
+
   it('does not hang at start on a server that accepts connections but never answers', async () => {
     const redis = await server();
     redis.pause();
