@@ -111,11 +111,13 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   /**
-   * Connects within `budgetMs`, but holds the caller up for at most `waitMs` of it: a run's first task
-   * must not wait on a server that is down or hung. Until the connection is ready every call goes to the
-   * embedded store (records are queued for replay); Redis joins in the background once it answers. A
-   * refused connection warns at once, one that never gets ready warns when `budgetMs` is spent.
-   * Records queued by earlier runs are replayed in the background: nothing waits for them.
+   * Connects within `budgetMs`, but holds calls up for at most `waitMs` of it (the returned promise, and
+   * every call made meanwhile, settle then; a read of a class the embedded store has runs of does not
+   * wait at all): a run's first task must not wait on a server that is down or hung. Until the connection
+   * is ready every call goes to the embedded store (records are queued for replay); Redis joins in the
+   * background once it answers. A refused connection warns at once, one that never gets ready warns when
+   * `budgetMs` is spent. Records queued by earlier runs are replayed in the background: nothing waits for
+   * them.
    */
   start(budgetMs: number, waitMs = budgetMs): Promise<void> {
     this.opening = true;

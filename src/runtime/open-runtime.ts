@@ -16,7 +16,7 @@ export interface RuntimeOptions {
    * its plan cache beside it, never the user's history folder or a shared Redis.
    */
   separateHistoryIn?: string;
-  /** How long the first use of history may wait for Redis before going on with the embedded store (see openHistoryStore). */
+  /** How long the first uses of history may wait for Redis (see openHistoryStore). */
   startWaitMs?: number;
   onWarning(message: string): void;
 }

@@ -50,7 +50,7 @@ export class SpoolReader extends Readable {
   private floodLook: NodeJS.Timeout | undefined;
   /** The reader of the task's other stream, read first when this one is told of a change (see look). */
   private other: SpoolReader | undefined;
-  private readonly lookAgain: NodeJS.Timeout;
+  private lookAgain: NodeJS.Timeout | undefined;
   private readBytes = MIN_READ_BYTES;
   /** The read buffer, kept while reads follow each other and dropped once the reader has caught up. */
   private buffer: Buffer | undefined;
@@ -62,11 +62,7 @@ export class SpoolReader extends Readable {
   ) {
     super({ highWaterMark: MAX_READ_BYTES });
     this.watch();
-    this.lookAgain = setInterval(
-      () => this.look(false),
-      this.watchable ? LOOK_AGAIN_MS : LOOK_AGAIN_UNWATCHED_MS,
-    );
-    this.lookAgain.unref();
+    this.lookEvery(this.watchable ? LOOK_AGAIN_MS : LOOK_AGAIN_UNWATCHED_MS);
   }
 
   /**
@@ -111,8 +107,16 @@ export class SpoolReader extends Readable {
       this.watcher = watch(this.path, { persistent: false }, () => this.look(true));
       this.watcher.on('error', () => {});
     } catch {
+      // The watch limit was reached (after a flood, by other watchers since): look more often instead.
       this.watchable = false;
+      if (this.lookAgain !== undefined) this.lookEvery(LOOK_AGAIN_UNWATCHED_MS);
     }
+  }
+
+  private lookEvery(ms: number): void {
+    clearInterval(this.lookAgain);
+    this.lookAgain = setInterval(() => this.look(false), ms);
+    this.lookAgain.unref();
   }
 
   private unwatch(): void {
