@@ -22,13 +22,12 @@ import { exposeOwnBins } from './own-bins.js';
 import { rerunSelection } from './rerun-failed.js';
 
 /**
- * How long a run's first read of a class the embedded store has no runs of waits for Redis (counted from
- * opening the store, so the run's own start-up overlaps it) before its first tasks go ahead on the
- * embedded store; a class this machine has run before plans from its own runs at once. Redis joins in the
- * background when it answers later. A healthy server is ready in two round trips (connect, INFO): about
- * 15 ms on this host, so this allows a network of some 15 ms round trip.
+ * How long a run's first read of a class the embedded store has no runs of waits for Redis (the connection
+ * is made meanwhile from the store's opening on, while the run starts up) before its first tasks go ahead
+ * on the embedded store; a class this machine has run before plans from its own runs at once. Redis joins
+ * in the background when it answers later. A healthy server is ready in two round trips (connect, INFO).
  */
-const RUN_START_WAIT_MS = 50;
+const RUN_START_WAIT_MS = 100;
 
 export interface RunOptions {
   concurrency?: number;

@@ -86,11 +86,13 @@ export class FallbackHistoryStore implements HistoryStore {
   private joining: { budgetMs: number; stop(): void } | undefined;
   /**
    * Settles when start()'s wait is over. Calls wait for it first (reads of a class the embedded store has
-   * runs of excepted), so a caller that does not await start() spends the wait on its own start-up, and
-   * its first read of a class new to this machine still finds a healthy Redis.
+   * runs of excepted), so a caller that does not await start() goes on with its own start-up, and its
+   * first read of a class new to this machine still finds a healthy Redis.
    */
   private opened: Promise<void> = Promise.resolve();
   private opening = false;
+  /** Starts the clock of start()'s wait, if it was left to the first call (see start). */
+  private startWait: () => void = () => {};
 
   constructor(
     private readonly primary: RemoteHistoryStore,
@@ -113,21 +115,23 @@ export class FallbackHistoryStore implements HistoryStore {
   /**
    * Connects within `budgetMs`, but holds calls up for at most `waitMs` of it (the returned promise, and
    * every call made meanwhile, settle then; a read of a class the embedded store has runs of does not
-   * wait at all): a run's first task must not wait on a server that is down or hung. Until the connection
-   * is ready every call goes to the embedded store (records are queued for replay); Redis joins in the
-   * background once it answers. A refused connection warns at once, one that never gets ready warns when
-   * `budgetMs` is spent. Records queued by earlier runs are replayed in the background: nothing waits for
-   * them.
+   * wait at all): a run's first task must not wait on a server that is down or hung. The wait counts from
+   * now, or with `waitFromFirstCall` from the first call that waits, so that a caller busy starting up
+   * (which keeps the connection from being handled) does not use it up. Until the connection is ready
+   * every call goes to the embedded store (records are queued for replay); Redis joins in the background
+   * once it answers. A refused connection warns at once, one that never gets ready warns when `budgetMs`
+   * is spent. Records queued by earlier runs are replayed in the background: nothing waits for them.
    */
-  start(budgetMs: number, waitMs = budgetMs): Promise<void> {
+  start(budgetMs: number, waitMs = budgetMs, options: { waitFromFirstCall?: boolean } = {}): Promise<void> {
     this.opening = true;
-    this.opened = this.join(budgetMs, waitMs).finally(() => {
+    this.opened = this.join(budgetMs, waitMs, options.waitFromFirstCall === true).finally(() => {
       this.opening = false;
+      this.startWait = () => {};
     });
     return this.opened;
   }
 
-  private async join(budgetMs: number, waitMs: number): Promise<void> {
+  private async join(budgetMs: number, waitMs: number, fromFirstCall: boolean): Promise<void> {
     let failed: (() => void) | undefined;
     const stopErrors = this.primary.onConnectionError((error) => {
       this.endJoin();
@@ -141,8 +145,11 @@ export class FallbackHistoryStore implements HistoryStore {
     const early = await Promise.race([
       joined,
       new Promise<undefined>((resolve) => {
-        waitTimer = setTimeout(() => resolve(undefined), Math.min(waitMs, budgetMs));
         failed = () => resolve(undefined);
+        this.startWait = () => {
+          waitTimer ??= setTimeout(() => resolve(undefined), Math.min(waitMs, budgetMs));
+        };
+        if (!fromFirstCall) this.startWait();
       }),
     ]);
     failed = undefined;
@@ -168,6 +175,12 @@ export class FallbackHistoryStore implements HistoryStore {
     });
   }
 
+  /** Settles when start()'s wait is over; the first call starts its clock where start() left it to. */
+  private untilOpened(): Promise<void> {
+    this.startWait();
+    return this.opened;
+  }
+
   private endJoin(): void {
     this.joining?.stop();
     this.joining = undefined;
@@ -183,7 +196,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async record(classKeys: string[], record: RunRecord): Promise<void> {
-    await this.opened;
+    await this.untilOpened();
     let localError: unknown;
     try {
       await this.local.record(classKeys, record);
@@ -218,7 +231,7 @@ export class FallbackHistoryStore implements HistoryStore {
       // them, and Redis joins the reads once it answers.
       const localRuns = await this.local.recent(classKey, limit);
       if (localRuns.length > 0) return localRuns;
-      await this.opened;
+      await this.untilOpened();
     }
     const remote = this.fromPrimary(() => this.primary.recent(classKey, limit));
     const localRuns = await this.local.recent(classKey, limit);
@@ -228,7 +241,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async classes(limit?: number): Promise<ClassSummary[]> {
-    await this.opened;
+    await this.untilOpened();
     const remote = this.fromPrimary(() => this.primary.classes(limit));
     const localClasses = await this.local.classes(limit);
     const remoteClasses = await remote;
@@ -252,7 +265,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async prune(olderThan: number): Promise<number> {
-    await this.opened;
+    await this.untilOpened();
     const localDropped = await this.local.prune(olderThan);
     // Pruning is a maintenance command, not a task start: it may wait longer than a call.
     const remoteDropped = await this.fromPrimary(() => this.primary.prune(olderThan), 30_000);
@@ -264,7 +277,7 @@ export class FallbackHistoryStore implements HistoryStore {
    * Whatever is left stays queued in the embedded store for a later run; a warning says how much.
    */
   async flush(timeoutMs = 2000): Promise<void> {
-    await this.opened;
+    await this.untilOpened();
     if (this.joining !== undefined) {
       // The run ends before Redis ever answered: say so now, as a longer run would have.
       const { budgetMs } = this.joining;

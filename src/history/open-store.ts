@@ -20,9 +20,9 @@ export interface OpenHistoryOptions {
   /** How long Redis has to connect before the run warns and goes on with the embedded store alone. */
   connectBudgetMs?: number;
   /**
-   * How much of that budget the first call to the store may wait, counted from opening (default: all of
-   * it, and opening waits); the rest runs in the background while the first tasks start on the embedded
-   * store.
+   * How much of that budget the first call to the store may wait, counted from that call (default: all
+   * of it, and opening waits); the rest runs in the background while the first tasks start on the
+   * embedded store.
    */
   startWaitMs?: number;
 }
@@ -54,8 +54,12 @@ export async function openHistoryStore(options: OpenHistoryOptions): Promise<His
     callBudgetMs: config.commandTimeoutMs,
   });
   const budgetMs = options.connectBudgetMs ?? 1000;
-  const started = store.start(budgetMs, options.startWaitMs ?? budgetMs);
-  // With a start wait, the first call to the store waits instead: the caller's own start-up overlaps it.
-  if (options.startWaitMs === undefined) await started;
+  if (options.startWaitMs === undefined) {
+    await store.start(budgetMs);
+    return store;
+  }
+  // The first call to the store waits instead, and only from then on: the caller's own start-up overlaps
+  // the connection without using up the wait.
+  void store.start(budgetMs, options.startWaitMs, { waitFromFirstCall: true });
   return store;
 }
