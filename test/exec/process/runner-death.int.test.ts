@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { procSupported } from '../../../src/exec/process/proc-fs.js';
 import { TaskGuardian } from '../../../src/exec/process/task-guardian.js';
 import { builtModule } from '../../helpers/built.js';
 import { eventually } from '../../helpers/eventually.js';
-import { liveMarked, newMark, scratchDir } from '../support/local-tasks.js';
+import { liveMarked, liveWithArgument, newMark, scratchDir } from '../support/local-tasks.js';
 
 const dir = scratchDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,20 +24,6 @@ executor.run({
   logPath: dir + '/task.log',
 }, { onOutput: (_stream, line) => { if (line === 'up') console.log('running'); } });
 `;
-
-/** Live processes whose command line holds `token`: a guardian is started with its runner's token. */
-function liveWithArgument(token: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (!readFileSync(`/proc/${name}/cmdline`, 'latin1').includes(token)) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') pids.push(Number(name));
-    } catch {}
-  }
-  return pids;
-}
 
 describe.runIf(procSupported())('when the runner dies', () => {
   it('takes its tasks with it, even when it is killed with SIGKILL', async () => {

@@ -72,14 +72,13 @@ export interface SeenProcess {
   sid: number;
 }
 
-/** Every process in /proc whose environment carries the marker, zombies included. */
-export function markedProcesses(mark: string): SeenProcess[] {
+/** Every process in /proc that `select` picks by its pid (a read of its /proc files), zombies included. */
+function processesWhere(select: (pid: string) => boolean): SeenProcess[] {
   const found: SeenProcess[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const environ = readFileSync(`/proc/${name}/environ`, 'latin1');
-      if (!environ.split('\0').includes(`CC_TEST_MARK=${mark}`)) continue;
+      if (!select(name)) continue;
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       const close = stat.lastIndexOf(')');
       const fields = stat.slice(close + 2).split(' ');
@@ -97,6 +96,13 @@ export function markedProcesses(mark: string): SeenProcess[] {
   return found;
 }
 
+/** Every process in /proc whose environment carries the marker, zombies included. */
+export function markedProcesses(mark: string): SeenProcess[] {
+  return processesWhere((pid) =>
+    readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`CC_TEST_MARK=${mark}`),
+  );
+}
+
 /**
  * Processes of a task that still run. A zombie's environment is unreadable, so zombies are found by
  * parent instead (see zombieChildren).
@@ -105,29 +111,16 @@ export function liveMarked(mark: string): SeenProcess[] {
   return markedProcesses(mark).filter((p) => p.state !== 'Z');
 }
 
+/** Live processes whose command line holds `text` (a guardian carries its runner's token there). */
+export function liveWithArgument(text: string): SeenProcess[] {
+  return processesWhere((pid) => readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(text)).filter(
+    (p) => p.state !== 'Z',
+  );
+}
+
 /** Zombies whose parent is this test process: those would be the runner's fault. */
 export function zombieChildren(): SeenProcess[] {
-  const found: SeenProcess[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
-      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) {
-        found.push({
-          pid: Number(name),
-          ppid: process.pid,
-          state: 'Z',
-          command: stat.slice(stat.indexOf('(') + 1, close),
-          sid: Number(fields[3]),
-        });
-      }
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found;
+  return processesWhere(() => true).filter((p) => p.state === 'Z' && p.ppid === process.pid);
 }
 
 export function readLog(path: string): string {
