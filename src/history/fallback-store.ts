@@ -90,9 +90,10 @@ export class FallbackHistoryStore implements HistoryStore {
    * first read of a class new to this machine still finds a healthy Redis.
    */
   private opened: Promise<void> = Promise.resolve();
-  private opening = false;
-  /** Starts the clock of start()'s wait, if it was left to the first call (see start). */
-  private startWait: () => void = () => {};
+  /**
+   * Set while start()'s wait is on: starts its clock, if start() left that to the first call that waits.
+   */
+  private startWait: (() => void) | undefined;
 
   constructor(
     private readonly primary: RemoteHistoryStore,
@@ -123,11 +124,7 @@ export class FallbackHistoryStore implements HistoryStore {
    * is spent. Records queued by earlier runs are replayed in the background: nothing waits for them.
    */
   start(budgetMs: number, waitMs = budgetMs, options: { waitFromFirstCall?: boolean } = {}): Promise<void> {
-    this.opening = true;
-    this.opened = this.join(budgetMs, waitMs, options.waitFromFirstCall === true).finally(() => {
-      this.opening = false;
-      this.startWait = () => {};
-    });
+    this.opened = this.join(budgetMs, waitMs, options.waitFromFirstCall === true);
     return this.opened;
   }
 
@@ -153,6 +150,7 @@ export class FallbackHistoryStore implements HistoryStore {
       }),
     ]);
     failed = undefined;
+    this.startWait = undefined;
     clearTimeout(waitTimer);
     if (early === true) {
       stopErrors();
@@ -177,7 +175,7 @@ export class FallbackHistoryStore implements HistoryStore {
 
   /** Settles when start()'s wait is over; the first call starts its clock where start() left it to. */
   private untilOpened(): Promise<void> {
-    this.startWait();
+    this.startWait?.();
     return this.opened;
   }
 
@@ -226,7 +224,7 @@ export class FallbackHistoryStore implements HistoryStore {
   }
 
   async recent(classKey: string, limit?: number): Promise<RunRecord[]> {
-    if (this.opening) {
+    if (this.startWait !== undefined) {
       // Only a class this machine knows nothing of is worth the start wait: one it has runs of plans from
       // them, and Redis joins the reads once it answers.
       const localRuns = await this.local.recent(classKey, limit);
