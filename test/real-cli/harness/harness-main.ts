@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
+import { writeFileAtomic } from '../../../src/report/atomic-write.js';
 import { loadFakeApi } from '../fake-api/module.js';
 import { startFakeApiServer } from '../fake-api/server.js';
 import { homesDir, realCliEnv } from './cli-env.js';
@@ -36,7 +37,8 @@ export async function runHarness(spec: ChildSpec): Promise<void> {
   // (and keeps the fake APIs up) so the runner can end its tasks and write its reports.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => runner.kill('SIGTERM'));
-  writeFileSync(
+  // Written whole or not at all: the test polls for the file and reads it as soon as it appears.
+  const readyWritten = writeFileAtomic(
     files.ready,
     JSON.stringify({
       harnessPid: process.pid,
@@ -50,8 +52,12 @@ export async function runHarness(spec: ChildSpec): Promise<void> {
     process.exitCode = 70;
   });
   runner.once('close', (code, signal) => {
-    void server.close().then(() => {
-      process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
-    });
+    // A runner that ends at once still leaves the ready file behind it.
+    void Promise.allSettled([readyWritten])
+      .then(() => server.close())
+      .then(() => {
+        process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
+      });
   });
+  await readyWritten;
 }
