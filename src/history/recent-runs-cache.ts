@@ -44,13 +44,13 @@ export class RecentRunsCache {
     while (this.entries.size > MAX_KEYS) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  /** A run this connection added under these classes (a run id already there is ignored, as by the file). */
+  /** A run this connection added to these classes: only those the file took it into, not a replay. */
   recorded(classKeys: string[], run: RunRecord): void {
     this.checkVersion();
     const frozen = Object.freeze({ ...run });
     for (const classKey of classKeys) {
       const entry = this.entries.get(classKey);
-      if (entry === undefined || entry.runs.some((known) => known.runId === run.runId)) continue;
+      if (entry === undefined) continue;
       const runs = [...entry.runs];
       const at = runs.findIndex((known) => newerFirst(frozen, known) < 0);
       runs.splice(at < 0 ? runs.length : at, 0, frozen);

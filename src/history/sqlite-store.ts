@@ -41,8 +41,11 @@ export class SqliteHistoryStore implements HistoryStore {
   readonly kind = 'sqlite';
   private closed = false;
   private readonly statements;
-  /** Returns whether classes were evicted to make room. */
-  private readonly recordTx: (classKeys: string[], record: RunRecord) => boolean;
+  /** Returns the classes the run was new to, and whether classes were evicted to make room. */
+  private readonly recordTx: (
+    classKeys: string[],
+    record: RunRecord,
+  ) => { addedTo: string[]; evicted: boolean };
   private readonly cache: RecentRunsCache;
 
   private constructor(
@@ -97,6 +100,7 @@ export class SqliteHistoryStore implements HistoryStore {
     };
     this.recordTx = db.transaction((classKeys: string[], record: RunRecord) => {
       let addedClass = false;
+      const addedTo: string[] = [];
       for (const classKey of classKeys) {
         let classId = this.statements.findClass.get(classKey)?.id;
         if (classId === undefined) {
@@ -117,13 +121,16 @@ export class SqliteHistoryStore implements HistoryStore {
           record.program ?? null,
           record.simulated === undefined ? null : Number(record.simulated),
         );
-        if (changes > 0) this.statements.trimRuns.run({ classId, keep: this.maxRunsPerClass });
+        if (changes > 0) {
+          addedTo.push(classKey);
+          this.statements.trimRuns.run({ classId, keep: this.maxRunsPerClass });
+        }
       }
       if (addedClass) {
         const excess = this.statements.countClasses.get()!.n - this.maxClasses;
-        if (excess > 0) return this.statements.evictClasses.run(excess).changes > 0;
+        if (excess > 0) return { addedTo, evicted: this.statements.evictClasses.run(excess).changes > 0 };
       }
-      return false;
+      return { addedTo, evicted: false };
     }).immediate;
     this.cache = new RecentRunsCache(() => db.pragma('data_version', { simple: true }) as number);
   }
@@ -143,9 +150,10 @@ export class SqliteHistoryStore implements HistoryStore {
     const keys = uniqueKeys(classKeys);
     if (keys.length === 0) return;
     const picked = pickRecord(record);
-    const evicted = this.guard(() => this.recordTx(keys, picked));
+    const { addedTo, evicted } = this.guard(() => this.recordTx(keys, picked));
     if (evicted) this.cache.clear();
-    else this.cache.recorded(keys, picked);
+    // Only where the file took the run: a replayed run id may sit past the cached window, unseen by it.
+    else this.cache.recorded(addedTo, picked);
   }
 
   async recent(classKey: string, limit?: number): Promise<RunRecord[]> {

@@ -74,6 +74,18 @@ describe('SqliteHistoryStore', () => {
     );
   });
 
+  it('answers a replay of a run the cached window no longer shows as the file does: ignored', async () => {
+    const store = SqliteHistoryStore.open(freshPath(), { maxRunsPerClass: 6 });
+    await store.record(['b'], run('r37', 0));
+    await store.record(['b'], run('r4', 0));
+    // Same time, so the file orders by run id: r4 first, and a window of one holds only r4.
+    expect(await store.recent('b', 1)).toEqual([run('r4', 0)]);
+    await store.record(['b'], run('r37', 1));
+    expect(await store.recent('b', 1)).toEqual([run('r4', 0)]);
+    expect(await store.recent('b')).toEqual([run('r4', 0), run('r37', 0)]);
+    await store.close();
+  });
+
   it('creates its folder and keeps history across reopening', async () => {
     const path = freshPath();
     const first = SqliteHistoryStore.open(path, { maxRunsPerClass: 8 });
