@@ -27,6 +27,19 @@ describe('ChunkLimitScanner', () => {
     }
   });
 
+  it('finds the words in any case after non-ASCII text, wherever a read cuts the bytes', () => {
+    const line = 'Überlastung — Rate LiMiT erreicht, bitte warten';
+    const bytes = Buffer.from(`ok ✓\n${line}\nmax TOKENS\n`);
+    for (let at = 0; at <= bytes.length; at++) {
+      const lines: string[] = [];
+      const scanner = new ChunkLimitScanner((found) => lines.push(found));
+      scanner.push(bytes.subarray(0, at));
+      scanner.push(bytes.subarray(at));
+      scanner.end();
+      expect(lines).toEqual([line, 'max TOKENS']);
+    }
+  });
+
   it('searches only the start of a very long line, as the line path does', () => {
     const late = `${'x'.repeat(SEARCH_BYTES + 10)} rate limit 429\n`;
     const early = `rate limit 429 ${'x'.repeat(SEARCH_BYTES * 3)}\n`;
