@@ -132,7 +132,9 @@ export class SqliteHistoryStore implements HistoryStore {
       }
       return { addedTo, evicted: false };
     }).immediate;
-    this.cache = new RecentRunsCache(() => db.pragma('data_version', { simple: true }) as number);
+    // Prepared once: pragma() prepares its statement on every call, and the cache asks on every read.
+    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.cache = new RecentRunsCache(() => dataVersion.get()!);
   }
 
   /** Opens or creates the file. Throws a one-line HistoryError naming the path. */
