@@ -106,7 +106,11 @@ export class LocalTask {
     guardian?.unwatch(pgid);
 
     // Every process of the task is gone: what they wrote is in the files, whatever the runner read so far.
-    await spool.drain();
+    // A stopped task's container exits right behind it and is waited for while the files drain, so that
+    // no zombie of the runner's outlives the result; a process stuck past SIGKILL is not waited for. A task
+    // that ended by itself is not held up for it: its container is reaped in the next few turns.
+    const stopped = this.stopping !== undefined || leftBehind !== undefined;
+    await Promise.all([spool.drain(), stopped ? within(spawned.reaped, this.parts.graceMs) : undefined]);
     const outcome = await sink.finish(exit.exitCode);
     notes.push(...outcome.problems);
     if (this.hookError) notes.push(this.hookError);
@@ -262,4 +266,13 @@ function describeAbort(reason: unknown): string {
   }
   if (typeof reason === 'string' && reason !== '') return `cancelled: ${reason}`;
   return 'cancelled';
+}
+
+/** Resolves when the promise does, or after `ms` at the latest. */
+function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

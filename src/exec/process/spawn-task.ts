@@ -12,6 +12,11 @@ export interface Spawned {
   /** The main process exited: its exit code, or the signal that ended it. */
   exited: Promise<LeaderExit>;
   /**
+   * The runner has waited for the process it started (the task, or unshare): it is no zombie of the
+   * runner's. With a container it comes after `exited`, once the namespace is empty.
+   */
+  reaped: Promise<void>;
+  /**
    * True when `pid` is a container process (unshare and the namespace's init) rather than the task: those
    * are neither leftovers nor survivors, and they exit by themselves once the task's processes are gone.
    */
@@ -91,7 +96,7 @@ export async function spawnTask(
   });
   const status = subprocess.stdio[3] as Readable | null | undefined;
   if (container.kind !== 'pid-namespace' || !status) {
-    return { ok: true, pid, exited: exitOf, isContainer: () => false };
+    return { ok: true, pid, exited: exitOf, reaped: exitOf.then(() => {}), isContainer: () => false };
   }
 
   const reports = initReports(status);
@@ -113,7 +118,13 @@ export async function spawnTask(
     return exitOf;
   });
   // unshare leads the group; its only child is the namespace's init.
-  return { ok: true, pid, exited, isContainer: (p, ppid) => p === pid || ppid === pid };
+  return {
+    ok: true,
+    pid,
+    exited,
+    reaped: exitOf.then(() => {}),
+    isContainer: (p, ppid) => p === pid || ppid === pid,
+  };
 }
 
 /** The init's reports, one at a time; undefined once the pipe closed without another. */
