@@ -1,10 +1,7 @@
-import { LIMIT_WORDS } from './limit-signals.js';
-
 /**
  * Finds the lines of one raw output stream that detectLimitSignal should read, without decoding the
  * stream: every limit message contains "429", "limit" or "token", so a chunk is first searched for those
- * words as latin1 (one pass, a byte per character, no UTF-8 decoding), and only a chunk that has one is cut
- * into lines and decoded. Like the line path, only
+ * bytes natively, and only a chunk that has one is cut into lines and decoded. Like the line path, only
  * the first SEARCH_BYTES of a line are searched; a line split across reads is searched whole.
  */
 export class ChunkLimitScanner {
@@ -68,12 +65,16 @@ const NEWLINE = 10;
 const EMPTY = Buffer.alloc(0);
 /** Bytes of a line searched for a limit message, as the line path searches its first 4096 characters. */
 export const SEARCH_BYTES = 4096;
-/** The longest of LIMIT_WORDS, for a word cut in two by a read. */
+/**
+ * Byte sequences one of which every candidate ("429", "limit", "token" in any case the messages use)
+ * contains; case-insensitive matching itself happens in detectLimitSignal on the decoded line.
+ */
+const CANDIDATES = ['429', 'imit', 'IMIT', 'oken', 'OKEN'].map((word) => Buffer.from(word));
 const LONGEST_WORD = 5;
 
-/** One regular-expression pass over the bytes: measured faster than a native search per word. */
 function hasCandidate(bytes: Buffer): boolean {
-  return LIMIT_WORDS.test(bytes.toString('latin1'));
+  for (const word of CANDIDATES) if (bytes.includes(word)) return true;
+  return false;
 }
 
 /** A copy of at most SEARCH_BYTES of the line's start, so the chunk it came from is not kept alive. */

@@ -6,11 +6,8 @@ export type LimitSignal =
 
 const LONGEST_MESSAGE = 300;
 
-/**
- * Every pattern below contains one of these words: most lines are ruled out with one cheap search. ASCII
- * only, so it finds the same words in raw output bytes read as latin1.
- */
-export const LIMIT_WORDS = /429|limit|token/i;
+/** Every pattern below contains one of these words: most lines are ruled out with one cheap search. */
+const anyCandidate = /429|limit|token/i;
 
 /** Claude's subscription limit line: "Claude AI usage limit reached|1712345678". */
 const usageLimit = /usage limit reached(?:\|(\d{9,11}))?/i;
@@ -30,7 +27,7 @@ function shorten(line: string): string {
  * (`error.rate_limit_exceeded`, `error.token_limit_exceeded`), so a client can wait instead of retrying.
  */
 export function detectLimitSignal(line: string): LimitSignal | undefined {
-  if (!LIMIT_WORDS.test(line)) return undefined;
+  if (!anyCandidate.test(line)) return undefined;
   const usage = usageLimit.exec(line);
   if (usage !== null) {
     const params: ServerNotifications['error.rate_limit_exceeded'] = {

