@@ -64,6 +64,12 @@ export const executeParamsSchema = z.object({
    * `batch_output`.
    */
   binary_output: z.boolean().nullish(),
+  /**
+   * false: the client has no use for `error.rate_limit_exceeded` and `error.token_limit_exceeded` (a
+   * cc-stress runner reads limits from the agent's own events), so the server does not search the output
+   * for them: under a flood of output that search is a good part of the server's work.
+   */
+  limit_signals: z.boolean().nullish(),
 });
 export type ExecuteParams = z.infer<typeof executeParamsSchema>;
 

@@ -97,6 +97,7 @@ export async function runExecution(
     stdout: new LineChunker((data, index, total) => sender.output('stdout', data, index, total)),
     stderr: new LineChunker((data, index, total) => sender.output('stderr', data, index, total)),
   };
+  const wantsSignals = params.limit_signals !== false;
   const signalIn = (line: string): void => {
     const signal = detectLimitSignal(line.slice(0, SIGNAL_SEARCH_CHARS));
     if (signal === undefined || signalsSent.has(signal.method)) return;
@@ -114,13 +115,13 @@ export async function runExecution(
       ? {
           onChunk: (stream, bytes) => {
             sender.chunk(stream, bytes);
-            scanners[stream].push(bytes);
+            if (wantsSignals) scanners[stream].push(bytes);
           },
         }
       : {
           onOutput: (stream, line, terminated) => {
             chunkers[stream].piece(line, terminated ?? true);
-            signalIn(line);
+            if (wantsSignals) signalIn(line);
           },
         }),
     outputFlow: { full: () => sender.full(), drained: () => sender.drained(OUTPUT_WAIT_MS) },

@@ -103,6 +103,25 @@ describe('process.output as binary frames (binary_output)', () => {
     expect(holder).toBeGreaterThan(0);
     expect(holder).toBeLessThan(signal);
   });
+
+  it('leaves the output unsearched for a client that wants no limit notifications (limit_signals: false)', async () => {
+    const program =
+      "process.stdout.write('Claude AI usage limit reached|1767225600\\n'); " +
+      "process.stderr.write('Error: exceeded the 32000 output token maximum\\n');";
+    const frames = await run({ command: `${node} -e "${program}"`, limit_signals: false });
+    expect(frames.filter((frame) => String(frame.method).startsWith('error.'))).toEqual([]);
+    // The output itself is untouched.
+    expect(streamBytes(frames, 'stdout').toString()).toBe('Claude AI usage limit reached|1767225600\n');
+    expect(streamBytes(frames, 'stderr').toString()).toBe('Error: exceeded the 32000 output token maximum\n');
+    // The same output, for a client that does not say so, brings both notifications.
+    const told = await run({ command: `${node} -e "${program}"` });
+    expect(
+      told
+        .map((frame) => frame.method)
+        .filter((method) => String(method).startsWith('error.'))
+        .sort(),
+    ).toEqual(['error.rate_limit_exceeded', 'error.token_limit_exceeded']);
+  });
 });
 
 describe('clients that do not ask for binary_output', () => {

@@ -159,6 +159,9 @@ export class RemoteRun {
       // Better still, our server sends the bytes as read, in binary frames, reading the process's output no
       // faster than we take it. The existing service ignores both and sends a line per frame.
       binary_output: true,
+      // The agent's own events tell us of its limits; the server's search of the output for them is
+      // work we would throw away.
+      limit_signals: false,
     };
     if (shell) params.shell = true;
     if (Object.keys(this.request.env).length > 0) params.env = this.request.env;

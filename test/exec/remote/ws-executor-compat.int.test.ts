@@ -176,8 +176,9 @@ describe('WebSocketExecutor against the existing service', () => {
         timeout: 64,
         stall_timeout: 32,
         env: { MODEL: 'x' },
-        // An extension the service ignores (unknown keys are): it goes on sending a frame per line.
+        // Extensions the service ignores (unknown keys are): it goes on sending a frame per line.
         batch_output: true,
+        limit_signals: false,
       },
     });
   });
