@@ -94,9 +94,10 @@ export async function spawnTask(
   const exitOf = new Promise<LeaderExit>((resolve) => {
     subprocess.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
   });
+  const reaped = exitOf.then(() => {});
   const status = subprocess.stdio[3] as Readable | null | undefined;
   if (container.kind !== 'pid-namespace' || !status) {
-    return { ok: true, pid, exited: exitOf, reaped: exitOf.then(() => {}), isContainer: () => false };
+    return { ok: true, pid, exited: exitOf, reaped, isContainer: () => false };
   }
 
   const reports = initReports(status);
@@ -118,13 +119,7 @@ export async function spawnTask(
     return exitOf;
   });
   // unshare leads the group; its only child is the namespace's init.
-  return {
-    ok: true,
-    pid,
-    exited,
-    reaped: exitOf.then(() => {}),
-    isContainer: (p, ppid) => p === pid || ppid === pid,
-  };
+  return { ok: true, pid, exited, reaped, isContainer: (p, ppid) => p === pid || ppid === pid };
 }
 
 /** The init's reports, one at a time; undefined once the pipe closed without another. */

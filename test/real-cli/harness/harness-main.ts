@@ -53,7 +53,8 @@ export async function runHarness(spec: ChildSpec): Promise<void> {
   });
   runner.once('close', (code, signal) => {
     // A runner that ends at once still leaves the ready file behind it.
-    void Promise.allSettled([readyWritten])
+    void readyWritten
+      .catch(() => {})
       .then(() => server.close())
       .then(() => {
         process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
