@@ -31,8 +31,9 @@ const FLOOD_LOOK_MS = 4;
  * the file directly (the kernel copies, the runner never slows it down), and this reads whatever is new
  * when the file changes. The change notifications of all the files a runner watches arrive in the order
  * the writes happened, and each is read at once (a read of the page cache), so the task's stdout and
- * stderr come out in the order it wrote them, as far as the notifications tell them apart. It ends once
- * end() said no writer is left and everything written was read.
+ * stderr come out in the order it wrote them, as far as the notifications tell them apart: a runner held
+ * up for longer than the task waits between writes to its two streams reads both streams' news together,
+ * as it would from two pipes. It ends once end() said no writer is left and everything written was read.
  * A 'data' chunk is only valid during its event: the buffer is reused once the listener returns.
  */
 export class SpoolReader extends Readable {

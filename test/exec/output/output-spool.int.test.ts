@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OutputSpool } from '../../../src/exec/output/output-spool.js';
@@ -32,11 +32,19 @@ function collect(spool: OutputSpool): { stdout: Buffer[]; stderr: Buffer[]; orde
  * Runs a script into a spool whose reader tells the log what it read, as the sink does, and makes the
  * one log: its text, once the stderr file beside it is gone.
  */
-async function oneLog(name: string, script: string): Promise<string> {
+async function oneLog(
+  name: string,
+  script: string,
+  onRead?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void,
+): Promise<string> {
   const path = join(dir, name);
   const spool = await OutputSpool.create(path);
-  spool.stdout.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stdout'));
-  spool.stderr.on('data', (chunk: Buffer) => spool.log.write(chunk, 'stderr'));
+  for (const stream of ['stdout', 'stderr'] as const) {
+    spool[stream].on('data', (chunk: Buffer) => {
+      spool.log.write(chunk, stream);
+      onRead?.(stream, chunk);
+    });
+  }
   await runWriting(spool, script);
   await spool.drain();
   expect(await spool.log.close()).toBeUndefined();
@@ -101,10 +109,19 @@ describe('a task writing its output to files, read behind it', () => {
 
   it('puts a line of the quiet stream after the flood the other stream wrote before it', async () => {
     // The flooding stream is looked at on a timer, not told of each write; the marker's notification must
-    // have what it holds read first.
+    // have what it holds read first. The task writes its last lines only once the marker was read: order
+    // between two files is only as good as the runner is prompt, and a runner held up for longer than the
+    // task waits reads both streams' news together.
     for (let round = 0; round < 5; round++) {
-      const script = 'seq 1 300000; echo marker >&2; sleep 0.05; seq 300001 300010';
-      const lines = (await oneLog(`flood-then-marker-${round}.log`, script)).split('\n');
+      const go = join(dir, `flood-then-marker-${round}.go`);
+      const script =
+        `seq 1 300000; echo marker >&2; i=0; ` +
+        `while [ ! -e '${go}' ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done; seq 300001 300010`;
+      const lines = (
+        await oneLog(`flood-then-marker-${round}.log`, script, (stream, chunk) => {
+          if (stream === 'stderr' && chunk.includes('marker')) writeFileSync(go, '');
+        })
+      ).split('\n');
       expect(lines.indexOf('marker')).toBe(300000);
       expect(lines.at(-2)).toBe('300010');
     }
