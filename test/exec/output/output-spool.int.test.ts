@@ -15,6 +15,11 @@ function runWriting(spool: OutputSpool, script: string): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
+/** Shell that waits (at most about five seconds) until the file exists: the test's reader makes it. */
+function waitFor(file: string): string {
+  return `i=0; while [ ! -e '${file}' ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done`;
+}
+
 function collect(spool: OutputSpool): { stdout: Buffer[]; stderr: Buffer[]; order: string[] } {
   const seen = { stdout: [] as Buffer[], stderr: [] as Buffer[], order: [] as string[] };
   spool.stdout.on('data', (chunk: Buffer) => {
@@ -103,8 +108,16 @@ describe('a task writing its output to files, read behind it', () => {
   });
 
   it('makes one log of both files, interleaved by whole lines in the order they were read', async () => {
-    const script = 'echo out1; sleep 0.3; echo err1 >&2; sleep 0.3; echo out2; sleep 0.3; echo err2 >&2';
-    expect(await oneLog('merged.log', script)).toBe('out1\nerr1\nout2\nerr2\n');
+    // Each line is written once the one before it was read, so the order read is the order written.
+    const seen = (line: string) => join(dir, `merged-${line}.seen`);
+    const script = [
+      `echo out1; ${waitFor(seen('out1'))}; echo err1 >&2; ${waitFor(seen('err1'))}`,
+      `echo out2; ${waitFor(seen('out2'))}; echo err2 >&2`,
+    ].join('; ');
+    const log = await oneLog('merged.log', script, (_, chunk) => {
+      for (const line of chunk.toString().split('\n')) if (line !== '') writeFileSync(seen(line), '');
+    });
+    expect(log).toBe('out1\nerr1\nout2\nerr2\n');
   });
 
   it('puts a line of the quiet stream after the flood the other stream wrote before it', async () => {
@@ -114,9 +127,7 @@ describe('a task writing its output to files, read behind it', () => {
     // task waits reads both streams' news together.
     for (let round = 0; round < 5; round++) {
       const go = join(dir, `flood-then-marker-${round}.go`);
-      const script =
-        `seq 1 300000; echo marker >&2; i=0; ` +
-        `while [ ! -e '${go}' ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done; seq 300001 300010`;
+      const script = `seq 1 300000; echo marker >&2; ${waitFor(go)}; seq 300001 300010`;
       const lines = (
         await oneLog(`flood-then-marker-${round}.log`, script, (stream, chunk) => {
           if (stream === 'stderr' && chunk.includes('marker')) writeFileSync(go, '');
